@@ -1,0 +1,1 @@
+"""Outbound integrations (pagoPA, protocollo, App IO, e-mail): see issue 5."""

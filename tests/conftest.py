@@ -1,0 +1,127 @@
+"""Shared fixtures: a fresh PostgreSQL database migrated with Alembic, the seeded demo Comune,
+an API client, and (for tests marked `worker`) a real Celery worker process on Redis."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from webapp import create_app
+from webapp.cli import upgrade_database
+from webapp.extensions import db
+from webapp.services.seed import seed_demo
+
+ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+PER_TEST_TABLES = ("attachments", "messages", "status_changes", "service_calls", "applications",
+                   "protocol_counters")
+
+
+def _admin(sql: str) -> None:
+    url = make_url(ADMIN_URL)
+    with psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
+                         autocommit=True) as conn:
+        conn.execute(sql)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    name = f"comuni_test_{uuid.uuid4().hex[:10]}"
+    _admin(f'CREATE DATABASE "{name}"')
+    yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def app_config(database_url: str, storage: Path, **overrides: Any) -> dict[str, Any]:
+    return {
+        "SECRET_KEY": "test-secret-key-of-sufficient-length-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "CELERY_ALWAYS_EAGER": True,
+        "CELERY_BROKER_URL": f"{REDIS_URL}/5",
+        "CITIZEN_PASSWORD_LOGIN": True,
+        "SEED_DEMO_DATA": True,
+        "STORAGE_DIR": str(storage),
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "MAX_ATTACHMENT_BYTES": 1024 * 1024,
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="session")
+def storage_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("files")
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, storage_dir: Path) -> Iterator[Flask]:
+    flask_app = create_app(app_config(database_url, storage_dir))
+    with flask_app.app_context():
+        upgrade_database()
+        seed_demo("demo")
+    yield flask_app
+    with flask_app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    flask_app: Flask = request.getfixturevalue("app")
+    with flask_app.app_context():
+        db.session.execute(text(f"TRUNCATE {', '.join(PER_TEST_TABLES)} CASCADE"))
+        db.session.execute(text("DELETE FROM tenants WHERE slug <> 'demo'"))
+        db.session.commit()
+
+
+class Api:
+    """A JSON client for /<tenant>/api with cached tokens per user."""
+
+    def __init__(self, flask_app: Flask, tenant: str = "demo") -> None:
+        self.app, self.tenant, self.client = flask_app, tenant, flask_app.test_client()
+        self.tokens: dict[str, str] = {}
+
+    def token(self, username: str, password: str = "demo") -> str:  # noqa: S107
+        if username not in self.tokens:
+            response = self.client.post(f"/{self.tenant}/api/auth",
+                                        json={"username": username, "password": password})
+            assert response.status_code == 200, response.get_json()
+            self.tokens[username] = response.get_json()["token"]
+        return self.tokens[username]
+
+    def call(self, method: str, path: str, user: str | None = None, **kwargs: Any) -> Any:
+        headers = dict(kwargs.pop("headers", {}))
+        if user:
+            headers["Authorization"] = f"Bearer {self.token(user)}"
+        return self.client.open(f"/{self.tenant}/api{path}", method=method, headers=headers, **kwargs)
+
+    def get(self, path: str, user: str | None = None, **kw: Any) -> Any:
+        return self.call("GET", path, user, **kw)
+
+    def post(self, path: str, user: str | None = None, **kw: Any) -> Any:
+        return self.call("POST", path, user, **kw)
+
+    def patch(self, path: str, user: str | None = None, **kw: Any) -> Any:
+        return self.call("PATCH", path, user, **kw)
+
+
+@pytest.fixture(scope="session")
+def _api_tokens() -> dict[str, str]:
+    return {}
+
+
+@pytest.fixture
+def api(app: Flask, _api_tokens: dict[str, str]) -> Api:
+    client = Api(app)
+    client.tokens = _api_tokens
+    return client

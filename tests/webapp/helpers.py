@@ -1,0 +1,74 @@
+"""Building blocks for the API tests: valid form data and a walk through the lifecycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MARIO = "RSSMRA80A01H501U"
+GIUSEPPINA = "VRDGPP85M41F205X"
+
+
+def accesso_atti_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "privacy": True,
+        "nome": "Mario",
+        "cognome": "Rossi",
+        "codice_fiscale": MARIO,
+        "email": "mario.rossi@example.it",
+        "in_qualita_di": "diretto interessato",
+        "atti_richiesti": "Copia della delibera n. 12/2026 sul piano del traffico",
+        "motivazione": "Interesse diretto come residente della via interessata",
+        "modalita_accesso": "copia semplice",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def contributo_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "privacy": True,
+        "nome": "Mario",
+        "cognome": "Rossi",
+        "codice_fiscale": MARIO,
+        "email": "mario.rossi@example.it",
+        "isee": 8500.0,
+        "importo_richiesto": 300.0,
+        "iban": "IT60X0542811101000000123456",
+        "motivazione": "Spese scolastiche dei figli",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def create(api: Any, service: str, data: dict[str, Any], user: str = MARIO) -> dict[str, Any]:
+    response = api.post("/applications", user, json={"service": service, "data": data})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()  # type: ignore[no-any-return]
+
+
+def act(api: Any, app_id: str, action: str, user: str, body: dict[str, Any] | None = None,
+        expect: int = 204) -> Any:
+    response = api.post(f"/applications/{app_id}/transition/{action}", user, json=body or {})
+    assert response.status_code == expect, (action, response.status_code, response.get_json())
+    return response
+
+
+def status(api: Any, app_id: str, user: str = "operatore") -> int:
+    response = api.get(f"/applications/{app_id}", user)
+    assert response.status_code == 200, response.get_json()
+    return int(response.get_json()["status"])
+
+
+def history(api: Any, app_id: str, user: str = "operatore") -> list[tuple[int, str]]:
+    response = api.get(f"/applications/{app_id}/history", user)
+    assert response.status_code == 200
+    return [(int(h["status_code"]), h["user"]) for h in response.get_json()]
+
+
+def submitted(api: Any, service: str = "contributo", data: dict[str, Any] | None = None,
+              user: str = MARIO) -> str:
+    if data is None:
+        data = contributo_data() if service == "contributo" else accesso_atti_data()
+    app_id = create(api, service, data, user)["id"]
+    act(api, app_id, "submit", user)
+    return str(app_id)

@@ -1,0 +1,30 @@
+"""`python -m webapp demo`: migrate the embedded database, seed the demo Comune, serve."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from webapp.app import create_app
+from webapp.cli import upgrade_database
+from webapp.config import demo_config
+from webapp.services.seed import seed_demo
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] != ["demo"]:
+        print("usage: python -m webapp demo", file=sys.stderr)
+        return 2
+    app = create_app(demo_config())
+    with app.app_context():
+        upgrade_database()
+        tenant = seed_demo(app.config["DEMO_TENANT_SLUG"])
+        slug = tenant.slug
+    port = int(os.environ.get("PORT", "5000"))
+    print(f"Demo: http://127.0.0.1:{port}/{slug}/  (API: /{slug}/api/openapi.json)", flush=True)
+    app.run(host="127.0.0.1", port=port, threaded=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,50 @@
+"""The one mapping from domain errors (and HTTP errors) to the API error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from webapp.services.errors import DomainError, ValidationFailed
+
+
+def error_response(status: int, title: str, description: str, type_: str = "error",
+                   **extra: Any) -> Response:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "description": description}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def domain_error(exc: DomainError) -> Response:
+    if isinstance(exc, ValidationFailed):
+        body = {
+            "type": exc.type, "title": exc.title, "status": exc.status,
+            "errors": [{"pointer": e.pointer, "message": e.message, "code": e.code} for e in exc.errors],
+        }
+        response = jsonify(body)
+        response.status_code = exc.status
+        return response
+    return error_response(exc.status, exc.title, exc.description, exc.type, **exc.extra)
+
+
+def http_error(exc: HTTPException) -> Response:
+    if isinstance(exc, RequestEntityTooLarge):
+        return error_response(413, "Contenuto troppo grande", "La richiesta supera la dimensione massima.")
+    return error_response(exc.code or 500, exc.name, exc.description or exc.name)
+
+
+def is_api_request() -> bool:
+    parts = request.path.strip("/").split("/")
+    return len(parts) >= 2 and parts[1] == "api"
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, domain_error)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response | HTTPException:
+        return http_error(exc) if is_api_request() else exc

@@ -1,0 +1,80 @@
+"""The OpenAPI 3 document, generated from the marshmallow schemas."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Response, g, jsonify
+
+from webapp.api import bp, schemas
+
+ERRORS = {code: {"description": text, "content": {"application/json": {"schema": "Error"}}}
+          for code, text in {400: "Invalid input", 401: "No valid token", 403: "Not allowed",
+                             404: "Not found (also: another tenant's or citizen's object)",
+                             409: "Not allowed in the current status, stale version, or in use",
+                             413: "Body too large"}.items()}
+
+
+def _json(schema: str | dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _op(summary: str, ok: dict[str, Any], body: str | None = None, *, secured: bool = True) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "responses": {**ok, **ERRORS}}
+    if body:
+        operation["requestBody"] = {"required": True, **_json(body)}
+    if secured:
+        operation["security"] = [{"bearer": []}]
+    return operation
+
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/auth": {"post": _op("Get a JWT", {"200": _json("Token")}, "AuthRequest", secured=False)},
+    "/services": {"get": _op("List services", {"200": _json({"type": "array", "items": "Service"})},
+                             secured=False)},
+    "/services/{id}": {"get": _op("One service (uuid or slug)", {"200": _json("Service")}, secured=False)},
+    "/services/{id}/form": {"get": _op("The service's JSON-schema form", {"200": _json({"type": "object"})},
+                                       secured=False)},
+    "/applications": {
+        "get": _op("List applications (filters: service, status, createdAt[after|before], "
+                   "updatedAt[...], submittedAt[...], offset, limit<=100)", {"200": _json({"type": "object"})}),
+        "post": _op("Create a draft", {"201": _json("Application")}, "ApplicationCreate"),
+    },
+    "/applications/{id}": {
+        "get": _op("One application", {"200": _json("Application")}),
+        "patch": _op("Change a draft's data", {"200": _json("Application")}, "ApplicationPatch"),
+    },
+    "/applications/{id}/history": {"get": _op("Status history", {"200": _json({"type": "array",
+                                                                                "items": "History"})})},
+    "/applications/{id}/transition/{action}": {"post": _op(
+        "submit | assign | request-integration | accept-integration | cancel-integration | accept | "
+        "reject | withdraw | register", {"204": {"description": "Done"}}, "Transition")},
+    "/applications/{id}/messages": {
+        "get": _op("Messages", {"200": _json({"type": "array", "items": "Message"})}),
+        "post": _op("Send a message", {"201": _json("Message")}, "MessageIn"),
+    },
+    "/applications/{id}/attachments": {"post": _op("Upload a form file", {"201": _json("Attachment")},
+                                                   "AttachmentIn")},
+}
+
+
+@cache
+def _document(tenant_slug: str) -> dict[str, Any]:
+    spec = APISpec(title="Servizi digitali API", version="1.0.0", openapi_version="3.0.3",
+                   plugins=[MarshmallowPlugin()], servers=[{"url": f"/{tenant_slug}/api"}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    for name in ("Error", "AuthRequest", "Token", "Service", "Application", "ApplicationCreate",
+                 "ApplicationPatch", "History", "Transition", "Message", "MessageIn", "Attachment",
+                 "AttachmentIn"):
+        spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
+    for path, operations in PATHS.items():
+        spec.path(path=path, operations=operations)
+    return spec.to_dict()
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(_document(g.tenant.slug))

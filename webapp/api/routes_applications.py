@@ -1,0 +1,139 @@
+"""Applications, their history, transitions, messages and attachments."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, request, url_for
+
+from webapp.api import bp
+from webapp.api.context import current_user, date_arg, expected_version, int_arg, json_body, tenant
+from webapp.api.schemas import (
+    AttachmentSchema,
+    HistorySchema,
+    MessageSchema,
+    application_payload,
+)
+from webapp.models import Application
+from webapp.services import applications, messages, policy, transitions, uploads
+from webapp.services.errors import FieldProblem, ValidationFailed
+from webapp.services.uow import unit_of_work
+
+RANGE_FILTERS = {"createdAt": "created_at", "updatedAt": "updated_at", "submittedAt": "submitted_at"}
+
+
+def _payload(app: Application) -> dict[str, object]:
+    return application_payload(app, policy.available_actions(current_user(), app))
+
+
+def _filters() -> applications.ListFilters:
+    ranges = []
+    for param, column in RANGE_FILTERS.items():
+        for direction in ("after", "before"):
+            moment = date_arg(f"{param}[{direction}]")
+            if moment is not None:
+                ranges.append((column, direction, moment))
+    status = request.args.get("status")
+    if status is not None and not status.isdigit():
+        raise ValidationFailed([FieldProblem("/status", "Il codice di stato è un numero.", "type")])
+    return applications.ListFilters(
+        service=request.args.get("service"), status=int(status) if status else None, ranges=tuple(ranges),
+        offset=int_arg("offset", 0, low=0, high=10**9), limit=int_arg("limit", 10, low=1, high=100),
+    )
+
+
+def _page_link(offset: int, limit: int) -> str:
+    args = {**request.args.to_dict(), "offset": offset, "limit": limit}
+    return url_for("api.list_applications", _external=False, **args)
+
+
+@bp.get("/applications")
+def list_applications() -> Response:
+    filters = _filters()
+    rows, count = applications.list_applications(tenant(), current_user(), filters)
+    offset, limit = filters.offset, filters.limit
+    links = {
+        "self": _page_link(offset, limit),
+        "prev": _page_link(max(0, offset - limit), limit) if offset > 0 else None,
+        "next": _page_link(offset + limit, limit) if offset + limit < count else None,
+    }
+    return jsonify({"meta": {"count": count, "parameter": {"offset": offset, "limit": limit}},
+                    "links": links, "data": [_payload(a) for a in rows]})
+
+
+@bp.post("/applications")
+def create_application() -> Response:
+    body = json_body()
+    if not isinstance(body.get("service"), str):
+        raise ValidationFailed([FieldProblem("/service", "Indica il servizio (id o slug).", "required")])
+    app = applications.create_application(tenant(), current_user(), body["service"], body.get("data"))
+    response = jsonify(_payload(app))
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.get_application", app_id=app.id)
+    return response
+
+
+@bp.get("/applications/<app_id>")
+def get_application(app_id: str) -> Response:
+    app = applications.get_application(tenant(), current_user(), app_id)
+    response = jsonify(_payload(app))
+    response.headers["ETag"] = f'"{app.version}"'
+    return response
+
+
+@bp.patch("/applications/<app_id>")
+def patch_application(app_id: str) -> Response:
+    body = json_body()
+    if "data" not in body:
+        raise ValidationFailed([FieldProblem("/data", "Campo obbligatorio", "required")])
+    app = applications.update_draft(tenant(), current_user(), app_id, body["data"], expected_version(body))
+    return jsonify(_payload(app))
+
+
+@bp.get("/applications/<app_id>/history")
+def application_history(app_id: str) -> Response:
+    rows = applications.history(tenant(), current_user(), app_id)
+    return jsonify(HistorySchema(many=True).dump(rows))
+
+
+@bp.post("/applications/<app_id>/transition/<action>")
+def transition(app_id: str, action: str) -> Response:
+    body = json_body(required=False)
+    transitions.transition(tenant(), current_user(), app_id, action, body, expected_version(body))
+    return Response(status=204)
+
+
+@bp.get("/applications/<app_id>/messages")
+def list_messages(app_id: str) -> Response:
+    rows = messages.list_messages(tenant(), current_user(), app_id)
+    return jsonify(MessageSchema(many=True).dump(rows))
+
+
+@bp.post("/applications/<app_id>/messages")
+def post_message(app_id: str) -> Response:
+    message = messages.post_message(tenant(), current_user(), app_id, json_body())
+    response = jsonify(MessageSchema().dump(message))
+    response.status_code = 201
+    return response
+
+
+@bp.post("/applications/<app_id>/attachments")
+def upload_attachment(app_id: str) -> Response:
+    """A citizen's file for a form field: returns the id to put in the form data."""
+    body = json_body()
+    user = current_user()
+    with unit_of_work():
+        app = policy.get_application(user, tenant(), app_id, lock=True)
+        policy.require_owner_draft(user, app)
+        attachment = uploads.store_attachment(app, uploads.decode_upload(body), user, "citizen_attachment")
+    response = jsonify(AttachmentSchema().dump(attachment))
+    response.status_code = 201
+    return response
+
+
+@bp.get("/applications/<app_id>/attachments/<attachment_id>")
+def download_attachment(app_id: str, attachment_id: str) -> Response:
+    app = applications.get_application(tenant(), current_user(), app_id)
+    attachment, content = uploads.read_attachment(tenant(), app, attachment_id)
+    policy.require_attachment_visible(current_user(), attachment)
+    return Response(content, mimetype=attachment.mime_type, headers={
+        "Content-Disposition": f'attachment; filename="{attachment.original_filename}"',
+        "X-Content-Type-Options": "nosniff"})

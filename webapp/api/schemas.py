@@ -1,0 +1,183 @@
+"""Marshmallow schemas: the API's payloads, and the source of its OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from marshmallow import Schema, fields
+
+from webapp.models import Application, Service
+from webapp.services import statuses
+
+
+class ErrorSchema(Schema):
+    type = fields.String(required=True, metadata={"example": "error"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    description = fields.String()
+    errors = fields.List(fields.Dict(), metadata={"description": "[{pointer, message, code}]"})
+
+
+class AuthRequestSchema(Schema):
+    username = fields.String(required=True)
+    password = fields.String(required=True, load_only=True)
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True)
+
+
+class ServiceSchema(Schema):
+    id = fields.UUID(required=True)
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    category = fields.String(allow_none=True)
+    version = fields.Function(lambda s: s.current_version.version)
+    description = fields.Function(lambda s: s.current_version.manifest.get("description"))
+    options = fields.Function(lambda s: s.current_version.options)
+
+
+class LinkSchema(Schema):
+    action = fields.String(required=True)
+    description = fields.String(required=True)
+    url = fields.String(required=True)
+
+
+ACTION_LABELS = {
+    "submit": "Invia",
+    "assign": "Prendi in carico / assegna",
+    "accept": "Approva",
+    "reject": "Rigetta",
+    "request-integration": "Richiedi integrazioni",
+    "accept-integration": "Accetta integrazioni",
+    "cancel-integration": "Rifiuta integrazioni",
+    "withdraw": "Ritira pratica",
+    "register": "Registra protocollo",
+}
+
+
+def _links(app: Application, actions: list[str]) -> list[dict[str, Any]]:
+    return [
+        {"action": action, "description": ACTION_LABELS[action],
+         "url": url_for("api.transition", tenant=app_tenant_slug(app), app_id=app.id, action=action)}
+        for action in actions
+    ]
+
+
+def app_tenant_slug(app: Application) -> str:
+    from flask import g
+
+    return str(g.tenant.slug)
+
+
+class ApplicationSchema(Schema):
+    id = fields.UUID(required=True)
+    service = fields.Function(lambda a: a.service.slug)
+    service_id = fields.UUID()
+    service_name = fields.Function(lambda a: a.service.name)
+    service_version = fields.Function(lambda a: a.service_version.version)
+    user = fields.UUID(attribute="user_id")
+    user_name = fields.String(attribute="applicant_name")
+    applicant_fiscal_code = fields.String()
+    status = fields.Function(lambda a: str(a.status), metadata={"description": "status code, as text"})
+    status_name = fields.Function(lambda a: statuses.label(a.status))
+    data = fields.Dict()
+    created_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    latest_status_change_at = fields.DateTime()
+    protocol_number = fields.String(allow_none=True)
+    protocol_document_id = fields.String(allow_none=True)
+    protocol_numbers = fields.List(fields.Dict())
+    outcome = fields.String(allow_none=True)
+    outcome_motivation = fields.String(allow_none=True)
+    operator = fields.Function(lambda a: a.operator.full_name if a.operator else None)
+    office = fields.Function(lambda a: a.office.name if a.office else None)
+    priority = fields.Integer()
+    version = fields.Integer(metadata={"description": "send it back as If-Match to detect stale writes"})
+    links = fields.Method("get_links", metadata={"description": "transitions available to the caller"})
+
+    def get_links(self, app: Application) -> list[dict[str, Any]]:
+        actions: list[str] = self.context_actions.get(app.id, []) if hasattr(self, "context_actions") else []
+        return _links(app, actions)
+
+
+class ApplicationCreateSchema(Schema):
+    service = fields.String(required=True, metadata={"description": "service uuid or slug"})
+    data = fields.Dict(load_default=dict)
+
+
+class ApplicationPatchSchema(Schema):
+    data = fields.Dict(required=True)
+    version = fields.Integer()
+
+
+class HistorySchema(Schema):
+    status_code = fields.Function(lambda h: str(h.status))
+    status_name = fields.Function(lambda h: statuses.label(h.status))
+    event = fields.String()
+    user = fields.String(attribute="actor_name")
+    actor_type = fields.String()
+    message = fields.String(attribute="note", allow_none=True)
+    message_id = fields.UUID(allow_none=True)
+    date = fields.DateTime(attribute="created_at")
+
+
+class AttachmentInSchema(Schema):
+    name = fields.String(required=True)
+    mime_type = fields.String()
+    file = fields.String(required=True, metadata={"description": "base64"})
+
+
+class AttachmentSchema(Schema):
+    id = fields.UUID()
+    name = fields.String(attribute="original_filename")
+    mime_type = fields.String()
+    size = fields.Integer()
+    kind = fields.String()
+    created_at = fields.DateTime()
+
+
+class MessageSchema(Schema):
+    id = fields.UUID()
+    author = fields.String(attribute="author_name")
+    subject = fields.String(allow_none=True)
+    message = fields.String(attribute="body")
+    visibility = fields.String()
+    created_at = fields.DateTime()
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+
+
+class MessageInSchema(Schema):
+    message = fields.String(required=True)
+    subject = fields.String()
+    visibility = fields.String(metadata={"enum": ["applicant", "internal"]})
+    attachments = fields.List(fields.Nested(AttachmentInSchema))
+
+
+class TransitionSchema(Schema):
+    """The union of the transition bodies; each action reads the fields it needs."""
+
+    message = fields.String(metadata={"description": "required for reject and request-integration"})
+    attachments = fields.List(fields.Nested(AttachmentInSchema))
+    partial = fields.Boolean(metadata={"description": "accept: partial approval (is_partial also read)"})
+    data = fields.Dict(metadata={"description": "submit from 4200: the changed form data"})
+    operator_id = fields.UUID(metadata={"description": "assign: to this operator"})
+    office_id = fields.UUID(metadata={"description": "assign: to this office (only)"})
+    take_over = fields.Boolean(metadata={"description": "assign in 4000: take over from the holder"})
+    messages = fields.List(fields.UUID(), allow_none=True, metadata={"description": "accept-integration"})
+    protocol_number = fields.String(metadata={"description": "register"})
+    protocol_document_id = fields.String()
+    protocol_folder_number = fields.String()
+    protocol_folder_code = fields.String()
+    version = fields.Integer()
+
+
+def service_payload(service: Service) -> dict[str, Any]:
+    return ServiceSchema().dump(service)  # type: ignore[no-any-return]
+
+
+def application_payload(app: Application, actions: list[str]) -> dict[str, Any]:
+    schema = ApplicationSchema()
+    schema.context_actions = {app.id: actions}  # type: ignore[attr-defined]
+    return schema.dump(app)  # type: ignore[no-any-return]

@@ -1,0 +1,43 @@
+"""The application factory: configuration in, wired app out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from webapp.config import build_config
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(build_config(overrides))
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    from webapp.extensions import db
+
+    db.init_app(app)
+
+    from webapp.celery_app import make_celery
+
+    celery = make_celery(app)
+
+    from webapp.services import workflow
+    from webapp.tasks import dispatch_service_call
+
+    eager = bool(app.config["CELERY_ALWAYS_EAGER"])
+    workflow.set_dispatcher(app, lambda call_id: dispatch_service_call(celery, call_id, eager=eager))
+
+    from webapp.api import bp as api_bp
+    from webapp.api.errors import register_error_handlers
+    from webapp.views import bp as views_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(views_bp)
+    register_error_handlers(app)
+
+    from webapp.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,30 @@
+"""Celery bound to a Flask app: every task runs inside the app context."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def make_celery(app: Flask) -> Celery:
+    class AppContextTask(Task):  # type: ignore[misc]
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.import_name, task_cls=AppContextTask)
+    celery.conf.update(
+        broker_url=app.config["CELERY_BROKER_URL"],
+        task_ignore_result=True,
+        task_acks_late=True,  # a worker killed mid-task leaves the message for another worker
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        task_time_limit=120,  # a hard bound on anything that advances a workflow
+        task_soft_time_limit=100,
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery

@@ -1,0 +1,40 @@
+"""Command-line entry points: `python -m webapp demo` and flask commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask, current_app
+
+from webapp.config import REPO_ROOT
+from webapp.services.seed import seed_demo
+
+
+def alembic_config(database_url: str) -> AlembicConfig:
+    config = AlembicConfig(str(REPO_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return config
+
+
+def upgrade_database() -> None:
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(url), "head")
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("db-upgrade")
+    def db_upgrade() -> None:
+        """Apply every migration."""
+        upgrade_database()
+
+    @app.cli.command("seed-demo")
+    @click.option("--tenant", default="demo")
+    def seed(tenant: str) -> None:
+        """Create (or complete) the demo Comune."""
+        seed_demo(tenant)

@@ -1,0 +1,67 @@
+"""Configuration: one documented defaults table; required keys are checked at start-up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# key -> (default, meaning). A default of None marks a key every deployment must set.
+DEFAULTS: dict[str, tuple[Any, str]] = {
+    "SECRET_KEY": (None, "signs sessions, CSRF tokens and API JWTs"),
+    "SQLALCHEMY_DATABASE_URI": (None, "PostgreSQL in tests and production; SQLite only for the demo"),
+    "CELERY_BROKER_URL": ("redis://127.0.0.1:6379/0", "Redis broker for background work"),
+    "CELERY_ALWAYS_EAGER": (False, "run background work in-process right after commit (demo)"),
+    "STORAGE_DIR": (str(REPO_ROOT / "instance" / "files"), "where uploaded files live, outside the DB"),
+    "WORKFLOWS_DIR": (str(REPO_ROOT / "workflows"), "service definitions published at seeding"),
+    "MAX_CONTENT_LENGTH": (16 * 1024 * 1024, "largest request body in bytes (413 above)"),
+    "MAX_ATTACHMENT_BYTES": (10 * 1024 * 1024, "largest single attachment in bytes"),
+    "JWT_TTL_SECONDS": (3600, "lifetime of an API token"),
+    "CITIZEN_PASSWORD_LOGIN": (False, "demo/test only: citizens get API tokens with a password"),
+    "SEED_DEMO_DATA": (False, "demo/test only: seed the demo Comune with its accounts"),
+    "DEMO_TENANT_SLUG": ("demo", "slug of the seeded demo Comune"),
+    "API_PAGE_MAX": (100, "largest `limit` on list endpoints"),
+}
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def build_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then environment variables of the same name, then explicit overrides."""
+    config = {key: default for key, (default, _meaning) in DEFAULTS.items()}
+    for key, (default, _meaning) in DEFAULTS.items():
+        raw = os.environ.get(key)
+        if raw is not None:
+            config[key] = _coerce(raw, default)
+    config.update(overrides or {})
+    missing = [key for key, value in config.items() if value is None]
+    if missing:
+        raise ConfigError(f"missing required configuration: {', '.join(sorted(missing))}")
+    return config
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return raw.lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def demo_config() -> dict[str, Any]:
+    """Embedded SQLite, background work in-process, demo accounts seeded."""
+    instance = REPO_ROOT / "instance"
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "demo-only-secret-key-not-for-production"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "SQLALCHEMY_DATABASE_URI", f"sqlite:///{instance / 'demo.sqlite3'}"
+        ),
+        "CELERY_ALWAYS_EAGER": True,
+        "CITIZEN_PASSWORD_LOGIN": True,
+        "SEED_DEMO_DATA": True,
+        "STORAGE_DIR": str(instance / "files"),
+    }

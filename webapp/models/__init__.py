@@ -1,0 +1,30 @@
+"""Database models. Models only flush; the services layer owns the one commit."""
+
+from webapp.models.applications import Application, ServiceCallRow, StatusChange
+from webapp.models.catalogue import ProcessDefinition, Service, ServiceVersion
+from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
+from webapp.models.tenancy import Office, Tenant
+from webapp.models.users import ADMIN, CITIZEN, MANAGER, OPERATOR, STAFF_ROLES, User, operator_services
+
+__all__ = [
+    "ADMIN",
+    "APPLICANT",
+    "CITIZEN",
+    "INTERNAL",
+    "MANAGER",
+    "OPERATOR",
+    "STAFF_ROLES",
+    "Application",
+    "Attachment",
+    "Message",
+    "Office",
+    "ProcessDefinition",
+    "ProtocolCounter",
+    "Service",
+    "ServiceCallRow",
+    "ServiceVersion",
+    "StatusChange",
+    "Tenant",
+    "User",
+    "operator_services",
+]

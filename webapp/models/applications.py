@@ -1,0 +1,109 @@
+"""Applications (pratiche), their status history, and the service calls they wait for."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models._columns import created_at, tenant_fk, utcnow, uuid_pk
+
+
+class Application(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "applications"
+    __table_args__ = (
+        Index("ix_applications_list", "tenant_id", "service_id", "status", "latest_status_change_at"),
+        Index("ix_applications_assignee", "tenant_id", "operator_id", "status"),
+        Index("ix_applications_fiscal_code", "tenant_id", "applicant_fiscal_code"),
+        Index("ix_applications_user", "tenant_id", "user_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    service_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("services.id"), nullable=False)
+    service_version_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("service_versions.id"), nullable=False
+    )
+    definition_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id"), nullable=False)
+    applicant_fiscal_code: Mapped[str] = mapped_column(String(16), nullable=False)
+    applicant_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    auth_method: Mapped[str] = mapped_column(String(16), nullable=False, default="password")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    status: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = created_at()
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    latest_status_change_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
+    )
+    office_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("offices.id"))
+    operator_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id"))
+    priority: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    protocol_number: Mapped[str | None] = mapped_column(String(64))
+    protocol_document_id: Mapped[str | None] = mapped_column(String(128))
+    protocol_numbers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False, default=list)
+    outcome: Mapped[str | None] = mapped_column(String(32))  # approved | partially_approved | rejected
+    outcome_motivation: Mapped[str | None] = mapped_column(Text)
+    engine_state: Mapped[str] = mapped_column(Text, nullable=False)  # text, never jsonb
+    waits: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)  # ready tasks, messages
+    next_timer_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    service = relationship("Service", lazy="joined")
+    service_version = relationship("ServiceVersion", lazy="joined")
+    user = relationship("User", foreign_keys=[user_id], lazy="joined")
+    operator = relationship("User", foreign_keys=[operator_id], lazy="joined")
+    office = relationship("Office", lazy="joined")
+
+
+class StatusChange(db.Model):  # type: ignore[name-defined,misc]
+    """Append-only history: the Iter della pratica."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    status: Mapped[int] = mapped_column(Integer, nullable=False)
+    event: Mapped[str] = mapped_column(String(64), nullable=False)
+    actor_type: Mapped[str] = mapped_column(String(16), nullable=False)  # citizen|operator|system|api
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    actor_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = created_at()
+
+
+class ServiceCallRow(db.Model):  # type: ignore[name-defined,misc]
+    """A service task waiting for a worker; unique per (application, engine task)."""
+
+    __tablename__ = "service_calls"
+    __table_args__ = (UniqueConstraint("application_id", "task_id"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    task_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    bpmn_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    operation: Mapped[str] = mapped_column(String(200), nullable=False)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    max_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending|done|failed|cancelled
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = created_at()
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

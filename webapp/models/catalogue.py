@@ -1,0 +1,65 @@
+"""Services, their immutable published versions, and process specs stored once per hash."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models._columns import created_at, tenant_fk, uuid_pk
+
+
+class ProcessDefinition(db.Model):  # type: ignore[name-defined,misc]
+    """Serialized BPMN specs; shared by every version (and tenant) with the same content."""
+
+    __tablename__ = "process_definitions"
+
+    spec_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    process_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    blob: Mapped[str] = mapped_column(Text, nullable=False)  # text, never jsonb: key order matters
+    created_at: Mapped[datetime] = created_at()
+
+
+class Service(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "services"
+    __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    slug: Mapped[str] = mapped_column(String(100), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    category: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[int] = mapped_column(Integer, nullable=False, default=1)  # 1 available
+    current_version_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("service_versions.id", use_alter=True, name="fk_services_current_version")
+    )
+    created_at: Mapped[datetime] = created_at()
+
+    current_version = relationship("ServiceVersion", foreign_keys=[current_version_id], lazy="joined")
+
+
+class ServiceVersion(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "service_versions"
+    __table_args__ = (UniqueConstraint("service_id", "version"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("services.id", ondelete="CASCADE"), nullable=False
+    )
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    definition_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    spec_hash: Mapped[str] = mapped_column(
+        String(64), ForeignKey("process_definitions.spec_hash"), nullable=False
+    )
+    manifest: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    published_at: Mapped[datetime] = created_at()
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.manifest.get("options") or {})

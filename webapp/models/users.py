@@ -1,0 +1,60 @@
+"""Citizens and back-office users (operators, managers, administrators)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+from webapp.models._columns import created_at, tenant_fk, uuid_pk
+
+CITIZEN = "citizen"
+OPERATOR = "operator"
+MANAGER = "manager"
+ADMIN = "admin"
+STAFF_ROLES = (OPERATOR, MANAGER, ADMIN)
+
+operator_services = Table(
+    "operator_services",
+    db.metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", Uuid, ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(db.Model):  # type: ignore[name-defined,misc]
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "username"),
+        UniqueConstraint("tenant_id", "fiscal_code"),
+    )
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    role: Mapped[str] = mapped_column(String(16), nullable=False)  # citizen | operator | manager | admin
+    username: Mapped[str | None] = mapped_column(String(150))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    fiscal_code: Mapped[str | None] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    family_name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    birth_date: Mapped[str | None] = mapped_column(String(10))  # ISO date
+    birth_place: Mapped[str | None] = mapped_column(String(100))
+    identity: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # read-only SPID/CIE attributes
+    office_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("offices.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at()
+
+    services = relationship("Service", secondary=operator_services, lazy="selectin")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name} {self.family_name}".strip() or (self.username or "")
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES

@@ -1,0 +1,73 @@
+"""Passwords (argon2id) and API tokens (JWT)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import or_
+
+from webapp.extensions import db
+from webapp.models import CITIZEN, Tenant, User
+from webapp.services.errors import Unauthorized
+from webapp.services.tenancy import parse_uuid, scoped
+
+_hasher = PasswordHasher()
+# A real hash to verify against when the user does not exist, so timing does not reveal usernames.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(tenant: Tenant, username: str, password: str) -> User:
+    """Operators log in by username; citizens (demo/test only) by fiscal code."""
+    login = username.strip()
+    user = db.session.scalar(
+        scoped(User, tenant).where(
+            or_(User.username == login.lower(), User.fiscal_code == login.upper())
+        )
+    )
+    if user is not None and user.role == CITIZEN and not current_app.config["CITIZEN_PASSWORD_LOGIN"]:
+        user = None
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        raise Unauthorized("Credenziali non valide.")
+    return user
+
+
+def issue_token(user: User, tenant: Tenant) -> str:
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "sub": str(user.id),
+        "tenant": tenant.slug,
+        "role": user.role,
+        "iat": now,
+        "exp": now + timedelta(seconds=current_app.config["JWT_TTL_SECONDS"]),
+    }
+    return jwt.encode(claims, current_app.config["SECRET_KEY"], algorithm="HS256")
+
+
+def user_from_token(tenant: Tenant, token: str) -> User:
+    try:
+        claims = jwt.decode(token, current_app.config["SECRET_KEY"], algorithms=["HS256"])
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("Token non valido o scaduto.") from exc
+    user_id = parse_uuid(claims.get("sub"))
+    if claims.get("tenant") != tenant.slug or user_id is None:
+        raise Unauthorized("Token non valido per questo ente.")
+    user = db.session.scalar(scoped(User, tenant).where(User.id == user_id))
+    if user is None:
+        raise Unauthorized("Utente non più attivo.")
+    return user

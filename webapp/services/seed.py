@@ -1,0 +1,82 @@
+"""The demo Comune: offices, back-office accounts, test citizens and every shipped service.
+
+Demo and test configuration only (SEED_DEMO_DATA); running it again keeps existing data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import ADMIN, CITIZEN, MANAGER, OPERATOR, Office, Service, Tenant, User
+from webapp.services.auth import hash_password
+from webapp.services.catalogue import publish_service
+from webapp.services.uow import unit_of_work
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - demo/test configuration only, refused elsewhere
+OFFICES = ("Ufficio Relazioni con il Pubblico", "Ufficio Servizi Sociali")
+STAFF = (
+    ("admin", ADMIN, "Amministratore", "Demo", OFFICES[0]),
+    ("manager", MANAGER, "Maria", "Manager", OFFICES[0]),
+    ("operatore", OPERATOR, "Olivia", "Operatrice", OFFICES[0]),
+)
+CITIZENS = (
+    {"fiscal_code": "RSSMRA80A01H501U", "name": "Mario", "family_name": "Rossi", "birth_date": "1980-01-01",
+     "birth_place": "Roma", "email": "mario.rossi@example.it", "phone": "+39 333 1234567"},
+    {"fiscal_code": "VRDGPP85M41F205X", "name": "Giuseppina", "family_name": "Verdi",
+     "birth_date": "1985-08-01", "birth_place": "Milano", "email": "giuseppina.verdi@example.it",
+     "phone": "+39 347 7654321"},
+)
+
+
+def service_folders(root: Path) -> list[Path]:
+    """Every shipped service: a folder with a service.yaml (folders starting with _ are shared parts)."""
+    return sorted(p.parent for p in root.glob("*/service.yaml") if not p.parent.name.startswith("_"))
+
+
+def seed_demo(slug: str = "demo", name: str = "Comune di Demo") -> Tenant:
+    if not current_app.config["SEED_DEMO_DATA"]:
+        raise RuntimeError("demo accounts exist only in demo and test configuration")
+    with unit_of_work():
+        tenant = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+        if tenant is None:
+            tenant = Tenant(slug=slug, name=name, fiscal_code="00000000000", ipa_code="c_demo")
+            db.session.add(tenant)
+            db.session.flush()
+        for folder in service_folders(Path(current_app.config["WORKFLOWS_DIR"])):
+            publish_service(tenant, folder)
+        offices = {office: _office(tenant, office) for office in OFFICES}
+        services = list(db.session.scalars(select(Service).where(Service.tenant_id == tenant.id)))
+        for username, role, first, last, office in STAFF:
+            user = _user(tenant, username=username)
+            if user is None:
+                user = User(tenant_id=tenant.id, role=role, username=username, name=first, family_name=last,
+                            email=f"{username}@demo.example.it", office_id=offices[office].id,
+                            password_hash=hash_password(DEMO_PASSWORD))
+                db.session.add(user)
+            if role == OPERATOR:
+                user.services = services
+        for citizen in CITIZENS:
+            if _user(tenant, fiscal_code=citizen["fiscal_code"]) is None:
+                db.session.add(User(tenant_id=tenant.id, role=CITIZEN, password_hash=hash_password(DEMO_PASSWORD),
+                                    identity={"method": "spid", **citizen}, **citizen))
+    return tenant
+
+
+def _office(tenant: Tenant, name: str) -> Office:
+    office = db.session.scalar(select(Office).where(Office.tenant_id == tenant.id, Office.name == name))
+    if office is None:
+        office = Office(tenant_id=tenant.id, name=name)
+        db.session.add(office)
+        db.session.flush()
+    return office
+
+
+def _user(tenant: Tenant, **where: str) -> User | None:
+    query = select(User).where(User.tenant_id == tenant.id)
+    for column, value in where.items():
+        query = query.where(getattr(User, column) == value)
+    return db.session.scalar(query)

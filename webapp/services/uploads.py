@@ -1,0 +1,103 @@
+"""Attachments: size and type checked by content, stored outside the database row."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import filetype
+from flask import current_app
+
+from webapp.extensions import db
+from webapp.models import Application, Attachment, Tenant, User
+from webapp.services.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMedia
+from webapp.services.tenancy import get_scoped
+
+# What an office accepts, by the type the content really has (never by the name alone).
+ALLOWED_TYPES = {
+    "application/pdf": (".pdf",),
+    "image/png": (".png",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "application/pkcs7-mime": (".p7m",),
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content: bytes
+    declared_type: str | None = None
+
+
+def decode_upload(item: Any) -> Upload:
+    """An API attachment `{name, mime_type, file}` with the file in base64."""
+    if not isinstance(item, dict) or not isinstance(item.get("file"), str) or not item.get("name"):
+        raise BadRequest("Ogni allegato deve avere 'name' e 'file' (contenuto in base64).")
+    try:
+        content = base64.b64decode(item["file"], validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise BadRequest(f"L'allegato '{item['name']}' non è codificato in base64.") from exc
+    return Upload(name=str(item["name"]), content=content, declared_type=item.get("mime_type"))
+
+
+def sniff_type(upload: Upload) -> str:
+    """The real type of the content, refused when not allowed or when the name disguises it."""
+    limit = current_app.config["MAX_ATTACHMENT_BYTES"]
+    if len(upload.content) > limit:
+        raise PayloadTooLarge(
+            f"L'allegato '{upload.name}' supera la dimensione massima di {limit // (1024 * 1024)} MB."
+        )
+    if not upload.content:
+        raise BadRequest(f"L'allegato '{upload.name}' è vuoto.")
+    mime = _detect(upload.content)
+    if mime not in ALLOWED_TYPES:
+        raise UnsupportedMedia(
+            f"Il file '{upload.name}' non è di un tipo ammesso (PDF, PNG, JPEG, P7M)."
+        )
+    extension = os.path.splitext(upload.name.lower())[1]
+    if extension not in ALLOWED_TYPES[mime]:
+        raise UnsupportedMedia(
+            f"Il contenuto del file '{upload.name}' non corrisponde all'estensione del nome."
+        )
+    return mime
+
+
+def _detect(content: bytes) -> str | None:
+    kind = filetype.guess(content)
+    if kind is not None:
+        return str(kind.mime)
+    if content[:2] == b"\x30\x82" or content[:2] == b"\x30\x80":  # DER SEQUENCE: a CAdES .p7m envelope
+        return "application/pkcs7-mime"
+    return None
+
+
+def store_attachment(app: Application, upload: Upload, owner: User | None, kind: str,
+                     message_id: uuid.UUID | None = None) -> Attachment:
+    mime = sniff_type(upload)
+    key = uuid.uuid4().hex
+    path = Path(current_app.config["STORAGE_DIR"]) / key[:2] / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(upload.content)
+    attachment = Attachment(
+        tenant_id=app.tenant_id, application_id=app.id, message_id=message_id,
+        owner_id=owner.id if owner else None, kind=kind, original_filename=os.path.basename(upload.name)[:255],
+        mime_type=mime, size=len(upload.content), sha256=hashlib.sha256(upload.content).hexdigest(),
+        storage_key=key,
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def read_attachment(tenant: Tenant, app: Application, attachment_id: Any) -> tuple[Attachment, bytes]:
+    attachment = get_scoped(Attachment, tenant, attachment_id)
+    if attachment.application_id != app.id:
+        raise NotFound()
+    key = attachment.storage_key
+    return attachment, (Path(current_app.config["STORAGE_DIR"]) / key[:2] / key).read_bytes()

@@ -1,0 +1,140 @@
+"""Glue between applications and the engine: restore, advance, and persist what it waits for."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+import engine
+from webapp.extensions import db
+from webapp.models import Application, ServiceCallRow, StatusChange, User
+from webapp.services import statuses
+from webapp.services.catalogue import process_for
+from webapp.services.errors import Conflict, TransitionNotAllowed
+from webapp.services.uow import after_commit
+
+SYSTEM = "system"
+
+DISPATCHER = "dispatch_service_call"
+
+
+def set_dispatcher(app: Flask, dispatch: Callable[[str], None]) -> None:
+    """The app factory decides how a committed service call reaches a worker."""
+    app.extensions[DISPATCHER] = dispatch
+
+
+def _dispatch(call_id: str) -> None:
+    current_app.extensions[DISPATCHER](call_id)
+
+
+def start_options(app_options: dict[str, Any]) -> dict[str, Any]:
+    """The start data every lifecycle process routes on, from the service manifest."""
+    return {
+        "protocol_required": bool(app_options.get("protocol_required", False)),
+        "allow_integration_request": bool(app_options.get("allow_integration_request", True)),
+        "allow_partial_approval": bool(app_options.get("allow_partial_approval", False)),
+        "allow_withdraw": bool(app_options.get("allow_withdraw", True)),
+    }
+
+
+def restore(app: Application) -> engine.Instance:
+    return engine.restore_instance(process_for(app.service_version), app.engine_state)
+
+
+def actor_fields(actor: User | None) -> dict[str, Any]:
+    if actor is None:
+        return {"actor_type": SYSTEM, "actor_id": None, "actor_name": "Sistema"}
+    kind = "citizen" if actor.role == "citizen" else "operator"
+    return {"actor_type": kind, "actor_id": actor.id, "actor_name": actor.full_name}
+
+
+def record_event(app: Application, actor: User | None, event: str, note: str | None = None,
+                 status: int | None = None) -> None:
+    """A history row; same-status events (re-assignment, take-over) are recorded too."""
+    db.session.add(
+        StatusChange(tenant_id=app.tenant_id, application_id=app.id, status=status or app.status,
+                     event=event, note=note, **actor_fields(actor))
+    )
+
+
+def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
+            actor: User | None, event: str, note: str | None = None) -> None:
+    """Store state, history, projections and service-call rows; dispatch calls after commit."""
+    app.engine_state = instance.dump()
+    now = datetime.now(UTC)
+    for status in wait.entered:
+        record_event(app, actor, event, note, status=status)
+        actor, event, note = None, "automatic", None  # what follows the first step is the system's
+    if wait.status is not None and wait.status != app.status:
+        app.status = wait.status
+        app.latest_status_change_at = now
+    app.waits = {
+        "user_tasks": [
+            {"task_id": t.task_id, "bpmn_id": t.bpmn_id, "lane": t.lane, "form": t.form,
+             "actions": list(t.actions)}
+            for t in wait.user_tasks
+        ],
+        "messages": list(wait.messages),
+        "service_calls": [c.operation for c in wait.service_calls],
+    }
+    app.next_timer_at = min((t.due_at for t in wait.timers), default=None)
+    _sync_service_calls(app, wait)
+    db.session.flush()
+
+
+def _sync_service_calls(app: Application, wait: engine.WaitState) -> None:
+    existing = {
+        row.task_id: row
+        for row in db.session.scalars(select(ServiceCallRow).where(ServiceCallRow.application_id == app.id))
+    }
+    waiting = {call.task_id for call in wait.service_calls}
+    external_protocol = app.service_version.options.get("protocol_handler") == "external"
+    for task_id, row in existing.items():
+        if task_id not in waiting and row.status in ("pending", "failed"):
+            row.status = "cancelled"  # e.g. withdrawn while a call was pending: the worker skips it
+    for call in wait.service_calls:
+        if call.task_id in existing:
+            continue
+        row = ServiceCallRow(
+            tenant_id=app.tenant_id, application_id=app.id, task_id=call.task_id, bpmn_id=call.bpmn_id,
+            operation=call.operation, params=call.params, max_attempts=max(1, call.retries + 1),
+        )
+        db.session.add(row)
+        db.session.flush()
+        if call.operation.startswith("protocol.") and external_protocol:
+            continue  # an external register reports back through the API (transition/register)
+        call_id = str(row.id)
+        after_commit(lambda call_id=call_id: _dispatch(call_id))  # type: ignore[misc]
+
+
+def complete_task(app: Application, action: str, data: dict[str, Any], actor: User, event: str,
+                  note: str | None = None) -> engine.WaitState:
+    """Complete the READY user task that offers `action`, under the row lock the caller holds."""
+    task = next((t for t in app.waits.get("user_tasks", []) if action in t.get("actions", [])), None)
+    if task is None:
+        raise TransitionNotAllowed(
+            f"L'azione '{action}' non è consentita nello stato «{statuses.label(app.status)}».",
+            status=app.status,
+        )
+    instance = restore(app)
+    try:
+        wait = instance.complete_user_task(task["task_id"], {"action": action, **data})
+    except engine.TaskNotReady as exc:
+        raise Conflict("La pratica è cambiata nel frattempo: ricarica e riprova.") from exc
+    persist(app, instance, wait, actor, event, note)
+    return wait
+
+
+def send_message(app: Application, name: str, actor: User, event: str, note: str | None = None) -> None:
+    instance = restore(app)
+    try:
+        wait = instance.send_message(name)
+    except engine.MessageNotExpected as exc:
+        raise TransitionNotAllowed(
+            f"Operazione non consentita nello stato «{statuses.label(app.status)}».", status=app.status
+        ) from exc
+    persist(app, instance, wait, actor, event, note)

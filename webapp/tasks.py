@@ -1,0 +1,32 @@
+"""Celery tasks: ids in, idempotent, bounded retries with backoff."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Celery, Task, shared_task
+
+from webapp.services.service_calls import run_service_call
+
+log = logging.getLogger(__name__)
+RETRY_BASE_SECONDS = 2
+
+
+@shared_task(bind=True, name="webapp.run_service_call", max_retries=None)
+def run_service_call_task(self: Task, call_id: str) -> str:
+    outcome = run_service_call(call_id)
+    if outcome == "retry":
+        raise self.retry(countdown=RETRY_BASE_SECONDS * 2**self.request.retries)
+    return outcome
+
+
+def dispatch_service_call(celery: Celery, call_id: str, *, eager: bool) -> None:
+    """After commit: in-process for the demo, through this app's broker otherwise."""
+    if eager:
+        while run_service_call(call_id) == "retry":
+            pass  # the row's attempt bound ends the loop with 'failed'
+        return
+    try:
+        celery.send_task(run_service_call_task.name, args=[call_id])
+    except Exception as exc:  # broker down: the row stays 'pending' and the sweep re-enqueues it
+        log.warning("could not enqueue service call %s: %s", call_id, type(exc).__name__)
