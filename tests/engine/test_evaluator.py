@@ -1,0 +1,80 @@
+"""The restricted evaluator refuses hostile input quickly and evaluates ordinary expressions."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from engine import ExpressionError, _evaluator, evaluate
+
+HOSTILE = [
+    "__import__('os')",
+    "().__class__.__base__.__subclasses__()",
+    "open('/etc/passwd')",
+    "[x for x in range(10**8)]",
+    "9**3999999",
+    "'x'*10**9",
+    "'x' * 1000000000",
+    "'x'.ljust(1000000000)",
+    "('ab' * 50000).replace('a', 'aaaa')",
+    "lambda: 1",
+    "(lambda: 1)()",
+    "{x: 1 for x in range(10)}",
+    "1 << 10000000",
+    "nome.__class__",
+    "eval('1')",
+    "exec('x = 1')",
+    "getattr(nome, 'upper')",
+    "undefined_name + 1",
+    "import os",
+    "x = 1",
+    "1 +",
+    "'a' * 60000 + 'b' * 60000",
+    "1" * 5000,
+]
+
+
+@pytest.mark.parametrize("expression", HOSTILE)
+def test_hostile_input_is_refused_quickly(expression: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(ExpressionError):
+        evaluate(expression, {"nome": "Mario"})
+    assert time.monotonic() - started < 1.0
+
+
+def test_huge_integers_are_refused() -> None:
+    big = 10 ** 1500  # large operands from task data are bounded too
+    with pytest.raises(ExpressionError):
+        evaluate("n * n * n * n", {"n": big})
+
+
+def test_deadline_stops_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_evaluator, "TIME_LIMIT", -1.0)
+    with pytest.raises(ExpressionError, match="time limit"):
+        evaluate("1 + 1", {})
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("importo >= 16 and len(nome) > 2", True),
+    ("3000 if protocol_required else 2000", 2000),
+    ("domanda['importo'] * 2", 32),
+    ("nome.upper()", "MARIO"),
+    ("action == 'request-integration'", False),
+    ("max(1, importo) + round(2.6)", 19),
+    ("domanda.get('manca', 'default')", "default"),
+    ("f'{nome}-{importo}'", "Mario-16"),
+])
+def test_ordinary_expressions(expression: str, expected: object) -> None:
+    names = {"importo": 16, "nome": "Mario", "protocol_required": False,
+             "domanda": {"importo": 16}, "action": "accept"}
+    assert evaluate(expression, names) == expected
+
+
+def test_scripts_only_assign() -> None:
+    context: dict[str, object] = {"a": 2}
+    _evaluator.execute("b = a * 3\nc = b + 1", context)
+    assert context == {"a": 2, "b": 6, "c": 7}
+    for script in ["import os", "a.b = 1", "a, b = 1, 2", "print(a)", "for i in x: pass", "a += 1"]:
+        with pytest.raises(ExpressionError):
+            _evaluator.execute(script, {"a": 1, "x": []})
