@@ -112,7 +112,7 @@ def main() -> int:
     ]
     try:
         for step in steps:
-            print("make test: " + " ".join(Path(step[0]).name for _ in [0]) + " " + " ".join(step[1:]), flush=True)
+            print(f"make test: {Path(step[0]).name} {' '.join(step[1:])}", flush=True)
             if subprocess.run(step, cwd=ROOT, env=env, check=False).returncode != 0:
                 return 1
         return 0

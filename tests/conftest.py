@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from webapp import create_app
+from webapp.app import create_app
 from webapp.cli import upgrade_database
 from webapp.extensions import db
 from webapp.services.seed import seed_demo
@@ -91,7 +91,7 @@ class Api:
         self.app, self.tenant, self.client = flask_app, tenant, flask_app.test_client()
         self.tokens: dict[str, str] = {}
 
-    def token(self, username: str, password: str = "demo") -> str:  # noqa: S107
+    def token(self, username: str, password: str = "demo") -> str:
         if username not in self.tokens:
             response = self.client.post(f"/{self.tenant}/api/auth",
                                         json={"username": username, "password": password})

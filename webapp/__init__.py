@@ -1,5 +1,1 @@
-"""The web application: the only package that knows Flask, SQLAlchemy, Celery and HTTP."""
-
-from webapp.app import create_app
-
-__all__ = ["create_app"]
+"""The web application: the only package that knows Flask, SQLAlchemy, Celery and HTTP (factory: webapp.app)."""

@@ -1,4 +1,4 @@
-"""Celery entry point: `celery -A webapp.worker worker` (configuration from the environment)."""
+"""Celery entry point: `celery -A webapp.worker:celery worker` (configuration from the environment)."""
 
 from webapp.app import create_app
 

@@ -69,5 +69,6 @@ def date_arg(name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise ValidationFailed([FieldProblem(f"/{name}", "Data non valida (AAAA-MM-GG o ISO 8601).", "format")]) from exc
+        problem = FieldProblem(f"/{name}", "Data non valida (AAAA-MM-GG o ISO 8601).", "format")
+        raise ValidationFailed([problem]) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -48,3 +48,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response | HTTPException:
         return http_error(exc) if is_api_request() else exc
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        # A bug, not bad input: logged with its traceback (no request data), answered in the API shape.
+        app.logger.exception("unexpected error on %s %s", request.method, request.path)
+        return error_response(500, "Errore interno", "Si è verificato un errore imprevisto; riprova più tardi.")

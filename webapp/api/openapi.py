@@ -66,9 +66,9 @@ def _document(tenant_slug: str) -> dict[str, Any]:
     spec = APISpec(title="Servizi digitali API", version="1.0.0", openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()], servers=[{"url": f"/{tenant_slug}/api"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
-    for name in ("Error", "AuthRequest", "Token", "Service", "Application", "ApplicationCreate",
-                 "ApplicationPatch", "History", "Transition", "Message", "MessageIn", "Attachment",
-                 "AttachmentIn"):
+    # Nested schemas first: apispec registers them on first use under the same names.
+    for name in ("Error", "Attachment", "AttachmentIn", "AuthRequest", "Token", "Service", "Application",
+                 "ApplicationCreate", "ApplicationPatch", "History", "Transition", "Message", "MessageIn"):
         spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     for path, operations in PATHS.items():
         spec.path(path=path, operations=operations)

@@ -34,7 +34,8 @@ class ServiceSchema(Schema):
     name = fields.String(required=True)
     category = fields.String(allow_none=True)
     version = fields.Function(lambda s: s.current_version.version)
-    description = fields.Function(lambda s: s.current_version.manifest.get("description"))
+    description = fields.Function(lambda s: (s.current_version.manifest.get("texts") or {}).get("description"))
+    texts = fields.Function(lambda s: s.current_version.manifest.get("texts") or {})
     options = fields.Function(lambda s: s.current_version.options)
 
 

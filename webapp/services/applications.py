@@ -94,7 +94,7 @@ def update_draft(tenant: Tenant, user: User, app_id: Any, data: Any, expected_ve
         if app.status != statuses.DRAFT:
             raise policy.TransitionNotAllowed(
                 f"Si possono modificare solo le bozze; la pratica è «{statuses.label(app.status)}».",
-                status=app.status,
+                application_status=app.status,
             )
         if not isinstance(data, dict):
             raise BadRequest("'data' deve essere un oggetto.")

@@ -55,7 +55,8 @@ def post_message(tenant: Tenant, user: User, app_id: Any, body: dict[str, Any]) 
         if visibility == INTERNAL and not user.is_staff:
             raise Forbidden("Le note private sono riservate agli operatori.")
         if app.status == statuses.DRAFT:
-            raise TransitionNotAllowed("Si possono inviare messaggi solo su pratiche inviate.", status=app.status)
+            raise TransitionNotAllowed("Si possono inviare messaggi solo su pratiche inviate.",
+                                       application_status=app.status)
         subject = body.get("subject") if isinstance(body.get("subject"), str) else None
         message = post_message_locked(app, user, text.strip(), body.get("attachments") or [], subject, visibility)
     return message

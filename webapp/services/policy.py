@@ -26,7 +26,6 @@ ALL_ACTIONS = CITIZEN_ACTIONS | STAFF_ACTIONS
 HOLDER_ACTIONS = frozenset(
     {"accept", "reject", "request-integration", "accept-integration", "cancel-integration"}
 )
-LANE_ROLES = {"cittadino": CITIZEN, "ufficio": "staff"}
 SEES_ALL = (ADMIN, MANAGER)
 
 
@@ -91,11 +90,6 @@ def _task_for(app: Application, action: str) -> dict[str, Any] | None:
     return None
 
 
-def _role_fits(user: User, lane: str | None) -> bool:
-    wanted = LANE_ROLES.get(lane or "", "staff")
-    return user.role == CITIZEN if wanted == CITIZEN else user.is_staff
-
-
 def _engine_allows(user: User, app: Application, action: str) -> bool:
     if action == "withdraw":
         return withdraw_refusal(user, app) is None
@@ -103,8 +97,9 @@ def _engine_allows(user: User, app: Application, action: str) -> bool:
         return "protocol.register_application" in app.waits.get("service_calls", [])
     if action == "assign" and app.status == statuses.PENDING:
         return True  # reassignment or take-over; the body says which
-    task = _task_for(app, action)
-    return task is not None and _role_fits(user, task.get("lane"))
+    # Who may run an action is fixed by the action itself (CITIZEN_ACTIONS / STAFF_ACTIONS): an
+    # operator accepts integrations on the citizen's own task.
+    return _task_for(app, action) is not None
 
 
 def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None:
@@ -119,17 +114,17 @@ def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None
         return Forbidden("Solo il richiedente può inviare la pratica.")
     if action == "withdraw":
         reason = withdraw_refusal(user, app)
-        return TransitionNotAllowed(reason, status=app.status) if reason else None
+        return TransitionNotAllowed(reason, application_status=app.status) if reason else None
     if not _engine_allows(user, app, action):
         return TransitionNotAllowed(
             f"L'azione '{action}' non è consentita nello stato «{statuses.label(app.status)}» "
             f"({app.status}).",
-            status=app.status,
+            application_status=app.status,
         )
     if action == "request-integration" and not app.service_version.options.get(
         "allow_integration_request", True
     ):
-        return TransitionNotAllowed("Il servizio non prevede richieste di integrazione.", status=app.status)
+        return TransitionNotAllowed("Il servizio non prevede richieste di integrazione.", application_status=app.status)
     if action in HOLDER_ACTIONS and user.role != ADMIN and app.operator_id != user.id:
         holder = app.operator.full_name if app.operator else "nessun operatore"
         return Forbidden(f"La pratica è in carico a {holder}: prendila in carico prima di procedere.")
@@ -156,7 +151,8 @@ def require_owner_draft(user: User, app: Application) -> None:
         raise Forbidden("Solo il richiedente può allegare file al modulo.")
     if app.status not in (statuses.DRAFT, statuses.DRAFT_FOR_INTEGRATION):
         raise TransitionNotAllowed(
-            f"Non si possono aggiungere allegati nello stato «{statuses.label(app.status)}».", status=app.status
+            f"Non si possono aggiungere allegati nello stato «{statuses.label(app.status)}».",
+            application_status=app.status,
         )
 
 

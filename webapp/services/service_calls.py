@@ -75,14 +75,15 @@ def apply_external_result(app: Application, operation: str, result: dict[str, An
         ServiceCallRow.application_id == app.id, ServiceCallRow.operation == operation,
         ServiceCallRow.status.in_(("pending", "failed"))))
     if row is None or not complete_call(app, row, result, actor):
-        raise TransitionNotAllowed("La pratica non è in attesa di questa registrazione.", status=app.status)
+        raise TransitionNotAllowed("La pratica non è in attesa di questa registrazione.", application_status=app.status)
 
 
 def run_service_call(call_id: str) -> str:
     """Run one pending call; returns 'done', 'skipped', 'retry' or 'failed' (an incident)."""
     try:
         with unit_of_work():
-            row = db.session.scalar(select(ServiceCallRow).where(ServiceCallRow.id == uuid.UUID(call_id)).with_for_update())
+            query = select(ServiceCallRow).where(ServiceCallRow.id == uuid.UUID(call_id)).with_for_update()
+            row = db.session.scalar(query)
             if row is None or row.status not in ("pending",):
                 return "skipped"
             app = db.session.scalar(select(Application).where(Application.id == row.application_id)

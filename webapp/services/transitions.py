@@ -10,7 +10,14 @@ from webapp.extensions import db
 from webapp.models import ADMIN, Application, Message, Office, Tenant, User
 from webapp.services import catalogue, policy, statuses, workflow
 from webapp.services.applications import check_version, validate_data
-from webapp.services.errors import BadRequest, Conflict, FieldProblem, Forbidden, TransitionNotAllowed, ValidationFailed
+from webapp.services.errors import (
+    BadRequest,
+    Conflict,
+    FieldProblem,
+    Forbidden,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from webapp.services.messages import post_message_locked
 from webapp.services.service_calls import apply_external_result
 from webapp.services.tenancy import get_scoped, parse_uuid, scoped
@@ -106,7 +113,7 @@ def _reassign(user: User, app: Application, body: dict[str, Any], operator: User
 def _outcome(tenant: Tenant, user: User, app: Application, body: dict[str, Any], action: str) -> None:
     partial = bool(body.get("partial", body.get("is_partial", False)))
     if partial and not app.service_version.options.get("allow_partial_approval", False):
-        raise TransitionNotAllowed("Il servizio non prevede l'approvazione parziale.", status=app.status)
+        raise TransitionNotAllowed("Il servizio non prevede l'approvazione parziale.", application_status=app.status)
     text = _message_text(body, required=action == "reject")
     if text or body.get("attachments"):
         post_message_locked(app, user, text or "Esito della pratica.", body.get("attachments") or [])

@@ -118,7 +118,7 @@ def complete_task(app: Application, action: str, data: dict[str, Any], actor: Us
     if task is None:
         raise TransitionNotAllowed(
             f"L'azione '{action}' non è consentita nello stato «{statuses.label(app.status)}».",
-            status=app.status,
+            application_status=app.status,
         )
     instance = restore(app)
     try:
@@ -135,6 +135,6 @@ def send_message(app: Application, name: str, actor: User, event: str, note: str
         wait = instance.send_message(name)
     except engine.MessageNotExpected as exc:
         raise TransitionNotAllowed(
-            f"Operazione non consentita nello stato «{statuses.label(app.status)}».", status=app.status
+            f"Operazione non consentita nello stato «{statuses.label(app.status)}».", application_status=app.status
         ) from exc
     persist(app, instance, wait, actor, event, note)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from webapp.extensions import db
 from webapp.models import Tenant
 from webapp.services import catalogue
 from webapp.services.tenancy import get_tenant
-from webapp.extensions import db
 
 bp = Blueprint("views", __name__, template_folder="templates")
 

@@ -1,0 +1,1 @@
+"""Use cases: the only layer that commits (once, through uow.unit_of_work)."""
