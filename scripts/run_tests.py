@@ -67,6 +67,7 @@ def pg_binaries() -> Path:
 def start_postgres() -> int:
     bindir, port = pg_binaries(), free_port()
     folder = Path(tempfile.mkdtemp(prefix="comuni-pg-"))
+    cleanups.append(lambda: shutil.rmtree(folder, ignore_errors=True))
     run_as: list[str] = []
     if os.geteuid() == 0:  # initdb refuses root: run the throwaway server as the postgres user
         shutil.chown(folder, user="postgres")
@@ -85,6 +86,7 @@ def start_redis() -> int:
     if shutil.which("redis-server") is None:
         apt_install("redis-server")
     port, folder = free_port(), tempfile.mkdtemp(prefix="comuni-redis-")
+    cleanups.append(lambda: shutil.rmtree(folder, ignore_errors=True))
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no", "--dir", folder], stdout=subprocess.DEVNULL)
     cleanups.append(proc.terminate)
