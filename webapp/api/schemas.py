@@ -59,17 +59,12 @@ ACTION_LABELS = {
 
 
 def _links(app: Application, actions: list[str]) -> list[dict[str, Any]]:
+    # url_for fills the tenant from the request (webapp.api's url_defaults).
     return [
         {"action": action, "description": ACTION_LABELS[action],
-         "url": url_for("api.transition", tenant=app_tenant_slug(app), app_id=app.id, action=action)}
+         "url": url_for("api.transition", app_id=app.id, action=action)}
         for action in actions
     ]
-
-
-def app_tenant_slug(app: Application) -> str:
-    from flask import g
-
-    return str(g.tenant.slug)
 
 
 class ApplicationSchema(Schema):

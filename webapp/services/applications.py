@@ -14,7 +14,14 @@ import forms
 from webapp.extensions import db
 from webapp.models import CITIZEN, Application, Attachment, StatusChange, Tenant, User
 from webapp.services import catalogue, policy, statuses, workflow
-from webapp.services.errors import BadRequest, FieldProblem, Forbidden, StaleVersion, ValidationFailed
+from webapp.services.errors import (
+    BadRequest,
+    FieldProblem,
+    Forbidden,
+    StaleVersion,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from webapp.services.tenancy import scoped
 from webapp.services.uow import unit_of_work
 
@@ -92,7 +99,7 @@ def update_draft(tenant: Tenant, user: User, app_id: Any, data: Any, expected_ve
         if app.user_id != user.id:
             raise Forbidden("Solo il richiedente può modificare la bozza.")
         if app.status != statuses.DRAFT:
-            raise policy.TransitionNotAllowed(
+            raise TransitionNotAllowed(
                 f"Si possono modificare solo le bozze; la pratica è «{statuses.label(app.status)}».",
                 application_status=app.status,
             )

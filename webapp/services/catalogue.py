@@ -88,11 +88,18 @@ def get_service(tenant: Tenant, key: str) -> Service:
     return service
 
 
+# Published versions are immutable, so a compiled form can be kept per (definition hash, ref).
+_FORMS: dict[tuple[str, str], forms.Form] = {}
+
+
 def form_for(version: ServiceVersion, ref: str = MAIN_FORM) -> forms.Form:
-    document: dict[str, Any] | None = version.forms.get(ref)
-    if document is None:
-        raise NotFound(f"Il servizio non ha il modulo '{ref}'.")
-    return forms.form_from_document(ref, document)
+    key = (version.definition_hash, ref)
+    if key not in _FORMS:
+        document: dict[str, Any] | None = version.forms.get(ref)
+        if document is None:
+            raise NotFound(f"Il servizio non ha il modulo '{ref}'.")
+        _FORMS[key] = forms.form_from_document(ref, document)
+    return _FORMS[key]
 
 
 def process_for(version: ServiceVersion) -> engine.ProcessSpec:

@@ -15,6 +15,7 @@ from webapp.services.errors import (
     Conflict,
     FieldProblem,
     Forbidden,
+    NotFound,
     TransitionNotAllowed,
     ValidationFailed,
 )
@@ -31,7 +32,7 @@ def transition(tenant: Tenant, user: User, app_id: Any, action: str, body: dict[
     """Run `action` on the application for `user`; raises a DomainError when it may not."""
     handler = _HANDLERS.get(action)
     if handler is None:
-        raise policy.NotFound(f"Azione '{action}' sconosciuta.")
+        raise NotFound(f"Azione '{action}' sconosciuta.")
     with unit_of_work():
         app = policy.get_application(user, tenant, app_id, lock=True)
         check_version(app, expected_version)
