@@ -6,7 +6,9 @@ import base64
 
 import pytest
 
+from tests.conftest import Api
 from tests.webapp.helpers import GIUSEPPINA, MARIO, accesso_atti_data, act, contributo_data, create, submitted
+from tests.webapp.tenants import make_tenant, service_copy
 
 
 def _count(api, user="admin"):
@@ -122,3 +124,29 @@ def test_list_limits_and_filters(api):
     assert future["meta"]["count"] == 0
     mine = api.get("/applications", GIUSEPPINA).get_json()
     assert mine["meta"]["count"] == 1 and mine["data"][0]["status"] == "1000"
+
+
+def test_transition_bodies_are_typed(api):
+    app_id = submitted(api, "contributo")
+    act(api, app_id, "assign", "operatore")
+    body = _shape(api.post(f"/applications/{app_id}/transition/accept", "operatore",
+                           json={"partial": "forse", "colore": "blu"}), 400, "validation_error")
+    assert {e["pointer"] for e in body["errors"]} == {"/partial", "/colore"}
+    assert api.get(f"/applications/{app_id}", "operatore").get_json()["status"] == "4000"
+
+
+def test_a_broken_process_expression_is_a_clear_error_and_saves_nothing(app, tmp_path):
+    # A service whose approval gateway names a variable nobody sets: the engine fails at run time.
+    folder = service_copy(tmp_path, "contributo", 1)
+    bpmn = folder.parent / "_lifecycle" / "lifecycle.bpmn"
+    bpmn.write_text(bpmn.read_text().replace("partial and allow_partial_approval", "partial and soglia_inesistente"))
+    make_tenant(app, "rotto", [folder])
+    api = Api(app, "rotto")
+    app_id = submitted(api, "contributo")
+    act(api, app_id, "assign", "op-rotto")
+    body = _shape(api.post(f"/applications/{app_id}/transition/accept", "op-rotto", json={"partial": True}), 422)
+    assert "Nessuna modifica" in body["description"]
+    detail = api.get(f"/applications/{app_id}", "op-rotto").get_json()
+    assert detail["status"] == "4000" and detail["outcome"] is None
+    assert [h["status_code"] for h in api.get(f"/applications/{app_id}/history", "op-rotto").get_json()][-1] == "4000"
+    act(api, app_id, "reject", "op-rotto", {"message": "Il resto del processo funziona"})

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import g, request
+from marshmallow import Schema
+from marshmallow.exceptions import MarshmallowError
 
 from webapp.models import Tenant, User
 from webapp.services.auth import user_from_token
@@ -72,3 +74,27 @@ def date_arg(name: str) -> datetime | None:
         problem = FieldProblem(f"/{name}", "Data non valida (AAAA-MM-GG o ISO 8601).", "format")
         raise ValidationFailed([problem]) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+_ITALIAN = {
+    "Missing data for required field.": ("Campo obbligatorio", "required"),
+    "Unknown field.": ("Campo non previsto", "additionalProperties"),
+    "Field may not be null.": ("Il campo non può essere nullo", "type"),
+}
+
+
+def _problems(messages: Any, pointer: str = "") -> list[FieldProblem]:
+    if isinstance(messages, dict):
+        return [p for key, sub in messages.items() for p in _problems(sub, f"{pointer}/{key}")]
+    if isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        text, code = _ITALIAN.get(messages[0], ("Valore non valido", "type"))
+        return [FieldProblem(pointer, text, code)]
+    return [FieldProblem(pointer, "Valore non valido", "type")]
+
+
+def load(schema: Schema, body: dict[str, Any]) -> dict[str, Any]:
+    """The body checked against its marshmallow schema (types, required, no unknown fields)."""
+    try:
+        return schema.load(body)  # type: ignore[no-any-return]
+    except MarshmallowError as exc:
+        raise ValidationFailed(_problems(getattr(exc, "messages", {}))) from exc

@@ -5,11 +5,16 @@ from __future__ import annotations
 from flask import Response, jsonify, request, url_for
 
 from webapp.api import bp
-from webapp.api.context import current_user, date_arg, expected_version, int_arg, json_body, tenant
+from webapp.api.context import current_user, date_arg, expected_version, int_arg, json_body, load, tenant
 from webapp.api.schemas import (
+    ApplicationCreateSchema,
+    ApplicationPatchSchema,
+    AttachmentInSchema,
     AttachmentSchema,
     HistorySchema,
+    MessageInSchema,
     MessageSchema,
+    TransitionSchema,
     application_payload,
 )
 from webapp.models import Application
@@ -61,10 +66,8 @@ def list_applications() -> Response:
 
 @bp.post("/applications")
 def create_application() -> Response:
-    body = json_body()
-    if not isinstance(body.get("service"), str):
-        raise ValidationFailed([FieldProblem("/service", "Indica il servizio (id o slug).", "required")])
-    app = applications.create_application(tenant(), current_user(), body["service"], body.get("data"))
+    body = load(ApplicationCreateSchema(), json_body())
+    app = applications.create_application(tenant(), current_user(), body["service"], body["data"])
     response = jsonify(_payload(app))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_application", app_id=app.id)
@@ -81,9 +84,7 @@ def get_application(app_id: str) -> Response:
 
 @bp.patch("/applications/<app_id>")
 def patch_application(app_id: str) -> Response:
-    body = json_body()
-    if "data" not in body:
-        raise ValidationFailed([FieldProblem("/data", "Campo obbligatorio", "required")])
+    body = load(ApplicationPatchSchema(), json_body())
     app = applications.update_draft(tenant(), current_user(), app_id, body["data"], expected_version(body))
     return jsonify(_payload(app))
 
@@ -96,7 +97,7 @@ def application_history(app_id: str) -> Response:
 
 @bp.post("/applications/<app_id>/transition/<action>")
 def transition(app_id: str, action: str) -> Response:
-    body = json_body(required=False)
+    body = load(TransitionSchema(), json_body(required=False))
     transitions.transition(tenant(), current_user(), app_id, action, body, expected_version(body))
     return Response(status=204)
 
@@ -109,7 +110,7 @@ def list_messages(app_id: str) -> Response:
 
 @bp.post("/applications/<app_id>/messages")
 def post_message(app_id: str) -> Response:
-    message = messages.post_message(tenant(), current_user(), app_id, json_body())
+    message = messages.post_message(tenant(), current_user(), app_id, load(MessageInSchema(), json_body()))
     response = jsonify(MessageSchema().dump(message))
     response.status_code = 201
     return response
@@ -118,7 +119,7 @@ def post_message(app_id: str) -> Response:
 @bp.post("/applications/<app_id>/attachments")
 def upload_attachment(app_id: str) -> Response:
     """A citizen's file for a form field: returns the id to put in the form data."""
-    body = json_body()
+    body = load(AttachmentInSchema(), json_body())
     user = current_user()
     with unit_of_work():
         app = policy.get_application(user, tenant(), app_id, lock=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from webapp.models import Application, Service
 from webapp.services import statuses
@@ -20,8 +20,8 @@ class ErrorSchema(Schema):
 
 
 class AuthRequestSchema(Schema):
-    username = fields.String(required=True)
-    password = fields.String(required=True, load_only=True)
+    username = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
 
 
 class TokenSchema(Schema):
@@ -156,7 +156,8 @@ class TransitionSchema(Schema):
 
     message = fields.String(metadata={"description": "required for reject and request-integration"})
     attachments = fields.List(fields.Nested(AttachmentInSchema))
-    partial = fields.Boolean(metadata={"description": "accept: partial approval (is_partial also read)"})
+    is_partial = fields.Boolean(metadata={"description": "accept: a partial approval (7100)"})
+    partial = fields.Boolean(metadata={"description": "accept: same as is_partial"})
     data = fields.Dict(metadata={"description": "submit from 4200: the changed form data"})
     operator_id = fields.UUID(metadata={"description": "assign: to this operator"})
     office_id = fields.UUID(metadata={"description": "assign: to this office (only)"})

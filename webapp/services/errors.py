@@ -58,6 +58,13 @@ class Conflict(DomainError):
     title = "Conflitto"
 
 
+class ProcessFailed(DomainError):
+    """The service's process could not advance (a broken expression or definition): nothing was saved."""
+
+    status = 422
+    title = "Il processo del servizio non può proseguire"
+
+
 class PayloadTooLarge(DomainError):
     status = 413
     title = "Contenuto troppo grande"

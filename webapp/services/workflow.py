@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -14,9 +15,10 @@ from webapp.extensions import db
 from webapp.models import Application, ServiceCallRow, StatusChange, User
 from webapp.services import statuses
 from webapp.services.catalogue import process_for
-from webapp.services.errors import Conflict, TransitionNotAllowed
+from webapp.services.errors import Conflict, ProcessFailed, TransitionNotAllowed
 from webapp.services.uow import after_commit
 
+log = logging.getLogger(__name__)
 SYSTEM = "system"
 
 DISPATCHER = "dispatch_service_call"
@@ -39,6 +41,13 @@ def start_options(app_options: dict[str, Any]) -> dict[str, Any]:
         "allow_partial_approval": bool(app_options.get("allow_partial_approval", False)),
         "allow_withdraw": bool(app_options.get("allow_withdraw", True)),
     }
+
+
+def process_failed(app: Application, exc: engine.EngineError) -> ProcessFailed:
+    """Logged for the administrators (no personal data: ids and the engine's message only)."""
+    log.error("process of application %s (definition %s) failed: %s", app.id, app.definition_hash[:12], exc)
+    return ProcessFailed("Il processo del servizio ha incontrato un errore: gli amministratori sono stati "
+                         "avvisati. Nessuna modifica è stata salvata.")
 
 
 def restore(app: Application) -> engine.Instance:
@@ -125,6 +134,8 @@ def complete_task(app: Application, action: str, data: dict[str, Any], actor: Us
         wait = instance.complete_user_task(task["task_id"], {"action": action, **data})
     except engine.TaskNotReady as exc:
         raise Conflict("La pratica è cambiata nel frattempo: ricarica e riprova.") from exc
+    except engine.EngineError as exc:
+        raise process_failed(app, exc) from exc
     persist(app, instance, wait, actor, event, note)
     return wait
 
@@ -137,4 +148,6 @@ def send_message(app: Application, name: str, actor: User, event: str, note: str
         raise TransitionNotAllowed(
             f"Operazione non consentita nello stato «{statuses.label(app.status)}».", application_status=app.status
         ) from exc
+    except engine.EngineError as exc:
+        raise process_failed(app, exc) from exc
     persist(app, instance, wait, actor, event, note)
