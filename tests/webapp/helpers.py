@@ -8,36 +8,35 @@ MARIO = "RSSMRA80A01H501U"
 GIUSEPPINA = "VRDGPP85M41F205X"
 
 
+APPLICANT = {"privacy": True, "nome": "Mario", "cognome": "Rossi", "codice_fiscale": MARIO,
+             "email": "mario.rossi@example.it"}
+
+
+def _with(data: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The data with overrides applied; an override of None removes the field."""
+    return {k: v for k, v in {**data, **overrides}.items() if v is not None}
+
+
 def accesso_atti_data(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "privacy": True,
-        "nome": "Mario",
-        "cognome": "Rossi",
-        "codice_fiscale": MARIO,
-        "email": "mario.rossi@example.it",
+        **APPLICANT,
         "in_qualita_di": "diretto interessato",
         "atti_richiesti": "Copia della delibera n. 12/2026 sul piano del traffico",
         "motivazione": "Interesse diretto come residente della via interessata",
         "modalita_accesso": "copia semplice",
     }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return _with(data, overrides)
 
 
 def contributo_data(**overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "privacy": True,
-        "nome": "Mario",
-        "cognome": "Rossi",
-        "codice_fiscale": MARIO,
-        "email": "mario.rossi@example.it",
+        **APPLICANT,
         "isee": 8500.0,
         "importo_richiesto": 300.0,
         "iban": "IT60X0542811101000000123456",
         "motivazione": "Spese scolastiche dei figli",
     }
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+    return _with(data, overrides)
 
 
 def create(api: Any, service: str, data: dict[str, Any], user: str = MARIO) -> dict[str, Any]:
