@@ -97,7 +97,14 @@ def start_redis() -> int:
     sys.exit("make test: the throwaway Redis did not start")
 
 
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's chromium (Playwright's own browser download cannot work here)."""
+    if not Path("/usr/bin/chromium").exists():
+        apt_install("chromium")
+
+
 def main() -> int:
+    ensure_chromium()
     pg_port = 5432 if postgres_answers(5432) else start_postgres()
     redis_port = 6379 if redis_answers(6379) else start_redis()
     env = {

@@ -7,15 +7,23 @@ that the committed files match the versions locked in package-lock.json.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE = ROOT / "node_modules" / "bootstrap-italia"
-TARGET = ROOT / "webapp" / "static" / "vendor" / "bootstrap-italia"
+NODE = ROOT / "node_modules"
+VENDOR = ROOT / "webapp" / "static" / "vendor"
+SOURCE = NODE / "bootstrap-italia"
+TARGET = VENDOR / "bootstrap-italia"
 FILES = ("dist/css/bootstrap-italia.min.css", "dist/js/bootstrap-italia.bundle.min.js", "dist/svg/sprites.svg",
          "LICENSE")
+# Other packages: (npm name, vendor folder, files to copy as they are).
+SINGLE_FILES = (
+    ("htmx.org", "htmx", ("dist/htmx.min.js", "LICENSE")),
+    ("chart.js", "chartjs", ("dist/chart.umd.min.js", "LICENSE.md")),
+)
 FACES = [("Titillium Web", "Titillium_Web", "titillium-web-v10-latin-ext_latin", (300, 400, 600, 700)),
          ("Lora", "Lora", "lora-v20-latin-ext_latin", (400, 700)),
          ("Roboto Mono", "Roboto_Mono", "roboto-mono-v13-latin-ext_latin", (400, 700))]
@@ -62,7 +70,20 @@ def main() -> int:
     version = json.loads((SOURCE / "package.json").read_text())["version"]
     (TARGET / "VERSION").write_text(version + "\n")
     print(f"vendored bootstrap-italia {version} into {TARGET.relative_to(ROOT)}")
+    for package, folder, files in SINGLE_FILES:
+        vendor_files(package, folder, files)
     return 0
+
+
+def vendor_files(package: str, folder: str, files: tuple[str, ...]) -> None:
+    source, target = NODE / package, VENDOR / folder
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for relative in files:
+        shutil.copyfile(source / relative, target / os.path.basename(relative))
+    version = json.loads((source / "package.json").read_text())["version"]
+    (target / "VERSION").write_text(version + "\n")
+    print(f"vendored {package} {version} into {target.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

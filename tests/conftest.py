@@ -22,8 +22,8 @@ from webapp.services.seed import seed_demo
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
-PER_TEST_TABLES = ("attachments", "messages", "status_changes", "service_calls", "applications",
-                   "protocol_counters")
+# The seeded database is copied into the `snapshot` schema once; after each test every table is
+# restored from it, so tests may change anything (users, roles, services) without leaking.
 
 
 def _admin(sql: str) -> None:
@@ -52,6 +52,8 @@ def app_config(database_url: str, storage: Path, **overrides: Any) -> dict[str, 
         "STORAGE_DIR": str(storage),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "MAX_ATTACHMENT_BYTES": 1024 * 1024,
+        "SECURE_COOKIES": False,
+        "MAIL_BACKEND": "capture",
         **overrides,
     }
 
@@ -67,6 +69,7 @@ def app(database_url: str, storage_dir: Path) -> Iterator[Flask]:
     with flask_app.app_context():
         upgrade_database()
         seed_demo("demo")
+        _take_snapshot()
     yield flask_app
     with flask_app.app_context():
         db.engine.dispose()
@@ -79,9 +82,28 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         return
     flask_app: Flask = request.getfixturevalue("app")
     with flask_app.app_context():
-        db.session.execute(text(f"TRUNCATE {', '.join(PER_TEST_TABLES)} CASCADE"))
-        db.session.execute(text("DELETE FROM tenants WHERE slug <> 'demo'"))
-        db.session.commit()
+        _restore_snapshot()
+
+
+def _tables() -> list[str]:
+    return [t.name for t in db.metadata.sorted_tables]
+
+
+def _take_snapshot() -> None:
+    db.session.execute(text("DROP SCHEMA IF EXISTS snapshot CASCADE; CREATE SCHEMA snapshot"))
+    for table in _tables():
+        db.session.execute(text(f'CREATE TABLE snapshot."{table}" AS TABLE public."{table}"'))
+    db.session.commit()
+
+
+def _restore_snapshot() -> None:
+    tables = _tables()
+    db.session.execute(text("SET session_replication_role = replica"))  # no FK checks while restoring
+    db.session.execute(text("TRUNCATE " + ", ".join(f'public."{table}"' for table in tables)))
+    for table in tables:
+        db.session.execute(text(f'INSERT INTO public."{table}" SELECT * FROM snapshot."{table}"'))
+    db.session.execute(text("SET session_replication_role = DEFAULT"))
+    db.session.commit()
 
 
 class Api:
@@ -125,3 +147,58 @@ def api(app: Flask, _api_tokens: dict[str, str]) -> Api:
     client = Api(app)
     client.tokens = _api_tokens
     return client
+
+
+# --- Browser tests: a live server on a free loopback port, Debian's chromium driven by Playwright ---
+
+CHROMIUM = "/usr/bin/chromium"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    import socket
+    import threading
+
+    from werkzeug.serving import make_server
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="it-IT")
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def assert_accessible(page: Any) -> None:
+    """axe-core (WCAG 2.1 A and AA rules): no serious or critical violation on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+    assert not bad, f"{page.url}: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)

@@ -32,9 +32,17 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from webapp.api import bp as api_bp
     from webapp.api.errors import register_error_handlers
     from webapp.views import bp as views_bp
+    from webapp.views.web import csrf, init_web
 
+    init_web(app)
+    csrf.exempt(api_bp)  # the API authenticates each call with a bearer token, not a cookie
     app.register_blueprint(api_bp)
     app.register_blueprint(views_bp)
+    from webapp.views.backoffice import bp as backoffice_bp
+    from webapp.views.citizen import bp as citizen_bp
+
+    app.register_blueprint(citizen_bp)
+    app.register_blueprint(backoffice_bp)
     register_error_handlers(app)
 
     from webapp.cli import register_commands

@@ -23,6 +23,12 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "SEED_DEMO_DATA": (False, "demo/test only: seed the demo Comune with its accounts"),
     "DEMO_TENANT_SLUG": ("demo", "slug of the seeded demo Comune"),
     "API_PAGE_MAX": (100, "largest `limit` on list endpoints"),
+    "SECURE_COOKIES": (True, "session cookies only over HTTPS (off in the demo and tests on plain http)"),
+    "MAIL_BACKEND": ("smtp", "smtp: send through MAIL_SERVER; capture: keep sent mail readable on a demo page"),
+    "MAIL_SERVER": ("127.0.0.1", "SMTP host"),
+    "MAIL_PORT": (25, "SMTP port"),
+    "MAIL_SENDER": ("noreply@servizi.example.it", "From address of notifications"),
+    "PUBLIC_URL": ("http://127.0.0.1:5000", "base URL used in links inside e-mails"),
 }
 
 
@@ -64,4 +70,7 @@ def demo_config() -> dict[str, Any]:
         "CITIZEN_PASSWORD_LOGIN": True,
         "SEED_DEMO_DATA": True,
         "STORAGE_DIR": str(instance / "files"),
+        "SECURE_COOKIES": False,
+        "MAIL_BACKEND": "capture",
+        "PUBLIC_URL": f"http://127.0.0.1:{os.environ.get('PORT', '5000')}",
     }

@@ -5,21 +5,34 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
-VENDOR = ROOT / "webapp" / "static" / "vendor" / "bootstrap-italia"
+VENDOR = ROOT / "webapp" / "static" / "vendor"
+PACKAGES = {  # npm package -> (vendor folder, files the pages use)
+    "bootstrap-italia": ("bootstrap-italia", ("css/bootstrap-italia.min.css", "js/bootstrap-italia.bundle.min.js",
+                                              "svg/sprites.svg", "fonts.css", "LICENSE")),
+    "htmx.org": ("htmx", ("htmx.min.js", "LICENSE")),
+    "chart.js": ("chartjs", ("chart.umd.min.js", "LICENSE.md")),
+}
 
 
-def test_vendored_bootstrap_italia_matches_the_lock() -> None:
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_vendored_files_match_the_lock(package: str) -> None:
     lock = json.loads((ROOT / "package-lock.json").read_text())
-    locked = lock["packages"]["node_modules/bootstrap-italia"]["version"]
-    assert json.loads((ROOT / "package.json").read_text())["dependencies"]["bootstrap-italia"] == locked
-    assert (VENDOR / "VERSION").read_text().strip() == locked
-    for relative in ("css/bootstrap-italia.min.css", "js/bootstrap-italia.bundle.min.js", "svg/sprites.svg",
-                     "fonts.css", "LICENSE"):
-        assert (VENDOR / relative).stat().st_size > 0, relative
-    for line in (VENDOR / "fonts.css").read_text().splitlines():
+    locked = lock["packages"][f"node_modules/{package}"]["version"]
+    assert json.loads((ROOT / "package.json").read_text())["dependencies"][package] == locked
+    folder, files = PACKAGES[package]
+    assert (VENDOR / folder / "VERSION").read_text().strip() == locked
+    for relative in files:
+        assert (VENDOR / folder / relative).stat().st_size > 0, relative
+
+
+def test_every_font_in_fonts_css_is_vendored() -> None:
+    css = VENDOR / "bootstrap-italia" / "fonts.css"
+    for line in css.read_text().splitlines():
         font = line.split("url('")[1].split("')")[0]
-        assert (VENDOR / font).is_file(), font
+        assert (css.parent / font).is_file(), font
 
 
 def test_home_page_uses_the_vendored_styles(app) -> None:
@@ -28,6 +41,8 @@ def test_home_page_uses_the_vendored_styles(app) -> None:
     html = page.get_data(as_text=True)
     assert '<html lang="it">' in html and "Comune di Demo" in html
     assert "/static/vendor/bootstrap-italia/css/bootstrap-italia.min.css" in html
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     with app.test_client().get("/static/vendor/bootstrap-italia/fonts.css") as fonts:
         assert fonts.status_code == 200
-    assert app.test_client().get("/non-esiste/").status_code == 404
+    missing = app.test_client().get("/non-esiste/")
+    assert missing.status_code == 404 and "Pagina non trovata" in missing.get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from webapp.services.errors import DomainError, ValidationFailed
@@ -19,7 +19,9 @@ def error_response(status: int, title: str, description: str, type_: str = "erro
     return response
 
 
-def domain_error(exc: DomainError) -> Response:
+def domain_error(exc: DomainError) -> Response | tuple[str, int]:
+    if not is_api_request():  # pages handle the errors they expect; anything else gets the error page
+        return render_template("error.html", code=exc.status, title=exc.title, text=exc.description), exc.status
     if isinstance(exc, ValidationFailed):
         body = {
             "type": exc.type, "title": exc.title, "status": exc.status,
@@ -46,11 +48,15 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Response | HTTPException:
-        return http_error(exc) if is_api_request() else exc
+    def _http(exc: HTTPException) -> Response | tuple[str, int]:
+        if is_api_request():
+            return http_error(exc)
+        return render_template("error.html", code=exc.code, title=exc.name, text=exc.description), exc.code or 500
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> Response:
+    def _unexpected(exc: Exception) -> Response | tuple[str, int]:
         # A bug, not bad input: logged with its traceback (no request data), answered in the API shape.
         app.logger.exception("unexpected error on %s %s", request.method, request.path)
+        if not is_api_request():
+            return render_template("error.html", code=500, title="Errore interno", text=None), 500
         return error_response(500, "Errore interno", "Si è verificato un errore imprevisto; riprova più tardi.")

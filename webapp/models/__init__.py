@@ -1,8 +1,10 @@
 """Database models. Models only flush; the services layer owns the one commit."""
 
+from webapp.models import backoffice, citizen  # noqa: F401 - their tables register on the metadata
 from webapp.models.applications import Application, ServiceCallRow, StatusChange
 from webapp.models.catalogue import ProcessDefinition, Service, ServiceVersion
 from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
+from webapp.models.outbox import OutboxMessage
 from webapp.models.tenancy import Office, Tenant
 from webapp.models.users import ADMIN, CITIZEN, MANAGER, OPERATOR, STAFF_ROLES, User, operator_services
 
@@ -18,6 +20,7 @@ __all__ = [
     "Attachment",
     "Message",
     "Office",
+    "OutboxMessage",
     "ProcessDefinition",
     "ProtocolCounter",
     "Service",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import JSON, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -20,7 +21,12 @@ class Tenant(db.Model):  # type: ignore[name-defined,misc]
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     fiscal_code: Mapped[str | None] = mapped_column(String(16))
     ipa_code: Mapped[str | None] = mapped_column(String(32))
+    # Per-ente settings: footer links (privacy, accessibility statement, legal notes...), contacts, branding.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     created_at: Mapped[datetime] = created_at()
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        return (self.settings or {}).get(key, default)
 
 
 class Office(db.Model):  # type: ignore[name-defined,misc]

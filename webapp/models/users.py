@@ -58,3 +58,11 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     @property
     def is_staff(self) -> bool:
         return self.role in STAFF_ROLES
+
+    # The session-login protocol (Flask-Login): an id that also names the tenant.
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.tenant_id}:{self.id}"

@@ -1,15 +1,30 @@
-"""Server-rendered pages. For now: the home page of each tenant with its service catalogue."""
+"""Public pages: the list of enti, each ente's home with its catalogue, and its legal pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from typing import Any
+
+from flask import Blueprint, g, render_template
 
 from webapp.extensions import db
 from webapp.models import Tenant
 from webapp.services import catalogue
 from webapp.services.tenancy import get_tenant
 
-bp = Blueprint("views", __name__, template_folder="templates")
+bp = Blueprint("views", __name__)
+
+# Legal pages: tenant setting key -> (title, default text).
+LEGAL_PAGES = {
+    "privacy": ("Informativa privacy", "privacy_text"),
+    "note-legali": ("Note legali", "legal_notes_text"),
+    "accessibilita": ("Dichiarazione di accessibilità", "accessibility_text"),
+}
+
+
+@bp.url_value_preprocessor
+def _load_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values and "tenant" in values:
+        g.tenant = get_tenant(str(values["tenant"]))
 
 
 @bp.get("/")
@@ -20,5 +35,24 @@ def index() -> str:
 
 @bp.get("/<tenant>/")
 def tenant_home(tenant: str) -> str:
-    ente = get_tenant(tenant)
-    return render_template("tenant_home.html", tenant=ente, services=catalogue.list_services(ente))
+    return render_template("tenant_home.html", services=catalogue.list_services(g.tenant))
+
+
+def _legal(page: str) -> str:
+    title, setting = LEGAL_PAGES[page]
+    return render_template("legal.html", title=title, text=g.tenant.setting(setting))
+
+
+@bp.get("/<tenant>/privacy")
+def privacy(tenant: str) -> str:
+    return _legal("privacy")
+
+
+@bp.get("/<tenant>/note-legali")
+def legal_notes(tenant: str) -> str:
+    return _legal("note-legali")
+
+
+@bp.get("/<tenant>/accessibilita")
+def accessibility(tenant: str) -> str:
+    return _legal("accessibilita")

@@ -1,0 +1,1 @@
+"""Models of the back office (issue 4)."""

@@ -1,0 +1,1 @@
+"""Models of the citizen portal (issue 3)."""
