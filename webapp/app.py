@@ -24,10 +24,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     celery = make_celery(app)
 
     from webapp.services import workflow
-    from webapp.tasks import dispatch_service_call
+    from webapp.services.notifications import DISPATCHER as OUTBOX_DISPATCHER
+    from webapp.tasks import dispatch_outbox, dispatch_service_call
 
     eager = bool(app.config["CELERY_ALWAYS_EAGER"])
     workflow.set_dispatcher(app, lambda call_id: dispatch_service_call(celery, call_id, eager=eager))
+    app.extensions[OUTBOX_DISPATCHER] = lambda outbox_id: dispatch_outbox(celery, outbox_id, eager=eager)
 
     from webapp.api import bp as api_bp
     from webapp.api.errors import register_error_handlers

@@ -6,6 +6,7 @@ import logging
 
 from celery import Celery, Task, shared_task
 
+from webapp.services.outbox_relay import deliver
 from webapp.services.service_calls import run_service_call
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,25 @@ def run_service_call_task(self: Task, call_id: str) -> str:
     if outcome == "retry":
         raise self.retry(countdown=RETRY_BASE_SECONDS * 2**self.request.retries)
     return outcome
+
+
+@shared_task(bind=True, name="webapp.deliver_outbox", max_retries=None)
+def deliver_outbox_task(self: Task, outbox_id: str) -> str:
+    outcome = deliver(outbox_id)
+    if outcome == "retry":
+        raise self.retry(countdown=min(300, RETRY_BASE_SECONDS * 2**self.request.retries))
+    return outcome
+
+
+def dispatch_outbox(celery: Celery, outbox_id: str, *, eager: bool) -> None:
+    """After commit. In the demo, one in-process attempt; a failed one stays pending for the sweep."""
+    if eager:
+        deliver(outbox_id)
+        return
+    try:
+        celery.send_task(deliver_outbox_task.name, args=[outbox_id])
+    except Exception as exc:  # broker down: the row stays 'pending' and the sweep re-enqueues it
+        log.warning("could not enqueue outbox %s: %s", outbox_id, type(exc).__name__)
 
 
 def dispatch_service_call(celery: Celery, call_id: str, *, eager: bool) -> None:
