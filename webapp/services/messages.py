@@ -6,7 +6,7 @@ from typing import Any
 
 from webapp.extensions import db
 from webapp.models import APPLICANT, CITIZEN, INTERNAL, Application, Message, Tenant, User
-from webapp.services import policy, statuses
+from webapp.services import notifications, policy, statuses
 from webapp.services.errors import FieldProblem, Forbidden, TransitionNotAllowed, ValidationFailed
 from webapp.services.tenancy import scoped
 from webapp.services.uow import unit_of_work
@@ -30,6 +30,7 @@ def post_message_locked(app: Application, author: User, text: str, attachments: 
     for upload in uploads:
         store_attachment(app, upload, author, "message_attachment", message_id=message.id)
     db.session.refresh(message)
+    notifications.message_posted(app, message)
     return message
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
-from flask import current_app
+from flask import current_app, render_template
+from flask_babel import force_locale
 
 from webapp.extensions import db
-from webapp.models import OutboxMessage
+from webapp.models import Application, Message, OutboxMessage, StatusChange, Tenant
+from webapp.services import statuses
 from webapp.services.uow import after_commit
 
 DISPATCHER = "dispatch_outbox"
@@ -17,8 +20,8 @@ def queue_email(tenant_id: uuid.UUID, recipient: str, subject: str, body: str, i
                 application_id: uuid.UUID | None = None) -> OutboxMessage | None:
     """Add an e-mail to the outbox inside the caller's unit of work; delivered after commit, once.
 
-    The idempotency key names what the message is about (e.g. "status:<app>:<n>:citizen"): queueing
-    the same key twice keeps the first row only.
+    The idempotency key names what the message is about (e.g. "status:<history row id>:citizen"):
+    queueing the same key twice keeps the first row only.
     """
     existing = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key))
     if existing is not None:
@@ -30,3 +33,39 @@ def queue_email(tenant_id: uuid.UUID, recipient: str, subject: str, body: str, i
     outbox_id = str(row.id)
     after_commit(lambda: current_app.extensions[DISPATCHER](outbox_id))
     return row
+
+
+def _render(template: str, app: Application, language: str, **context: object) -> tuple[str, str]:
+    """Subject and body: the tenant's own text for this template if it set one, else ours."""
+    tenant = db.session.get(Tenant, app.tenant_id)
+    link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/{tenant.slug if tenant else ''}/"
+    with force_locale(language):
+        body = render_template(f"email/{template}.txt", app=app, tenant=tenant, link=link,
+                               label=statuses.label, **context)
+    subject, _, text = body.partition("\n")
+    return subject.strip(), text.strip() + "\n"
+
+
+def _citizen_language(app: Application) -> str:
+    return str((app.user.identity or {}).get("language") or "it") if app.user else "it"
+
+
+def status_changed(app: Application, changes: Sequence[StatusChange]) -> None:
+    """Every status change reaches the applicant by e-mail (a draft being created is not a change)."""
+    recipient = app.user.email if app.user else None
+    if not recipient:
+        return
+    for change in changes:
+        if change.status == statuses.DRAFT:
+            continue
+        subject, body = _render("status_change", app, _citizen_language(app), change=change)
+        queue_email(app.tenant_id, recipient, subject, body, f"status:{change.id}:citizen", app.id)
+
+
+def message_posted(app: Application, message: Message) -> None:
+    """An office message to the citizen arrives by e-mail too, with its text (private notes never)."""
+    recipient = app.user.email if app.user else None
+    if not recipient or message.author_id == app.user_id or message.visibility != "applicant":
+        return
+    subject, body = _render("message", app, _citizen_language(app), message=message)
+    queue_email(app.tenant_id, recipient, subject, body, f"message:{message.id}:citizen", app.id)

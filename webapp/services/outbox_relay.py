@@ -14,8 +14,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import OutboxMessage
+from webapp.models import OutboxMessage, Tenant
 from webapp.models.outbox import FAILED, PENDING, SENT
+from webapp.services.tenancy import scoped
 from webapp.services.uow import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,11 @@ def deliver(outbox_id: str) -> str:
             return "failed" if row.status == FAILED else "retry"
         row.status, row.sent_at = SENT, datetime.now(UTC)
         return "sent"
+
+
+def recent_emails(tenant: Tenant, limit: int = 100) -> list[OutboxMessage]:
+    query = scoped(OutboxMessage, tenant).where(OutboxMessage.channel == "email")
+    return list(db.session.scalars(query.order_by(OutboxMessage.created_at.desc()).limit(limit)))
 
 
 def pending_ids(limit: int = 500) -> list[str]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 import engine
 from webapp.extensions import db
 from webapp.models import Application, ServiceCallRow, StatusChange, User
-from webapp.services import statuses
+from webapp.services import notifications, statuses
 from webapp.services.catalogue import process_for
 from webapp.services.errors import Conflict, ProcessFailed, TransitionNotAllowed
 from webapp.services.uow import after_commit
@@ -62,12 +62,12 @@ def actor_fields(actor: User | None) -> dict[str, Any]:
 
 
 def record_event(app: Application, actor: User | None, event: str, note: str | None = None,
-                 status: int | None = None) -> None:
+                 status: int | None = None) -> StatusChange:
     """A history row; same-status events (re-assignment, take-over) are recorded too."""
-    db.session.add(
-        StatusChange(tenant_id=app.tenant_id, application_id=app.id, status=status or app.status,
-                     event=event, note=note, **actor_fields(actor))
-    )
+    row = StatusChange(tenant_id=app.tenant_id, application_id=app.id, status=status or app.status,
+                       event=event, note=note, **actor_fields(actor))
+    db.session.add(row)
+    return row
 
 
 def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
@@ -75,12 +75,16 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
     """Store state, history, projections and service-call rows; dispatch calls after commit."""
     app.engine_state = instance.dump()
     now = datetime.now(UTC)
+    changes = []
     for status in wait.entered:
-        record_event(app, actor, event, note, status=status)
+        changes.append(record_event(app, actor, event, note, status=status))
         actor, event, note = None, "automatic", None  # what follows the first step is the system's
     if wait.status is not None and wait.status != app.status:
         app.status = wait.status
         app.latest_status_change_at = now
+    if changes:
+        db.session.flush()
+        notifications.status_changed(app, changes)
     app.waits = {
         "user_tasks": [
             {"task_id": t.task_id, "bpmn_id": t.bpmn_id, "lane": t.lane, "form": t.form,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, abort, current_app, g, render_template
 
 from webapp.extensions import db
 from webapp.models import Tenant
 from webapp.services import catalogue
+from webapp.services import outbox_relay as outbox
 from webapp.services.tenancy import get_tenant
 
 bp = Blueprint("views", __name__)
@@ -56,3 +57,11 @@ def legal_notes(tenant: str) -> str:
 @bp.get("/<tenant>/accessibilita")
 def accessibility(tenant: str) -> str:
     return _legal("accessibilita")
+
+
+@bp.get("/<tenant>/posta-demo")
+def captured_mail(tenant: str) -> str:
+    """Demo only: the e-mails the demo 'sent', readable here since no real mail server is configured."""
+    if current_app.config["MAIL_BACKEND"] != "capture":
+        abort(404)
+    return render_template("captured_mail.html", messages=outbox.recent_emails(g.tenant))

@@ -1,0 +1,109 @@
+"""E-mail notifications through the outbox to a real SMTP server (an aiosmtpd sink on loopback)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+
+from tests.conftest import Api, app_config
+from tests.webapp.helpers import MARIO, act, submitted
+from webapp.app import create_app
+from webapp.extensions import db
+from webapp.models import OutboxMessage
+from webapp.services.outbox_relay import deliver
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd API
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture
+def sink(smtp_port: int) -> Iterator[Sink]:
+    handler = Sink()
+    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(app: Flask, database_url: str, storage_dir: Path, smtp_port: int) -> Iterator[Flask]:
+    flask_app = create_app(app_config(database_url, storage_dir, MAIL_BACKEND="smtp", MAIL_PORT=smtp_port))
+    yield flask_app
+    with flask_app.app_context():
+        db.engine.dispose()
+
+
+def test_every_status_change_and_office_message_reaches_the_citizen(mail_app: Flask, sink: Sink) -> None:
+    api = Api(mail_app)
+    app_id = submitted(api, "contributo")
+    act(api, app_id, "assign", "operatore")
+    api.post(f"/applications/{app_id}/messages", "operatore", json={"message": "Nota interna", "visibility": "internal"})
+    api.post(f"/applications/{app_id}/messages", "operatore", json={"message": "Ci serve l'ISEE 2026"})
+    act(api, app_id, "request-integration", "operatore", {"message": "Allegare l'ISEE aggiornato"})
+
+    assert {m["To"] for m in sink.messages} == {"mario.rossi@example.it"}
+    subjects = [m["Subject"] for m in sink.messages]
+    for label in ("Inviata", "Acquisita", "Presa in carico", "Richiesta integrazioni", "In attesa di integrazioni"):
+        assert any(label in s for s in subjects), (label, subjects)
+    bodies = "\n".join(m.get_content() for m in sink.messages)
+    assert "Ci serve l'ISEE 2026" in bodies            # the operator's message, with its text
+    assert "Allegare l'ISEE aggiornato" in bodies      # the integration request carries the reason
+    assert "Nota interna" not in bodies                 # private notes never leave the office
+    assert len({m["Message-ID"] for m in sink.messages}) == len(sink.messages)
+
+
+def test_undelivered_mail_stays_in_the_outbox_and_goes_out_once_later(app: Flask, database_url: str,
+                                                                      storage_dir: Path) -> None:
+    down_port = _free_port()  # nothing listens here: the SMTP server is "down"
+    flask_app = create_app(app_config(database_url, storage_dir, MAIL_BACKEND="smtp", MAIL_PORT=down_port))
+    api = Api(flask_app)
+    app_id = submitted(api, "contributo")
+    assert api.get(f"/applications/{app_id}", MARIO).get_json()["status"] == "2000"  # the change itself committed
+    with flask_app.app_context():
+        rows = db.session.scalars(db.select(OutboxMessage)).all()
+        assert rows and all(r.status == "pending" and r.attempts == 1 for r in rows)
+        ids = [str(r.id) for r in rows]
+    handler = Sink()
+    controller = Controller(handler, hostname="127.0.0.1", port=down_port)
+    controller.start()
+    try:
+        with flask_app.app_context():
+            assert [deliver(i) for i in ids] == ["sent"] * len(ids)
+            assert [deliver(i) for i in ids] == ["skipped"] * len(ids)  # a second relay finds them sent
+    finally:
+        controller.stop()
+        with flask_app.app_context():
+            db.engine.dispose()
+    assert len(handler.messages) == len(ids)
+
+
+def test_demo_mail_page_shows_captured_mail(app: Flask, api: Api) -> None:
+    submitted(api, "contributo")
+    page = app.test_client().get("/demo/posta-demo")
+    assert page.status_code == 200
+    assert "mario.rossi@example.it" in page.get_data(as_text=True)
