@@ -24,6 +24,8 @@ def make_celery(app: Flask) -> Celery:
         broker_connection_retry_on_startup=True,
         task_time_limit=120,  # a hard bound on anything that advances a workflow
         task_soft_time_limit=100,
+        # One beat process runs the sweep; timers live in the database, so a restart loses nothing.
+        beat_schedule={"sweep": {"task": "webapp.sweep", "schedule": app.config["SWEEP_SECONDS"]}},
     )
     celery.set_default()
     app.extensions["celery"] = celery

@@ -29,6 +29,14 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "MAIL_PORT": (25, "SMTP port"),
     "MAIL_SENDER": ("noreply@servizi.example.it", "From address of notifications"),
     "PUBLIC_URL": ("http://127.0.0.1:5000", "base URL used in links inside e-mails"),
+    "SWEEP_SECONDS": (30, "how often beat fires due timers and re-sends work that never reached a worker"),
+    "TEST_IDENTITY_PROVIDER": (False, "demo/test only: citizens log in as test SPID/CIE identities"),
+    # Back office (issue 4)
+    "LOGIN_SLOWDOWN_AFTER": (3, "back-office login: failures (per account or address) before each retry must wait"),
+    "LOGIN_LOCK_AFTER": (10, "back-office login: failures that lock the account or address for a while"),
+    "LOGIN_LOCK_SECONDS": (900, "back-office login: how long a lock lasts"),
+    "PASSWORD_RESET_TTL_SECONDS": (3600, "lifetime of a back-office password-reset link"),
+    "BACKOFFICE_PAGE_SIZE": (20, "rows per page of the back-office applications list"),
 }
 
 
@@ -72,5 +80,6 @@ def demo_config() -> dict[str, Any]:
         "STORAGE_DIR": str(instance / "files"),
         "SECURE_COOKIES": False,
         "MAIL_BACKEND": "capture",
+        "TEST_IDENTITY_PROVIDER": True,
         "PUBLIC_URL": f"http://127.0.0.1:{os.environ.get('PORT', '5000')}",
     }

@@ -8,6 +8,7 @@ from celery import Celery, Task, shared_task
 
 from webapp.services.outbox_relay import deliver
 from webapp.services.service_calls import run_service_call
+from webapp.services.sweeps import sweep
 
 log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 2
@@ -27,6 +28,11 @@ def deliver_outbox_task(self: Task, outbox_id: str) -> str:
     if outcome == "retry":
         raise self.retry(countdown=min(300, RETRY_BASE_SECONDS * 2**self.request.retries))
     return outcome
+
+
+@shared_task(name="webapp.sweep")
+def sweep_task() -> str:
+    return str(sweep())
 
 
 def dispatch_outbox(celery: Celery, outbox_id: str, *, eager: bool) -> None:

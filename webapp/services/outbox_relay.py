@@ -70,7 +70,9 @@ def recent_emails(tenant: Tenant, limit: int = 100) -> list[OutboxMessage]:
     return list(db.session.scalars(query.order_by(OutboxMessage.created_at.desc()).limit(limit)))
 
 
-def pending_ids(limit: int = 500) -> list[str]:
+def pending_ids(older_than: datetime | None = None, limit: int = 500) -> list[str]:
     """Rows still to deliver, oldest first (the periodic sweep re-enqueues them after an outage)."""
     query = select(OutboxMessage.id).where(OutboxMessage.status == PENDING).order_by(OutboxMessage.created_at)
+    if older_than is not None:
+        query = query.where(OutboxMessage.created_at < older_than)
     return [str(i) for i in db.session.scalars(query.limit(limit))]
