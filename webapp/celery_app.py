@@ -22,6 +22,9 @@ def make_celery(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
+        # Enqueueing happens after commit inside a web request: with the broker down, give up at once
+        # (the work is safe in the database and the sweep sends it later) instead of keeping the citizen waiting.
+        task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2},
         task_time_limit=120,  # a hard bound on anything that advances a workflow
         task_soft_time_limit=100,
         # One beat process runs the sweep; timers live in the database, so a restart loses nothing.
