@@ -61,11 +61,19 @@ OPERATORS[ast.LShift] = _bounded(simpleeval.safe_lshift)
 
 
 class _DeadlineEval(SimpleEval):
-    """SimpleEval that gives up when the wall-clock deadline has passed."""
+    """SimpleEval that gives up when the wall-clock deadline has passed.
+
+    Besides ALLOWED_FUNCTIONS it offers `defined('name')`: True when `name` is in the data, so a
+    model can give an optional key a default (`x if defined('x') else 0`, or
+    `defined('x') and x == 'y'`; `and`/`or`/`if-else` only evaluate the branch they need).
+    """
 
     def __init__(self, names: dict[str, Any], deadline: float) -> None:
-        super().__init__(operators=OPERATORS, functions=ALLOWED_FUNCTIONS, names=names,
-                         allowed_attrs=ALLOWED_ATTRS)
+        def defined(name: Any) -> bool:
+            return isinstance(name, str) and name in names
+
+        super().__init__(operators=OPERATORS, functions={**ALLOWED_FUNCTIONS, "defined": defined},
+                         names=names, allowed_attrs=ALLOWED_ATTRS)
         self.deadline = deadline
 
     def _eval(self, node: ast.AST) -> Any:

@@ -3,6 +3,7 @@ an API client, and (for tests marked `worker`) a real Celery worker process on R
 
 from __future__ import annotations
 
+import gc
 import os
 import uuid
 from collections.abc import Iterator
@@ -41,8 +42,37 @@ def database_url() -> Iterator[str]:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+WEBHOOK_SECRET = "test-webhook-secret"
+SIMULATORS: dict[str, Any] = {}  # name -> running loopback simulator, started once per session
+
+
+@pytest.fixture(scope="session", autouse=True)
+def simulators() -> Iterator[dict[str, Any]]:
+    """The pagoPA, protocol and App IO simulators: real HTTP services on loopback ports."""
+    from connectors.simulators import start_appio, start_pagopa, start_protocol
+
+    SIMULATORS.update(pagopa=start_pagopa(webhook_secret=WEBHOOK_SECRET),
+                      protocol=start_protocol(webhook_secret=WEBHOOK_SECRET),
+                      appio=start_appio())
+    yield SIMULATORS
+    for running in SIMULATORS.values():
+        running.stop()
+    SIMULATORS.clear()
+
+
+def _connector_config() -> dict[str, Any]:
+    if not SIMULATORS:
+        return {}
+    return {"PAYMENT_CONNECTOR": "demo", "PAGOPA_GPD_URL": SIMULATORS["pagopa"].url,
+            "PAGOPA_WEBHOOK_SECRET": WEBHOOK_SECRET, "PROTOCOL_CONNECTOR": "demo",
+            "PROTOCOL_URL": SIMULATORS["protocol"].url, "PROTOCOL_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            "APP_IO_CONNECTOR": "demo_app_io",
+            "APP_IO_URL": SIMULATORS["appio"].url}
+
+
 def app_config(database_url: str, storage: Path, **overrides: Any) -> dict[str, Any]:
     return {
+        **_connector_config(),
         "SECRET_KEY": "test-secret-key-of-sufficient-length-0123456789",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "CELERY_ALWAYS_EAGER": True,
@@ -54,8 +84,24 @@ def app_config(database_url: str, storage: Path, **overrides: Any) -> dict[str, 
         "MAX_ATTACHMENT_BYTES": 1024 * 1024,
         "SECURE_COOKIES": False,
         "MAIL_BACKEND": "capture",
+        "TEST_IDENTITY_PROVIDER": True,
         **overrides,
     }
+
+
+@pytest.fixture
+def make_app(database_url: str, storage_dir: Path) -> Iterator[Any]:
+    """Another app on the test database with other settings; its connections are closed afterwards."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        made.append(create_app(app_config(database_url, storage_dir, **overrides)))
+        return made[-1]
+
+    yield make
+    for flask_app in made:
+        with flask_app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -78,11 +124,24 @@ def app(database_url: str, storage_dir: Path) -> Iterator[Flask]:
 @pytest.fixture(autouse=True)
 def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
+    _dispose_other_apps(request)
+    gc.collect()  # a connection or file a test forgot to close is reported against that test, not a later one
     if "app" not in request.fixturenames:
         return
     flask_app: Flask = request.getfixturevalue("app")
     with flask_app.app_context():
         _restore_snapshot()
+    for running in SIMULATORS.values():  # the outside systems forget too, as the database did
+        running.app.reset()
+
+
+def _dispose_other_apps(request: pytest.FixtureRequest) -> None:
+    """Close the pools of apps a test made besides the session's (their threads may still hold one)."""
+    session_app = request.getfixturevalue("app") if "app" in request.fixturenames else None
+    for other, engines in list(db._app_engines.items()):
+        if other is not session_app:
+            for engine in engines.values():
+                engine.dispose()
 
 
 def _tables() -> list[str]:

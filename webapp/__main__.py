@@ -8,6 +8,7 @@ import sys
 from webapp.app import create_app
 from webapp.cli import upgrade_database
 from webapp.config import demo_config
+from webapp.demo import start_simulators, start_sweeper
 from webapp.services.seed import seed_demo
 
 
@@ -15,13 +16,17 @@ def main(argv: list[str]) -> int:
     if argv[:1] != ["demo"]:
         print("usage: python -m webapp demo", file=sys.stderr)
         return 2
-    app = create_app(demo_config())
+    port = int(os.environ.get("PORT", "5000"))
+    config = demo_config()
+    simulated, _running = start_simulators(port, "demo")
+    app = create_app({**config, **simulated})
     with app.app_context():
         upgrade_database()
         tenant = seed_demo(app.config["DEMO_TENANT_SLUG"])
         slug = tenant.slug
-    port = int(os.environ.get("PORT", "5000"))
-    print(f"Demo: http://127.0.0.1:{port}/{slug}/  (API: /{slug}/api/openapi.json)", flush=True)
+    start_sweeper(app)
+    print(f"Demo: http://127.0.0.1:{port}/{slug}/  (API: /{slug}/api/openapi.json; "
+          f"mail: /{slug}/posta-demo; pagoPA simulator: {simulated['PAGOPA_GPD_URL']})", flush=True)
     app.run(host="127.0.0.1", port=port, threaded=True)
     return 0
 

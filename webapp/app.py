@@ -38,6 +38,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     init_web(app)
     csrf.exempt(api_bp)  # the API authenticates each call with a bearer token, not a cookie
+    from webapp.webhooks import bp as webhooks_bp
+
+    csrf.exempt(webhooks_bp)  # authenticated by their HMAC signature
+    app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(views_bp)
     from webapp.views.backoffice import bp as backoffice_bp

@@ -24,7 +24,7 @@ def upgrade_database() -> None:
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(url), "heads")
+    command.upgrade(alembic_config(url), "head")
 
 
 def register_commands(app: Flask) -> None:

@@ -64,11 +64,27 @@ def test_deadline_stops_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
     ("max(1, importo) + round(2.6)", 19),
     ("domanda.get('manca', 'default')", "default"),
     ("f'{nome}-{importo}'", "Mario-16"),
+    ("defined('nome') and defined('domanda')", True),
+    ("defined('manca')", False),
+    ("defined('manca') and manca > 0", False),  # `and` stops before the undefined name
+    ("manca if defined('manca') else 'P30D'", "P30D"),
+    ("importo if defined('importo') else 0", 16),
+    ("defined(importo)", False),  # only names (strings) can be defined
 ])
 def test_ordinary_expressions(expression: str, expected: object) -> None:
     names = {"importo": 16, "nome": "Mario", "protocol_required": False,
              "domanda": {"importo": 16}, "action": "accept"}
     assert evaluate(expression, names) == expected
+
+
+def test_defined_sees_the_names_of_this_evaluation_only() -> None:
+    assert evaluate("defined('a')", {"a": None}) is True  # present, even if null
+    assert evaluate("defined('a')", {}) is False
+    context: dict[str, object] = {"x": 3}
+    _evaluator.execute("y = x if defined('x') else 0\nz = y + 1 if defined('y') else -1", context)
+    assert context == {"x": 3, "y": 3, "z": 4}  # a script line sees the names assigned before it
+    with pytest.raises(ExpressionError):
+        evaluate("defined.__closure__", {})
 
 
 def test_scripts_only_assign() -> None:

@@ -195,6 +195,74 @@ def _dump_after_payment(process: ProcessSpec) -> str:
     return instance.dump()
 
 
+RECEIVE_BPMN = HEADER.replace(
+    "xmlns:spiffworkflow=", 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:spiffworkflow=') + """
+  <bpmn:message id="msg_paid" name="paid"/>
+  <bpmn:process id="svc_receive" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:receiveTask id="rt_pay" name="Attendi il pagamento" messageRef="msg_paid">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="status" value="1500"/>
+        </spiffworkflow:properties>
+        <spiffworkflow:messageVariable>receipt</spiffworkflow:messageVariable>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:receiveTask>
+    <bpmn:endEvent id="end_paid">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="status" value="1520"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f2</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:boundaryEvent id="tev_expiry" attachedToRef="rt_pay" cancelActivity="true">
+      <bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="ted_expiry">
+        <bpmn:timeDuration xsi:type="bpmn:tFormalExpression">expiry if defined('expiry') else 'P30D'</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:endEvent id="end_expired">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="status" value="1530"/>
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f3</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="rt_pay"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="rt_pay" targetRef="end_paid"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="tev_expiry" targetRef="end_expired"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.mark.parametrize(("start", "days"), [({"expiry": "P5D"}, 5), ({}, 30)])
+def test_receive_task_with_boundary_timer(make_service: MakeService, start: dict[str, str], days: int) -> None:
+    manifest = "slug: r\nversion: 1\ntitle: R\nprocess: [process.bpmn]\nprocess_id: svc_receive\nforms: {}\n"
+    process = load_service(make_service(bpmn=RECEIVE_BPMN, manifest=manifest)).process
+    instance, wait = start_instance(process, start)
+    assert (wait.status, wait.entered, wait.messages) == (1500, (1500,), ("paid",))
+    [timer] = wait.timers
+    assert timer.bpmn_id == "tev_expiry"
+    assert timedelta(days=days) - timedelta(minutes=1) < timer.due_at - datetime.now(UTC) <= timedelta(days=days)
+    stored = instance.dump()
+
+    instance = restore_instance(process, stored)
+    wait = instance.fire_due_timers(timer.due_at - timedelta(seconds=1))
+    assert (wait.status, wait.entered, wait.timers, wait.messages) == (1500, (), (timer,), ("paid",))
+    wait = restore_instance(process, instance.dump()).send_message("paid", {"manual": True})
+    assert wait.completed and (wait.status, wait.entered, wait.timers) == (1520, (1520,), ())
+
+    instance = restore_instance(process, stored)
+    wait = instance.fire_due_timers(timer.due_at + timedelta(seconds=1))
+    assert wait.completed and (wait.status, wait.entered, wait.messages) == (1530, (1530,), ())
+    with pytest.raises(MessageNotExpected):
+        restore_instance(process, instance.dump()).send_message("paid", {})
+
+
 def test_shipped_lifecycle_file_is_used() -> None:
     lifecycle = Path(__file__).resolve().parents[2] / "workflows" / "_lifecycle" / "lifecycle.bpmn"
     text = lifecycle.read_text(encoding="utf-8")

@@ -27,9 +27,20 @@ def make_tenant(app: Flask, slug: str, folders: list[Path] | None = None) -> Non
             publish_service(tenant, folder)
         services = list(db.session.scalars(db.select(Service).where(Service.tenant_id == tenant.id)))
         db.session.add(User(tenant_id=tenant.id, role=CITIZEN, fiscal_code="RSSMRA80A01H501U", name="Mario",
-                            family_name="Rossi", password_hash=hash_password("demo")))
+                            family_name="Rossi", password_hash=hash_password("demo"), email="mario.rossi@example.it"))
         db.session.add(User(tenant_id=tenant.id, role=OPERATOR, username=f"op-{slug}", name="Ottavio",
                             family_name=slug.title(), password_hash=hash_password("demo"), services=services))
+
+
+def with_options(folder: Path, **options: object) -> Path:
+    """Add or change `options` entries of a copied service's manifest."""
+    import yaml
+
+    manifest = folder / "service.yaml"
+    data = yaml.safe_load(manifest.read_text())
+    data["options"].update(options)
+    manifest.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    return folder
 
 
 def service_copy(tmp_path: Path, slug: str, version: int, *, drop_reject: bool = False) -> Path:

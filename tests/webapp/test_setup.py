@@ -13,11 +13,8 @@ from pathlib import Path
 import pytest
 from alembic import command
 
-from tests.conftest import app_config
-from webapp.app import create_app
 from webapp.cli import alembic_config
 from webapp.config import ConfigError, build_config
-from webapp.extensions import db
 from webapp.services.auth import authenticate
 from webapp.services.errors import Unauthorized
 from webapp.services.seed import seed_demo
@@ -37,9 +34,8 @@ def test_required_configuration_is_checked(monkeypatch):
         build_config()
 
 
-def test_production_configuration_has_no_demo_accounts(app, database_url, storage_dir):
-    production = create_app(app_config(database_url, storage_dir, CITIZEN_PASSWORD_LOGIN=False,
-                                       SEED_DEMO_DATA=False))
+def test_production_configuration_has_no_demo_accounts(app, make_app):
+    production = make_app(CITIZEN_PASSWORD_LOGIN=False, SEED_DEMO_DATA=False)
     with production.app_context():
         with pytest.raises(RuntimeError, match="demo"):
             seed_demo("altro")
@@ -50,8 +46,6 @@ def test_production_configuration_has_no_demo_accounts(app, database_url, storag
     response = production.test_client().post("/demo/api/auth",
                                               json={"username": "RSSMRA80A01H501U", "password": "demo"})
     assert response.status_code == 401
-    with production.app_context():
-        db.engine.dispose()
 
 
 def test_openapi_document_describes_the_api(api):
@@ -112,3 +106,24 @@ def test_demo_command_serves_the_seeded_comune_and_keeps_data(tmp_path):
     size = database.stat().st_size
     home_again, _ = _serve_demo(database)  # a second run migrates nothing and seeds nothing new
     assert home_again == home and database.stat().st_size == size
+
+
+def test_openapi_references_resolve(api):
+    """Every $ref in the document names a schema the document defines."""
+    import json
+    import re
+
+    document = api.get("/openapi.json").get_json()
+    text = json.dumps(document)
+    defined = set(document["components"]["schemas"])
+    referenced = set(re.findall(r'"#/components/schemas/([^"]+)"', text))
+    assert referenced <= defined, referenced - defined
+    assert "/payments/checkout" in document["paths"]
+    bare = re.findall(r'"(?:schema|items)": "([A-Za-z]+)"', text)  # a name that was never turned into a $ref
+    assert not bare, bare
+
+
+def test_migrations_have_one_head(database_url):
+    from alembic.script import ScriptDirectory
+
+    assert len(ScriptDirectory.from_config(alembic_config(database_url)).get_heads()) == 1

@@ -5,13 +5,12 @@ from __future__ import annotations
 import socket
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
-from tests.conftest import Api, app_config
+from tests.conftest import Api
 from tests.webapp.helpers import MARIO, submitted
-from webapp.app import create_app
 from webapp.extensions import db
 from webapp.models import ServiceCallRow
 from webapp.services.sweeps import sweep
@@ -23,9 +22,8 @@ def _dead_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_calls_left_behind_by_a_broker_outage_are_swept(app: Flask, database_url: str, storage_dir: Path) -> None:
-    broken = create_app(app_config(database_url, storage_dir, CELERY_ALWAYS_EAGER=False,
-                                   CELERY_BROKER_URL=f"redis://127.0.0.1:{_dead_port()}/0"))
+def test_calls_left_behind_by_a_broker_outage_are_swept(app: Flask, make_app: Any) -> None:
+    broken = make_app(CELERY_ALWAYS_EAGER=False, CELERY_BROKER_URL=f"redis://127.0.0.1:{_dead_port()}/0")
     started = time.monotonic()
     app_id = submitted(Api(broken), "contributo")
     assert time.monotonic() - started < 5  # the citizen is not kept waiting for the broker
@@ -40,5 +38,3 @@ def test_calls_left_behind_by_a_broker_outage_are_swept(app: Flask, database_url
         again = sweep(datetime.now(UTC) + timedelta(minutes=5))
         assert again.calls_redispatched == 0
     assert api.get(f"/applications/{app_id}", MARIO).get_json()["status"] == "2000"
-    with broken.app_context():
-        db.engine.dispose()

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
 import redis
 from flask import Flask
 
-from tests.conftest import REDIS_URL, Api, app_config
+from tests.conftest import REDIS_URL, Api
 from tests.webapp.helpers import MARIO, act, history, submitted
-from webapp.app import create_app
 from webapp.extensions import db
 from webapp.models import ServiceCallRow
 from webapp.services.service_calls import run_service_call
@@ -20,13 +19,9 @@ UNCONSUMED_BROKER = f"{REDIS_URL}/7"  # no worker listens: work stays queued, ap
 
 
 @pytest.fixture
-def held_app(app: Flask, database_url: str, storage_dir: Path) -> Iterator[Flask]:
-    flask_app = create_app(app_config(database_url, storage_dir, CELERY_ALWAYS_EAGER=False,
-                                      CELERY_BROKER_URL=UNCONSUMED_BROKER))
-    yield flask_app
+def held_app(app: Flask, make_app: Any) -> Iterator[Flask]:
+    yield make_app(CELERY_ALWAYS_EAGER=False, CELERY_BROKER_URL=UNCONSUMED_BROKER)
     redis.Redis.from_url(UNCONSUMED_BROKER).flushdb()
-    with flask_app.app_context():
-        db.engine.dispose()
 
 
 def _links(api: Api, app_id: str) -> set[str]:

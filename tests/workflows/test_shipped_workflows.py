@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +36,11 @@ def test_workflows_are_discovered() -> None:
 class Driver:
     """Plays the web layer: every operation restores from the stored text and stores it again."""
 
-    def __init__(self, service: ServiceDefinition) -> None:
+    def __init__(self, service: ServiceDefinition, **start: Any) -> None:
         self.process = service.process
         self.protocol = bool(service.manifest["options"]["protocol_required"])
-        data = {k: bool(service.manifest["options"].get(k, False)) for k in START_KEYS}
-        instance, wait = start_instance(self.process, data)
+        data: dict[str, Any] = {k: bool(service.manifest["options"].get(k, False)) for k in START_KEYS}
+        instance, wait = start_instance(self.process, {**data, **start})  # `start` overrides, e.g. payment_phase
         self.history: list[int] = []
         self._store(instance, wait)
 
@@ -72,6 +73,12 @@ class Driver:
     def message(self, name: str, payload: dict[str, Any] | None = None) -> WaitState:
         instance = self._load()
         wait = instance.send_message(name, payload)
+        self._store(instance, wait)
+        return wait
+
+    def fire_timers(self, now: datetime) -> WaitState:
+        instance = self._load()
+        wait = instance.fire_due_timers(now)
         self._store(instance, wait)
         return wait
 

@@ -23,6 +23,14 @@ def _add_tenant(endpoint: str, values: dict[str, Any]) -> None:
         values["tenant"] = g.tenant.slug
 
 
-from webapp.api import openapi, routes_applications, routes_auth, routes_services  # noqa: E402
+from webapp.api import (  # noqa: E402
+    openapi,
+    routes_applications,
+    routes_auth,
+    routes_backoffice,
+    routes_payments,
+    routes_services,
+)
 
-__all__ = ["bp", "openapi", "routes_applications", "routes_auth", "routes_services"]
+__all__ = ["bp", "openapi", "routes_applications", "routes_auth", "routes_backoffice", "routes_payments",
+           "routes_services"]

@@ -40,8 +40,9 @@ def http_error(exc: HTTPException) -> Response:
 
 
 def is_api_request() -> bool:
+    """The REST API and the webhooks answer in JSON; pages get HTML."""
     parts = request.path.strip("/").split("/")
-    return len(parts) >= 2 and parts[1] == "api"
+    return len(parts) >= 2 and parts[1] in ("api", "webhooks")
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -9,7 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, g, jsonify
 
-from webapp.api import bp, schemas
+from webapp.api import bp, routes_payments, schemas
 
 ERRORS = {code: {"description": text, "content": {"application/json": {"schema": "Error"}}}
           for code, text in {400: "Invalid input", 401: "No valid token", 403: "Not allowed",
@@ -58,6 +58,31 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/applications/{id}/attachments": {"post": _op("Upload a form file", {"201": _json("Attachment")},
                                                    "AttachmentIn")},
+    # Payments and incidents (issue 5)
+    "/payments": {"get": _op("The caller's payments", {"200": _json({"type": "array", "items": "Payment"})})},
+    "/applications/{id}/payment": {"get": _op("Payments and stamps of an application",
+                                              {"200": _json({"type": "array", "items": "Payment"})})},
+    "/payments/{id}/notice.pdf": {"get": _op("The pagoPA notice (avviso di pagamento) as PDF",
+                                             {"200": {"description": "PDF", "content": {"application/pdf": {}}}})},
+    "/payments/checkout": {"post": _op("Open a pagoPA checkout for 1..5 due notices: {payments: [id]} -> {url}",
+                                       {"200": _json({"type": "object"})}, "Checkout")},
+    "/payments/{id}/stamp": {"post": _op("Provide a requested marca da bollo {identifier, issued_on}",
+                                         {"200": _json("Payment")}, "Stamp")},
+    "/applications/{id}/incidents/{call_id}/retry": {"post": _op(
+        "Retry a failed background call (operators)", {"202": {"description": "Queued"}})},
+    # Back office (issue 4)
+    "/applications/{id}/notes": {
+        "get": _op("Private notes (operators only; never shown to the citizen)",
+                   {"200": _json({"type": "array", "items": "Message"})}),
+        "post": _op("Add a private note: {message, attachments[]}", {"201": _json("Message")}, "MessageIn"),
+    },
+    "/backoffice/applications": {"get": _op(
+        "The back-office list (operators): q (applicant name, fiscal code or id), service, status, handling "
+        "(office|mine|waiting), period (today|yesterday|this_week|last_week|this_month|last_month|custom with "
+        "from/to), sort (latest_status_change_at|submitted_at|created_at|applicant_name|status|priority), "
+        "dir (asc|desc), offset, limit<=100; drafts are never listed", {"200": _json({"type": "object"})})},
+    "/user-groups": {"get": _op("Offices of the ente (operators only)",
+                                {"200": _json({"type": "array", "items": {"type": "object"}})})},
 }
 
 
@@ -68,8 +93,11 @@ def _document(tenant_slug: str) -> dict[str, Any]:
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     # Nested schemas first: apispec registers them on first use under the same names.
     for name in ("Error", "Attachment", "AttachmentIn", "AuthRequest", "Token", "Service", "Application",
-                 "ApplicationCreate", "ApplicationPatch", "History", "Transition", "Message", "MessageIn"):
+                 "ApplicationCreate", "ApplicationPatch", "History", "Transition", "Message", "MessageIn",
+                 "Payment", "Incident"):
         spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
+    spec.components.schema("Checkout", schema=routes_payments.CheckoutSchema)
+    spec.components.schema("Stamp", schema=routes_payments.StampSchema)
     for path, operations in PATHS.items():
         spec.path(path=path, operations=operations)
     return spec.to_dict()

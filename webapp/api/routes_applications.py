@@ -26,7 +26,8 @@ RANGE_FILTERS = {"createdAt": "created_at", "updatedAt": "updated_at", "submitte
 
 
 def _payload(app: Application) -> dict[str, object]:
-    return application_payload(app, policy.available_actions(current_user(), app))
+    user = current_user()
+    return application_payload(app, policy.available_actions(user, app), staff=user.is_staff)
 
 
 def _filters() -> applications.ListFilters:

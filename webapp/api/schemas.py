@@ -8,7 +8,7 @@ from flask import url_for
 from marshmallow import Schema, fields, validate
 
 from webapp.models import Application, Service
-from webapp.services import statuses
+from webapp.services import payments, service_calls, statuses
 
 
 class ErrorSchema(Schema):
@@ -55,6 +55,7 @@ ACTION_LABELS = {
     "cancel-integration": "Rifiuta integrazioni",
     "withdraw": "Ritira pratica",
     "register": "Registra protocollo",
+    "complete-payment": "Registra pagamento",
 }
 
 
@@ -92,10 +93,43 @@ class ApplicationSchema(Schema):
     priority = fields.Integer()
     version = fields.Integer(metadata={"description": "send it back as If-Match to detect stale writes"})
     links = fields.Method("get_links", metadata={"description": "transitions available to the caller"})
+    payment_data = fields.Method("get_payments", metadata={"description": "payments and stamps"})
+    incidents = fields.Method("get_incidents", metadata={"description": "failed background calls (staff only)"})
+
+    def get_payments(self, app: Application) -> list[dict[str, Any]]:
+        return PaymentSchema(many=True).dump(payments.for_application(app))  # type: ignore[no-any-return]
+
+    def get_incidents(self, app: Application) -> list[dict[str, Any]]:
+        if not getattr(self, "context_staff", False):
+            return []
+        return IncidentSchema(many=True).dump(service_calls.incidents(app))  # type: ignore[no-any-return]
 
     def get_links(self, app: Application) -> list[dict[str, Any]]:
         actions: list[str] = self.context_actions.get(app.id, []) if hasattr(self, "context_actions") else []
         return _links(app, actions)
+
+
+class PaymentSchema(Schema):
+    id = fields.UUID()
+    application = fields.UUID(attribute="application_id")
+    kind = fields.String(metadata={"enum": ["pagopa", "bollo"]})
+    phase = fields.String(metadata={"enum": ["request", "release"]})
+    status = fields.String()
+    reason = fields.String()
+    amount = fields.Integer(metadata={"description": "cents"})
+    notice_number = fields.String(allow_none=True)
+    iuv = fields.String(allow_none=True)
+    expire_at = fields.DateTime(allow_none=True)
+    paid_at = fields.DateTime(allow_none=True)
+    stamp_identifier = fields.String(allow_none=True)
+
+
+class IncidentSchema(Schema):
+    id = fields.UUID()
+    operation = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.DateTime()
 
 
 class ApplicationCreateSchema(Schema):
@@ -163,6 +197,9 @@ class TransitionSchema(Schema):
     office_id = fields.UUID(metadata={"description": "assign: to this office (only)"})
     take_over = fields.Boolean(metadata={"description": "assign in 4000: take over from the holder"})
     messages = fields.List(fields.UUID(), allow_none=True, metadata={"description": "accept-integration"})
+    payment = fields.Dict(metadata={"description": "accept: a deferred pagoPA payment {amount (cents), reason}"})
+    stamps = fields.List(fields.Dict(), metadata={"description": "accept: stamps to provide [{reason, amount}]"})
+    visibility = fields.String(metadata={"description": "complete-payment: internal (note) or applicant (message)"})
     protocol_number = fields.String(metadata={"description": "register"})
     protocol_document_id = fields.String()
     protocol_folder_number = fields.String()
@@ -174,7 +211,8 @@ def service_payload(service: Service) -> dict[str, Any]:
     return ServiceSchema().dump(service)  # type: ignore[no-any-return]
 
 
-def application_payload(app: Application, actions: list[str]) -> dict[str, Any]:
+def application_payload(app: Application, actions: list[str], *, staff: bool = False) -> dict[str, Any]:
     schema = ApplicationSchema()
     schema.context_actions = {app.id: actions}  # type: ignore[attr-defined]
+    schema.context_staff = staff  # type: ignore[attr-defined]
     return schema.dump(app)  # type: ignore[no-any-return]

@@ -5,6 +5,7 @@ from webapp.models.applications import Application, ServiceCallRow, StatusChange
 from webapp.models.catalogue import ProcessDefinition, Service, ServiceVersion
 from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
 from webapp.models.outbox import OutboxMessage
+from webapp.models.payments import NoticeCounter, Payment, StampUse
 from webapp.models.tenancy import Office, Tenant
 from webapp.models.users import ADMIN, CITIZEN, MANAGER, OPERATOR, STAFF_ROLES, User, operator_services
 
@@ -19,13 +20,16 @@ __all__ = [
     "Application",
     "Attachment",
     "Message",
+    "NoticeCounter",
     "Office",
     "OutboxMessage",
+    "Payment",
     "ProcessDefinition",
     "ProtocolCounter",
     "Service",
     "ServiceCallRow",
     "ServiceVersion",
+    "StampUse",
     "StatusChange",
     "Tenant",
     "User",

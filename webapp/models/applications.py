@@ -20,6 +20,13 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_applications_assignee", "tenant_id", "operator_id", "status"),
         Index("ix_applications_fiscal_code", "tenant_id", "applicant_fiscal_code"),
         Index("ix_applications_user", "tenant_id", "user_id", "created_at"),
+        # Back office (issue 4, migration 0004): the list's sorts and filters, and name search.
+        Index("ix_bo_applications_change", "tenant_id", "latest_status_change_at"),
+        Index("ix_bo_applications_service_change", "tenant_id", "service_id", "latest_status_change_at"),
+        Index("ix_bo_applications_service_submitted", "tenant_id", "service_id", "submitted_at"),
+        Index("ix_bo_applications_office", "tenant_id", "office_id", "status"),
+        Index("ix_bo_applications_name_trgm", "applicant_name", postgresql_using="gin",
+              postgresql_ops={"applicant_name": "gin_trgm_ops"}),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -54,6 +61,10 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
     engine_state: Mapped[str] = mapped_column(Text, nullable=False)  # text, never jsonb
     waits: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)  # ready tasks, messages
     next_timer_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # Citizen portal (issue 3): follow-up requests (rinnovo, modifica...) and draft resume.
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("applications.id"), index=True)
+    follow_up_kind: Mapped[str | None] = mapped_column(String(16))
+    last_compiled_step: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -105,5 +116,7 @@ class ServiceCallRow(db.Model):  # type: ignore[name-defined,misc]
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What was decided before calling out (e.g. the notice number), so a retry repeats the same call.
+    prepared: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at()
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

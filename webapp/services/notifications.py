@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+import connectors
 from webapp.extensions import db
-from webapp.models import Application, Message, OutboxMessage, StatusChange, Tenant
+from webapp.models import Application, Message, OutboxMessage, Payment, StatusChange, Tenant
 from webapp.services import statuses
 from webapp.services.uow import after_commit
 
@@ -17,7 +19,8 @@ DISPATCHER = "dispatch_outbox"
 
 
 def queue_email(tenant_id: uuid.UUID, recipient: str, subject: str, body: str, idempotency_key: str,
-                application_id: uuid.UUID | None = None) -> OutboxMessage | None:
+                application_id: uuid.UUID | None = None, channel: str = "email",
+                payload: dict[str, Any] | None = None) -> OutboxMessage | None:
     """Add an e-mail to the outbox inside the caller's unit of work; delivered after commit, once.
 
     The idempotency key names what the message is about (e.g. "status:<history row id>:citizen"):
@@ -26,8 +29,9 @@ def queue_email(tenant_id: uuid.UUID, recipient: str, subject: str, body: str, i
     existing = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key))
     if existing is not None:
         return None
-    row = OutboxMessage(tenant_id=tenant_id, application_id=application_id, channel="email",
-                        idempotency_key=idempotency_key, recipient=recipient, subject=subject[:255], body=body)
+    row = OutboxMessage(tenant_id=tenant_id, application_id=application_id, channel=channel,
+                        idempotency_key=idempotency_key, recipient=recipient, subject=subject[:255], body=body,
+                        payload=payload or {})
     db.session.add(row)
     db.session.flush()
     outbox_id = str(row.id)
@@ -51,15 +55,30 @@ def _citizen_language(app: Application) -> str:
 
 
 def status_changed(app: Application, changes: Sequence[StatusChange]) -> None:
-    """Every status change reaches the applicant by e-mail (a draft being created is not a change)."""
+    """Every status change reaches the applicant by e-mail, and on App IO where the service uses it."""
     recipient = app.user.email if app.user else None
-    if not recipient:
-        return
+    io = bool(app.service_version.options.get("io_enabled")) and bool(app.applicant_fiscal_code)
     for change in changes:
         if change.status == statuses.DRAFT:
             continue
         subject, body = _render("status_change", app, _citizen_language(app), change=change)
-        queue_email(app.tenant_id, recipient, subject, body, f"status:{change.id}:citizen", app.id)
+        if recipient:
+            queue_email(app.tenant_id, recipient, subject, body, f"status:{change.id}:citizen", app.id)
+        if io:
+            queue_email(app.tenant_id, app.applicant_fiscal_code, subject, body, f"status:{change.id}:io", app.id,
+                        channel="app_io")
+
+
+def payment_due(app: Application, payment: Payment) -> None:
+    """A new notice: by e-mail with how to pay, and on App IO with the "Paga" button."""
+    subject, body = _render("payment_due", app, _citizen_language(app), payment=payment,
+                            euro=connectors.format_euro(payment.amount))
+    if app.user and app.user.email:
+        queue_email(app.tenant_id, app.user.email, subject, body, f"payment:{payment.id}:citizen", app.id)
+    if app.service_version.options.get("io_enabled") and app.applicant_fiscal_code:
+        queue_email(app.tenant_id, app.applicant_fiscal_code, subject, body, f"payment:{payment.id}:io", app.id,
+                    channel="app_io", payload={"payment": {"amount": payment.amount,
+                                                           "notice_number": payment.notice_number}})
 
 
 def message_posted(app: Application, message: Message) -> None:

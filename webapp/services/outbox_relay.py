@@ -1,21 +1,19 @@
-"""Delivering outbox rows: at least once from here, exactly once at the receiver thanks to Message-ID."""
+"""Delivering outbox rows: at least once from here, once at the receiver (stable Message-ID / IO key)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import smtplib
 import uuid
 from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.utils import formatdate
 
 from flask import current_app
 from sqlalchemy import select
 
+import connectors
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Tenant
 from webapp.models.outbox import FAILED, PENDING, SENT
+from webapp.services import integrations
 from webapp.services.tenancy import scoped
 from webapp.services.uow import unit_of_work
 
@@ -23,26 +21,28 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
-def message_id(row: OutboxMessage) -> str:
-    """Stable per idempotency key: a resent copy carries the same Message-ID, so receivers dedupe it."""
-    digest = hashlib.sha256(row.idempotency_key.encode()).hexdigest()[:32]
-    return f"<{digest}@{current_app.config['MAIL_SENDER'].partition('@')[2] or 'localhost'}>"
+def _email_channel() -> connectors.SmtpClient:
+    config = current_app.config
+    return connectors.SmtpClient(host=config["MAIL_SERVER"], port=config["MAIL_PORT"], sender=config["MAIL_SENDER"])
 
 
-def build_email(row: OutboxMessage) -> EmailMessage:
-    mail = EmailMessage()
-    mail["From"] = current_app.config["MAIL_SENDER"]
-    mail["To"] = row.recipient
-    mail["Subject"] = row.subject
-    mail["Message-ID"] = message_id(row)
-    mail["Date"] = formatdate(localtime=False)
-    mail.set_content(row.body)
-    return mail
+def _notification(row: OutboxMessage) -> connectors.Notification:
+    payment = row.payload.get("payment") if row.payload else None
+    return connectors.Notification(
+        subject=row.subject, text=row.body, markdown=row.body,
+        email=row.recipient if row.channel == "email" else None,
+        fiscal_code=row.recipient if row.channel == "app_io" else None,
+        payment=connectors.PaymentData(payment["amount"], payment["notice_number"]) if payment else None)
 
 
-def _send_smtp(row: OutboxMessage) -> None:
-    with smtplib.SMTP(current_app.config["MAIL_SERVER"], current_app.config["MAIL_PORT"], timeout=10) as smtp:
-        smtp.send_message(build_email(row))
+def _send(row: OutboxMessage) -> None:
+    if row.channel == "app_io":
+        result = integrations.app_io_channel().send(_notification(row), idempotency_key=row.idempotency_key)
+        if not result.sent:
+            log.info("outbox %s: App IO skipped (%s)", row.id, result.reason)
+    elif current_app.config["MAIL_BACKEND"] == "smtp":
+        _email_channel().send(_notification(row), idempotency_key=row.idempotency_key)
+    # "capture" (demo): the row itself is the sent mail, readable on the demo mail page
 
 
 def deliver(outbox_id: str) -> str:
@@ -53,12 +53,12 @@ def deliver(outbox_id: str) -> str:
         if row is None or row.status != PENDING:
             return "skipped"
         try:
-            if current_app.config["MAIL_BACKEND"] == "smtp":
-                _send_smtp(row)
-        except (OSError, smtplib.SMTPException) as exc:
+            _send(row)
+        except connectors.ConnectorError as exc:
             row.attempts += 1
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            row.status = FAILED if row.attempts >= MAX_ATTEMPTS else PENDING
+            permanent = isinstance(exc, connectors.PermanentError)
+            row.status = FAILED if permanent or row.attempts >= MAX_ATTEMPTS else PENDING
             log.warning("outbox %s not delivered (attempt %s): %s", outbox_id, row.attempts, type(exc).__name__)
             return "failed" if row.status == FAILED else "retry"
         row.status, row.sent_at = SENT, datetime.now(UTC)

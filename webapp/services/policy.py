@@ -8,10 +8,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, false
+from sqlalchemy import Select, false, select
 
 from webapp.extensions import db
-from webapp.models import ADMIN, CITIZEN, MANAGER, Application, Tenant, User, operator_services
+from webapp.models import ADMIN, CITIZEN, MANAGER, OPERATOR, Application, Payment, Tenant, User, operator_services
 from webapp.services import statuses
 from webapp.services.errors import Forbidden, NotFound, TransitionNotAllowed
 from webapp.services.tenancy import get_scoped, scoped
@@ -19,7 +19,7 @@ from webapp.services.tenancy import get_scoped, scoped
 CITIZEN_ACTIONS = frozenset({"submit", "withdraw"})
 STAFF_ACTIONS = frozenset(
     {"assign", "accept", "reject", "request-integration", "accept-integration", "cancel-integration",
-     "register"}
+     "register", "complete-payment"}
 )
 ALL_ACTIONS = CITIZEN_ACTIONS | STAFF_ACTIONS
 # Outcome actions need the application in the caller's hands (presa in carico obbligatoria).
@@ -70,7 +70,7 @@ def withdraw_refusal(user: User, app: Application) -> str | None:
     options = app.service_version.options
     if not options.get("allow_withdraw", True):
         return "Il ritiro non è previsto per questo servizio."
-    if (options.get("payment") or "none") != "none":
+    if (options.get("payment") or "none") != "none" or _has_payments(app):
         return "Una pratica con un pagamento non può essere ritirata."
     if user.id != app.user_id:
         return "Solo il richiedente può ritirare la pratica."
@@ -81,6 +81,15 @@ def withdraw_refusal(user: User, app: Application) -> str | None:
     if app.status not in statuses.WITHDRAWABLE or "withdraw" not in app.waits.get("messages", []):
         return f"Una pratica nello stato «{statuses.label(app.status)}» non può essere ritirata."
     return None
+
+
+def _has_payments(app: Application) -> bool:
+    return db.session.scalar(select(Payment.id).where(Payment.application_id == app.id).limit(1)) is not None
+
+
+def require_staff(user: User) -> None:
+    if not user.is_staff:
+        raise Forbidden("Operazione riservata agli operatori dell'ente.")
 
 
 def _task_for(app: Application, action: str) -> dict[str, Any] | None:
@@ -95,6 +104,8 @@ def _engine_allows(user: User, app: Application, action: str) -> bool:
         return withdraw_refusal(user, app) is None
     if action == "register":
         return "protocol.register_application" in app.waits.get("service_calls", [])
+    if action == "complete-payment":
+        return "payment_received" in app.waits.get("messages", [])
     if action == "assign" and app.status == statuses.PENDING:
         return True  # reassignment or take-over; the body says which
     # Who may run an action is fixed by the action itself (CITIZEN_ACTIONS / STAFF_ACTIONS): an
@@ -125,6 +136,9 @@ def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None
         "allow_integration_request", True
     ):
         return TransitionNotAllowed("Il servizio non prevede richieste di integrazione.", application_status=app.status)
+    office_refusal = _office_refusal(user, app, action)  # back office (issue 4): automatic assignment
+    if office_refusal is not None:
+        return office_refusal
     if action in HOLDER_ACTIONS and user.role != ADMIN and app.operator_id != user.id:
         holder = app.operator.full_name if app.operator else "nessun operatore"
         return Forbidden(f"La pratica è in carico a {holder}: prendila in carico prima di procedere.")
@@ -132,6 +146,38 @@ def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None
 
 
 DomainErrorLike = NotFound | Forbidden | TransitionNotAllowed
+
+
+# --- Back office (issue 4) -------------------------------------------------------------------
+
+def _office_refusal(user: User, app: Application, action: str) -> Forbidden | None:
+    """An application sent to an office (automatic assignment) is taken only by that office's operators.
+
+    Managers and administrators may still reassign it by hand.
+    """
+    if action != "assign" or app.office_id is None or app.operator_id is not None:
+        return None
+    if user.role in SEES_ALL or user.office_id == app.office_id:
+        return None
+    office = app.office.name if app.office else "un altro ufficio"
+    return Forbidden(f"La pratica è assegnata all'ufficio «{office}»: può prenderla in carico solo un suo "
+                     "operatore.")
+
+
+def is_back_office_user(user: Any, tenant: Tenant) -> bool:
+    """Staff of this tenant (operators, managers, administrators) may use the back office."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False)
+                and user.tenant_id == tenant.id)
+
+
+def can_manage_operators(user: User) -> bool:
+    """The "Operatori" section: managers and administrators."""
+    return user.role in SEES_ALL
+
+
+def can_change_role(user: User, target: User) -> bool:
+    """Rendi manager / Rendi operatore: not on oneself, never on an administrator."""
+    return can_manage_operators(user) and target.id != user.id and target.role in (OPERATOR, MANAGER)
 
 
 def require(user: User, app: Application, action: str) -> None:

@@ -25,10 +25,12 @@ STAFF = (
 )
 CITIZENS = (
     {"fiscal_code": "RSSMRA80A01H501U", "name": "Mario", "family_name": "Rossi", "birth_date": "1980-01-01",
-     "birth_place": "Roma", "email": "mario.rossi@example.it", "phone": "+39 333 1234567"},
+     "birth_place": "Roma", "email": "mario.rossi@example.it", "phone": "+39 333 1234567",
+     "residence": {"address": "Via Roma 1", "postal_code": "00100", "city": "Roma", "province": "RM"}},
     {"fiscal_code": "VRDGPP85M41F205X", "name": "Giuseppina", "family_name": "Verdi",
      "birth_date": "1985-08-01", "birth_place": "Milano", "email": "giuseppina.verdi@example.it",
-     "phone": "+39 347 7654321"},
+     "phone": "+39 347 7654321",
+     "residence": {"address": "Corso Magenta 10", "postal_code": "20123", "city": "Milano", "province": "MI"}},
 )
 
 

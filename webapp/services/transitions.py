@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from webapp.extensions import db
-from webapp.models import ADMIN, Application, Message, Office, Tenant, User
-from webapp.services import catalogue, policy, statuses, workflow
+from webapp.models import ADMIN, INTERNAL, Application, Message, Office, Tenant, User
+from webapp.services import catalogue, payment_events, policy, statuses, workflow
 from webapp.services.applications import check_version, validate_data
 from webapp.services.errors import (
     BadRequest,
@@ -63,6 +63,7 @@ def _submit(tenant: Tenant, user: User, app: Application, body: dict[str, Any]) 
         workflow.complete_task(app, "submit", {}, user, "integration_answered", text)
         return
     validate_data(app, form, app.data, draft=False)
+    payment_events.stamp_at_request(app, app.data, form.active_fields(app.data))
     app.submitted_at = datetime.now(UTC)
     workflow.complete_task(app, "submit", {}, user, "submitted")
 
@@ -120,7 +121,10 @@ def _outcome(tenant: Tenant, user: User, app: Application, body: dict[str, Any],
         post_message_locked(app, user, text or "Esito della pratica.", body.get("attachments") or [])
     app.outcome = "partially_approved" if partial and action == "accept" else OUTCOMES[action]
     app.outcome_motivation = text
-    workflow.complete_task(app, action, {"partial": partial}, user, app.outcome, text)
+    data: dict[str, Any] = {"partial": partial}
+    if action == "accept":  # a deferred payment and/or stamps the citizen pays before the outcome is final
+        data["deferred_amount"] = payment_events.request_at_release(app, body.get("payment"), body.get("stamps") or [])
+    workflow.complete_task(app, action, data, user, app.outcome, text)
 
 
 def _accept(tenant: Tenant, user: User, app: Application, body: dict[str, Any]) -> None:
@@ -157,6 +161,15 @@ def _cancel_integration(tenant: Tenant, user: User, app: Application, body: dict
                            _message_text(body, required=False) or "Integrazioni rifiutate")
 
 
+def _complete_payment(tenant: Tenant, user: User, app: Application, body: dict[str, Any]) -> None:
+    """*Registra pagamento*: irreversible; the reason is kept as a private note or sent to the citizen."""
+    text = _message_text(body, required=True)
+    assert text is not None
+    visibility = body.get("visibility") or INTERNAL
+    post_message_locked(app, user, text, [], subject="Pagamento registrato", visibility=visibility)
+    payment_events.register_manually(app, user, text)
+
+
 def _withdraw(tenant: Tenant, user: User, app: Application, body: dict[str, Any]) -> None:
     workflow.send_message(app, "withdraw", user, "withdrawn", _message_text(body, required=False))
 
@@ -180,4 +193,5 @@ _HANDLERS = {
     "cancel-integration": _cancel_integration,
     "withdraw": _withdraw,
     "register": _register,
+    "complete-payment": _complete_payment,
 }

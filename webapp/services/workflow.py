@@ -13,7 +13,7 @@ from sqlalchemy import select
 import engine
 from webapp.extensions import db
 from webapp.models import Application, ServiceCallRow, StatusChange, User
-from webapp.services import notifications, statuses
+from webapp.services import notifications, payments, statuses
 from webapp.services.catalogue import process_for
 from webapp.services.errors import Conflict, ProcessFailed, TransitionNotAllowed
 from webapp.services.uow import after_commit
@@ -29,7 +29,7 @@ def set_dispatcher(app: Flask, dispatch: Callable[[str], None]) -> None:
     app.extensions[DISPATCHER] = dispatch
 
 
-def _dispatch(call_id: str) -> None:
+def dispatch(call_id: str) -> None:
     current_app.extensions[DISPATCHER](call_id)
 
 
@@ -40,6 +40,10 @@ def start_options(app_options: dict[str, Any]) -> dict[str, Any]:
         "allow_integration_request": bool(app_options.get("allow_integration_request", True)),
         "allow_partial_approval": bool(app_options.get("allow_partial_approval", False)),
         "allow_withdraw": bool(app_options.get("allow_withdraw", True)),
+        # payment: "none" | "request" (paid before submission) | "release" (deferred amount at approval)
+        "payment_phase": str(app_options.get("payment") or "none"),
+        "payment_amount": int(app_options.get("payment_amount") or 0),  # cents, for payment at request
+        "payment_expiry": str(app_options.get("payment_expiry") or "P30D"),  # ISO-8601 duration of the notice
     }
 
 
@@ -73,6 +77,7 @@ def record_event(app: Application, actor: User | None, event: str, note: str | N
 def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
             actor: User | None, event: str, note: str | None = None) -> None:
     """Store state, history, projections and service-call rows; dispatch calls after commit."""
+    previous_status = app.status  # for the back-office hook below
     app.engine_state = instance.dump()
     now = datetime.now(UTC)
     changes = []
@@ -85,6 +90,8 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
     if changes:
         db.session.flush()
         notifications.status_changed(app, changes)
+    if wait.status == statuses.PAYMENT_ERROR:
+        payments.expire_pending(app)
     app.waits = {
         "user_tasks": [
             {"task_id": t.task_id, "bpmn_id": t.bpmn_id, "lane": t.lane, "form": t.form,
@@ -96,6 +103,10 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
     }
     app.next_timer_at = min((t.due_at for t in wait.timers), default=None)
     _sync_service_calls(app, wait)
+    if app.status != previous_status:  # back-office hook (issue 4): automatic assignment, operators' e-mails
+        from webapp.services.backoffice_hooks import on_status_change
+
+        on_status_change(app, previous_status)
     db.session.flush()
 
 
@@ -121,7 +132,7 @@ def _sync_service_calls(app: Application, wait: engine.WaitState) -> None:
         if call.operation.startswith("protocol.") and external_protocol:
             continue  # an external register reports back through the API (transition/register)
         call_id = str(row.id)
-        after_commit(lambda call_id=call_id: _dispatch(call_id))  # type: ignore[misc]
+        after_commit(lambda call_id=call_id: dispatch(call_id))  # type: ignore[misc]
 
 
 def complete_task(app: Application, action: str, data: dict[str, Any], actor: User, event: str,
@@ -144,10 +155,11 @@ def complete_task(app: Application, action: str, data: dict[str, Any], actor: Us
     return wait
 
 
-def send_message(app: Application, name: str, actor: User, event: str, note: str | None = None) -> None:
+def send_message(app: Application, name: str, actor: User | None, event: str, note: str | None = None,
+                 payload: dict[str, Any] | None = None) -> None:
     instance = restore(app)
     try:
-        wait = instance.send_message(name)
+        wait = instance.send_message(name, payload)
     except engine.MessageNotExpected as exc:
         raise TransitionNotAllowed(
             f"Operazione non consentita nello stato «{statuses.label(app.status)}».", application_status=app.status

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, request, session
+from flask import Flask, Response, current_app, g, request, session
 from flask_babel import Babel, get_locale
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -15,7 +16,19 @@ from webapp.models import Tenant, User
 
 LANGUAGES = ("it", "en")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self' data:; img-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'")
+       "connect-src 'self'; form-action 'self' {checkout}; frame-ancestors 'none'; base-uri 'self'")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def content_security_policy() -> str:
+    """Forms post to ourselves, and "Paga" redirects to the pagoPA checkout (form-action covers redirects)."""
+    config = current_app.config
+    checkout = config["PAGOPA_GPD_URL"] if config["PAYMENT_CONNECTOR"] == "demo" else config["PAGOPA_CHECKOUT_URL"]
+    return CSP.format(checkout=_origin(checkout)).replace(" ;", ";")
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -46,7 +59,7 @@ def load_user(session_id: str) -> User | None:
 
 
 def security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("Content-Security-Policy", content_security_policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")

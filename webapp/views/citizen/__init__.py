@@ -20,3 +20,20 @@ def _load_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
 def _add_tenant(endpoint: str, values: dict[str, Any]) -> None:
     if "tenant" not in values and "tenant" in g:
         values["tenant"] = g.tenant.slug
+
+
+from flask import render_template  # noqa: E402
+from werkzeug.exceptions import RequestEntityTooLarge  # noqa: E402
+
+from webapp.views.citizen._common import template_helpers  # noqa: E402
+
+bp.context_processor(template_helpers)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc: RequestEntityTooLarge) -> tuple[str, int]:
+    """A request over MAX_CONTENT_LENGTH: nothing was read or stored; say so in words."""
+    return render_template("citizen/too_large.html"), 413
+
+
+from webapp.views.citizen import area, auth, catalogue, forms_flow, payments  # noqa: E402,F401 - routes register on bp

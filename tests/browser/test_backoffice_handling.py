@@ -1,0 +1,107 @@
+"""A full handling in a real browser: log in, filter, take in charge, request integrations, accept them
+after the citizen answered (through the API), approve with a message and a document; every page passes axe."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from tests.conftest import assert_accessible
+from tests.webapp.helpers import MARIO, status, submitted
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _confirm(page, button: str, modal: str) -> None:
+    page.get_by_role("button", name=button, exact=True).first.click()
+    dialog = page.locator(f"#{modal}")
+    dialog.wait_for(state="visible")
+    return dialog
+
+
+def test_full_handling_in_the_browser(live_server, page, api):
+    app_id = submitted(api, "contributo")
+    base = f"{live_server}/demo/backoffice"
+    page.goto(f"{base}/pratiche")
+    assert page.url.startswith(f"{base}/login")
+    assert_accessible(page)
+    page.fill("#username", "Operatore")
+    page.fill("#password", "demo")
+    page.get_by_role("button", name="Accedi").click()
+    page.wait_for_url(re.compile(r".*/pratiche.*"))
+    assert_accessible(page)
+
+    page.select_option("#service", "contributo")
+    page.select_option("#handling", "waiting")
+    page.select_option("#period", "today")
+    page.get_by_role("button", name="Applica", exact=True).click()
+    page.wait_for_url(re.compile(r".*service=contributo.*"))
+    assert page.locator("tbody tr").count() == 1
+    page.locator(f'a[href$="/pratiche/{app_id}"]').click()
+    page.wait_for_url(re.compile(f".*/pratiche/{app_id}$"))
+    assert_accessible(page)
+
+    dialog = _confirm(page, "Prendi in carico", "modal-take")
+    dialog.get_by_role("button", name="Prendi in carico").click()
+    page.get_by_text("Pratica presa in carico.").wait_for()
+    assert status(api, app_id) == 4000
+
+    dialog = _confirm(page, "Richiedi integrazioni", "modal-request-integration")
+    dialog.locator("textarea").fill("Allegare l'attestazione ISEE aggiornata")
+    dialog.locator('input[type="file"]').set_input_files(
+        files=[{"name": "richiesta.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    dialog.get_by_role("button", name="Invia richiesta di integrazione").click()
+    page.get_by_text("Richiesta di integrazioni inviata.").wait_for()
+    assert status(api, app_id) == 4200
+
+    answer = {"message": "Ecco l'ISEE aggiornato", "attachments": [
+        {"name": "isee.pdf", "mime_type": "application/pdf", "file": base64.b64encode(PDF).decode()}]}
+    assert api.post(f"/applications/{app_id}/messages", MARIO, json=answer).status_code == 201
+    page.get_by_role("link", name="Messaggi").click()
+    page.get_by_text("Ecco l'ISEE aggiornato").wait_for()
+    assert_accessible(page)
+
+    dialog = _confirm(page, "Accetta integrazioni", "modal-accept-integration")
+    dialog.get_by_role("button", name="Accetta integrazioni").click()
+    page.get_by_text("Integrazioni accettate.").wait_for()
+
+    dialog = _confirm(page, "Approva", "modal-accept")
+    dialog.locator("textarea").fill("Il contributo è concesso.")
+    dialog.locator('input[name="response"]').set_input_files(
+        files=[{"name": "esito.pdf", "mimeType": "application/pdf", "buffer": PDF}])
+    dialog.get_by_role("button", name="Invia").click()
+    page.get_by_text("Pratica approvata.").wait_for()
+    assert status(api, app_id) == 7000
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Documenti").click()
+    assert page.get_by_role("link", name="esito.pdf").count() == 1
+    assert_accessible(page)
+    page.get_by_role("link", name="Iter").click()
+    assert_accessible(page)
+    page.goto(f"{base}/statistiche")
+    page.locator("canvas").first.wait_for()
+    assert_accessible(page)
+
+    listed = api.get("/backoffice/applications?service=contributo&handling=mine", "operatore").get_json()
+    assert [(row["id"], row["status"]) for row in listed["data"]] == [(app_id, "7000")]
+    page_rows = page.goto(f"{base}/pratiche?service=contributo&handling=mine")
+    assert page_rows.status == 200 and page.locator(f'a[href$="/pratiche/{app_id}"]').count() == 1
+
+
+def test_manager_pages_are_accessible(live_server, page):
+    base = f"{live_server}/demo/backoffice"
+    page.goto(f"{base}/login")
+    page.fill("#username", "manager")
+    page.fill("#password", "demo")
+    page.get_by_role("button", name="Accedi").click()
+    page.wait_for_url(re.compile(r".*/pratiche.*"))
+    for path in ("/operatori", "/operatori/nuovo", "/password-dimenticata"):
+        page.goto(base + path)
+        assert page.locator("h1").count() == 1
+        assert_accessible(page)
+    page.goto(f"{base}/operatori/nuovo")
+    page.get_by_role("button", name="Salva").click()
+    page.locator("#error-summary").wait_for()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert_accessible(page)

@@ -1,0 +1,135 @@
+"""The Area personale: tabs, filters, detail with timeline, messages, withdrawal, integrations,
+follow-up requests and the profile."""
+
+from __future__ import annotations
+
+import html as html_text
+import io
+import uuid
+
+from tests.citizen.helpers import LUCA, MARIO, PDF, login, post_form
+from tests.webapp.helpers import accesso_atti_data, act, create, submitted
+from webapp.extensions import db
+from webapp.models import Application, User
+
+
+def _client(app, who=MARIO):
+    client = app.test_client()
+    login(client, who)
+    return client
+
+
+def _text(response) -> str:
+    return html_text.unescape(response.get_data(as_text=True))
+
+
+def test_tabs_are_links_and_filters_work(app, api):
+    sent = submitted(api, "contributo")
+    draft = create(api, "accesso-atti", accesso_atti_data())["id"]
+    client = _client(app)
+    page = _text(client.get("/demo/area-personale"))
+    assert sent in page and "Completa" in page
+    for tab in ("messaggi", "pagamenti", "documenti", "profilo"):
+        assert f'href="/demo/area-personale/{tab}"' in page
+    assert draft not in _text(client.get("/demo/area-personale?stato=inviate"))
+    only_drafts = _text(client.get("/demo/area-personale?stato=bozza"))
+    assert sent not in only_drafts and f"/demo/pratiche/{draft}/riprendi" in only_drafts
+    assert sent not in _text(client.get("/demo/area-personale?servizio=accesso-atti"))
+    assert "Non hai pagamenti" in _text(client.get("/demo/area-personale/pagamenti"))
+
+
+def test_detail_shows_data_timeline_and_empty_states(app, api):
+    app_id = submitted(api, "contributo")
+    page = _text(_client(app).get(f"/demo/pratiche/{app_id}"))
+    for expected in ("Iter della pratica", "Inviata", "Acquisita", "Spese scolastiche", "Nessun pagamento",
+                     "Nessun appuntamento", "Ritira pratica"):
+        assert expected in page, expected
+
+
+def test_message_with_attachment_then_withdrawal(app, api):
+    app_id = submitted(api, "contributo")
+    client = _client(app)
+    response = post_form(client, f"/demo/pratiche/{app_id}/messaggi",
+                         {"message": "Ecco la ricevuta", "allegati": (io.BytesIO(PDF), "ricevuta.pdf")},
+                         token_from=f"/demo/pratiche/{app_id}", content_type="multipart/form-data")
+    assert response.status_code == 302
+    messages = api.get(f"/applications/{app_id}/messages", "operatore").get_json()
+    assert messages[-1]["message"] == "Ecco la ricevuta" and messages[-1]["attachments"][0]["name"] == "ricevuta.pdf"
+    assert "ricevuta.pdf" in _text(client.get("/demo/area-personale/documenti"))
+    assert "Ecco la ricevuta" in _text(client.get("/demo/area-personale/messaggi"))
+    response = post_form(client, f"/demo/pratiche/{app_id}/ritira", {}, token_from=f"/demo/pratiche/{app_id}/ritira")
+    assert response.status_code == 302
+    page = _text(client.get(f"/demo/pratiche/{app_id}"))
+    assert "Ritirata" in page and f"/pratiche/{app_id}/ritira" not in page
+
+
+def test_withdrawal_refused_shows_the_reason(app, api):
+    app_id = submitted(api, "contributo")
+    act(api, app_id, "assign", "operatore")
+    act(api, app_id, "request-integration", "operatore", {"message": "Manca l'ISEE aggiornato"})
+    client = _client(app)
+    page = _text(client.get(f"/demo/pratiche/{app_id}"))
+    assert f"/pratiche/{app_id}/ritira" not in page
+    assert "non può essere ritirata" in page
+    response = post_form(client, f"/demo/pratiche/{app_id}/ritira", {}, token_from=f"/demo/pratiche/{app_id}")
+    assert response.status_code == 409
+
+
+def test_answering_an_integration_request(app, api):
+    app_id = submitted(api, "contributo")
+    act(api, app_id, "assign", "operatore")
+    act(api, app_id, "request-integration", "operatore", {"message": "Indica l'ISEE corretto"})
+    client = _client(app)
+    assert "Rispondi alla richiesta di integrazioni" in _text(client.get(f"/demo/pratiche/{app_id}"))
+    url = f"/demo/pratiche/{app_id}/integrazioni"
+    fields = {"nome": "Mario", "cognome": "Rossi", "codice_fiscale": MARIO, "email": "mario.rossi@example.it",
+              "importo_richiesto": "300", "iban": "IT60X0542811101000000123456", "motivazione": "Spese scolastiche"}
+    bad = post_form(client, url, {**fields, "isee": "-5", "message": "Ecco"})
+    assert bad.status_code == 422 and "almeno 0" in _text(bad)
+    forged = post_form(client, url, {**fields, "isee": "7000", "ruolo": "admin"})
+    assert forged.status_code == 422 and "Campo non previsto" in _text(forged)
+    good = post_form(client, url, {**fields, "isee": "7000", "message": "ISEE corretto",
+                                   "allegati": (io.BytesIO(PDF), "isee.pdf")}, content_type="multipart/form-data")
+    assert good.status_code == 302
+    body = api.get(f"/applications/{app_id}", "operatore").get_json()
+    assert body["data"]["isee"] == 7000 and body["status"] != 4200
+
+
+def test_follow_up_starts_a_linked_application(app, api):
+    original = submitted(api, "contributo")
+    act(api, original, "assign", "operatore")
+    act(api, original, "accept", "operatore", {"message": "Concesso"})
+    client = _client(app)
+    page = _text(client.get(f"/demo/pratiche/{original}"))
+    assert "Richiedi rinnovo" in page and "Richiedi modifica" in page
+    assert post_form(client, f"/demo/pratiche/{original}/seguito/voltura", {},
+                     token_from=f"/demo/pratiche/{original}").status_code == 404  # not enabled
+    response = post_form(client, f"/demo/pratiche/{original}/seguito/rinnovo", {},
+                         token_from=f"/demo/pratiche/{original}")
+    assert response.status_code == 302
+    with app.app_context():
+        new = db.session.scalar(db.select(Application).where(Application.parent_id == uuid.UUID(original)))
+        old = db.session.get(Application, uuid.UUID(original))
+        assert new.follow_up_kind == "rinnovo" and new.status == 1000
+        assert new.data["iban"] == old.data["iban"] and "privacy" not in new.data
+        assert old.status == 7000
+    privacy = client.get(response.location, follow_redirects=True)
+    assert "Informativa sulla privacy" in _text(privacy)
+
+
+def test_profile_edits_contacts_and_addresses_but_not_spid_birth_data(app):
+    client = _client(app, LUCA)
+    page = _text(client.get("/demo/area-personale/profilo"))
+    assert "Napoli" in page and 'name="birth_date"' not in page  # asserted by SPID: read-only
+    forged = post_form(client, "/demo/area-personale/profilo", {"birth_date": "2000-01-01"})
+    assert forged.status_code == 400
+    bad = post_form(client, "/demo/area-personale/profilo", {"email": "x", "residence.postal_code": "12"})
+    assert bad.status_code == 422 and "error-summary" in _text(bad)
+    ok = post_form(client, "/demo/area-personale/profilo", {
+        "email": "luca@example.it", "phone": "+39 320 0000000", "birth_country": "Italia",
+        "domicile.address": "Via Chiaia 5", "domicile.postal_code": "80121", "domicile.city": "Napoli"})
+    assert ok.status_code == 302
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.fiscal_code == LUCA))
+        assert user.email == "luca@example.it" and user.domicile["city"] == "Napoli"
+        assert user.birth_date == "1990-03-15"

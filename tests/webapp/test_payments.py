@@ -1,0 +1,212 @@
+"""pagoPA payments end to end: the simulator's checkout, signed receipts to our webhook, the statuses."""
+
+from __future__ import annotations
+
+import threading
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+
+import connectors
+from tests.conftest import SIMULATORS, WEBHOOK_SECRET, Api
+from tests.webapp.helpers import MARIO, act, contributo_data, create, history
+from tests.webapp.tenants import make_tenant, service_copy, with_options
+from webapp.extensions import db
+from webapp.models import OutboxMessage, Payment
+from webapp.services.sweeps import sweep
+
+TENANT = "pagamenti"
+
+
+@pytest.fixture
+def paying(app: Flask, live_server: str, tmp_path) -> Api:
+    at_request = with_options(service_copy(tmp_path, "contributo", 1), payment="request", payment_amount=1600)
+    make_tenant(app, TENANT, [at_request])
+    SIMULATORS["pagopa"].app.receipt_url = f"{live_server}/{TENANT}/webhooks/pagopa"
+    return Api(app, TENANT)
+
+
+def _open(url: str, form: dict[str, str] | None = None) -> int:
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    try:
+        with urllib.request.build_opener(NoRedirect).open(urllib.request.Request(url, data=data), timeout=10) as r:
+            return int(r.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return int(exc.code)
+
+
+def _pay(api: Api, payment_ids: list[str], card: str) -> int:
+    checkout = api.post("/payments/checkout", MARIO, json={"payments": payment_ids})
+    assert checkout.status_code == 200, checkout.get_json()
+    url = checkout.get_json()["url"]
+    assert _open(url) == 200  # the checkout page
+    return _open(f"{url}/pay", {"card_number": card, "expiry": "12/30", "cvv": "123", "email": "m@example.it"})
+
+
+def _status(api: Api, app_id: str) -> int:
+    return int(api.get(f"/applications/{app_id}", MARIO).get_json()["status"])
+
+
+def _submitted_with_payment(api: Api) -> tuple[str, dict]:
+    app_id = create(api, "contributo", contributo_data())["id"]
+    act(api, app_id, "submit", MARIO)
+    assert _status(api, app_id) == 1500
+    [payment] = api.get(f"/applications/{app_id}/payment", MARIO).get_json()
+    return app_id, payment
+
+
+def test_payment_at_request_through_the_checkout(paying: Api, app: Flask) -> None:
+    app_id, payment = _submitted_with_payment(paying)
+    assert (payment["kind"], payment["phase"], payment["status"], payment["amount"]) == (
+        "pagopa", "request", "PAYMENT_PENDING", 1600)
+    assert connectors.check_notice_number(payment["notice_number"])
+    assert "withdraw" not in {link["action"] for link in paying.get(f"/applications/{app_id}", MARIO)
+                              .get_json()["links"]}  # a payment blocks withdrawal
+    pdf = paying.get(f"/payments/{payment['id']}/notice.pdf", MARIO)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+    assert _pay(paying, [payment["id"]], connectors.simulators.DECLINED_CARD) == 402
+    assert _status(paying, app_id) == 1500  # a declined card changes nothing; the citizen may retry
+
+    assert _pay(paying, [payment["id"]], connectors.simulators.SUCCESS_CARD) == 303
+    assert _status(paying, app_id) == 2000  # paid, sent, acquired: the receipt came to our webhook
+    assert [s for s, _ in history(paying, app_id, MARIO)] == [1000, 1500, 1520, 1900, 2000]
+    [paid] = paying.get(f"/applications/{app_id}/payment", MARIO).get_json()
+    assert paid["status"] == "COMPLETE" and paid["paid_at"]
+    with app.app_context():
+        subjects = [m.subject for m in db.session.scalars(db.select(OutboxMessage))]
+    assert any("Pagamento avvenuto" in s for s in subjects)
+
+
+def test_expired_notice(paying: Api, app: Flask) -> None:
+    app_id, payment = _submitted_with_payment(paying)
+    with app.app_context():
+        assert sweep(datetime.now(UTC) + timedelta(days=31)).timers_fired == 1
+    assert _status(paying, app_id) == 1530
+    [expired] = paying.get(f"/applications/{app_id}/payment", MARIO).get_json()
+    assert expired["status"] == "EXPIRED"
+    assert paying.post("/payments/checkout", MARIO, json={"payments": [payment["id"]]}).status_code == 409
+
+
+def test_payment_at_release(app: Flask, api: Api, live_server: str) -> None:
+    SIMULATORS["pagopa"].app.receipt_url = f"{live_server}/demo/webhooks/pagopa"
+    app_id = create(api, "contributo", contributo_data())["id"]
+    act(api, app_id, "submit", MARIO)
+    act(api, app_id, "assign", "operatore")
+    act(api, app_id, "accept", "operatore", {"message": "Concesso", "payment": {"amount": 5000}})
+    assert _status(api, app_id) == 1500
+    [payment] = api.get(f"/applications/{app_id}/payment", MARIO).get_json()
+    assert (payment["phase"], payment["amount"]) == ("release", 5000)
+    assert _pay(api, [payment["id"]], connectors.simulators.SUCCESS_CARD) == 303
+    assert _status(api, app_id) == 7000
+    assert [s for s, _ in history(api, app_id, MARIO)][-4:] == [4000, 1500, 1520, 7000]
+
+
+def test_receipt_delivered_five_times_concurrently_is_applied_once(paying: Api, app: Flask) -> None:
+    app_id, payment = _submitted_with_payment(paying)
+    receipt = connectors.PaymentReceipt(
+        receipt_id="R-5x", notice_number=payment["notice_number"], iuv=payment["iuv"],
+        ec_fiscal_code="00000000000", amount_cents=1600, outcome="OK", paid_at=datetime.now(UTC))
+    body = _receipt_body(receipt)
+    headers = {connectors.SIGNATURE_HEADER: connectors.sign(body, WEBHOOK_SECRET),
+               "Content-Type": "application/json"}
+    outcomes: list[str] = []
+    barrier = threading.Barrier(5)
+
+    def deliver() -> None:
+        client = app.test_client()
+        barrier.wait()
+        outcomes.append(client.post(f"/{TENANT}/webhooks/pagopa", data=body, headers=headers).get_json()["outcome"])
+
+    threads = [threading.Thread(target=deliver) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["applied"] + ["duplicate"] * 4
+    assert [s for s, _ in history(paying, app_id, MARIO)].count(1520) == 1
+    with app.app_context():
+        paid_mails = [m for m in db.session.scalars(db.select(OutboxMessage)) if "Pagamento avvenuto" in m.subject]
+    assert len(paid_mails) == 1
+
+
+def test_webhook_refuses_bad_signatures_and_unknown_notices(paying: Api, app: Flask) -> None:
+    app_id, payment = _submitted_with_payment(paying)
+    receipt = connectors.PaymentReceipt(
+        receipt_id="R-bad", notice_number=payment["notice_number"], iuv=payment["iuv"],
+        ec_fiscal_code="00000000000", amount_cents=1600, outcome="OK", paid_at=datetime.now(UTC))
+    body = _receipt_body(receipt)
+    client = app.test_client()
+    forged = client.post(f"/{TENANT}/webhooks/pagopa", data=body,
+                         headers={connectors.SIGNATURE_HEADER: connectors.sign(body, "wrong-secret")})
+    assert forged.status_code == 401
+    assert client.post(f"/{TENANT}/webhooks/pagopa", data=body).status_code == 401
+    tampered = body.replace(b"1600", b"1")
+    assert client.post(f"/{TENANT}/webhooks/pagopa", data=tampered,
+                       headers={connectors.SIGNATURE_HEADER: connectors.sign(body, WEBHOOK_SECRET)}).status_code == 401
+    never_issued = connectors.notice_number_from_sequence(1, 999_999)
+    unknown = _receipt_body(connectors.PaymentReceipt(
+        receipt_id="R-unknown", notice_number=never_issued, iuv=connectors.iuv_of(never_issued),
+        ec_fiscal_code="00000000000", amount_cents=1600, outcome="OK", paid_at=datetime.now(UTC)))
+    response = client.post(f"/{TENANT}/webhooks/pagopa", data=unknown,
+                           headers={connectors.SIGNATURE_HEADER: connectors.sign(unknown, WEBHOOK_SECRET)})
+    assert response.status_code == 404
+    assert _status(paying, app_id) == 1500
+    with app.app_context():
+        assert db.session.scalar(db.select(Payment.status)) == "PAYMENT_PENDING"
+
+
+def test_operator_registers_a_payment_made_elsewhere(paying: Api, app: Flask) -> None:
+    app_id, _payment = _submitted_with_payment(paying)
+    act(paying, app_id, "complete-payment", MARIO, {"message": "pagato"}, expect=403)  # not the citizen's to say
+    refused = act(paying, app_id, "complete-payment", "op-pagamenti", {}, expect=400)
+    assert refused.get_json()["errors"][0]["pointer"] == "/message"  # the reason is required
+    act(paying, app_id, "complete-payment", "op-pagamenti", {"message": "Pagato allo sportello, quietanza 42"})
+    assert _status(paying, app_id) == 2000
+    [paid] = paying.get(f"/applications/{app_id}/payment", MARIO).get_json()
+    assert paid["status"] == "COMPLETE"
+    with app.app_context():
+        payment = db.session.scalar(db.select(Payment))
+        assert payment.registered_manually_reason == "Pagato allo sportello, quietanza 42"
+    notes = [m["message"] for m in paying.get(f"/applications/{app_id}/messages", "op-pagamenti").get_json()]
+    assert "Pagato allo sportello, quietanza 42" in notes  # kept as a private note by default
+    assert not paying.get(f"/applications/{app_id}/messages", MARIO).get_json()
+    act(paying, app_id, "complete-payment", "op-pagamenti", {"message": "ancora"}, expect=409)  # irreversible, once
+
+
+def _receipt_body(receipt: connectors.PaymentReceipt) -> bytes:
+    import json
+
+    from connectors.pagopa.receipt import receipt_to_json
+
+    return json.dumps(receipt_to_json(receipt)).encode()
+
+
+def test_app_io_messages_with_the_pay_button(app: Flask, live_server: str, tmp_path) -> None:
+    folder = with_options(service_copy(tmp_path, "contributo", 1), payment="request", payment_amount=1600,
+                          io_enabled=True)
+    make_tenant(app, "io", [folder])
+    api = Api(app, "io")
+    app_id = create(api, "contributo", contributo_data())["id"]
+    act(api, app_id, "submit", MARIO)
+    appio = SIMULATORS["appio"].app
+    messages = list(appio.messages.values())
+    assert messages and {m["fiscal_code"] for m in messages} == {MARIO}
+    with_payment = [m for m in messages if m["content"].get("payment_data")]
+    assert len(with_payment) == 1
+    [payment] = api.get(f"/applications/{app_id}/payment", MARIO).get_json()
+    assert with_payment[0]["content"]["payment_data"]["notice_number"] == payment["notice_number"]
+    appio.set_profile(GIUSEPPINA_CF, "none")  # a citizen without the app: skipped, not an error
+    with app.app_context():
+        assert db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.status == "failed")) is None
+
+
+GIUSEPPINA_CF = "VRDGPP85M41F205X"

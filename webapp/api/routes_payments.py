@@ -1,0 +1,64 @@
+"""Payments through the API: list, notice PDF, checkout of up to 5 notices, stamps; incidents retry."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, url_for
+from marshmallow import Schema, fields, validate
+
+from webapp.api import bp
+from webapp.api.context import current_user, json_body, load, tenant
+from webapp.api.schemas import PaymentSchema
+from webapp.services import payment_events, payments, policy, service_calls
+from webapp.services.uow import unit_of_work
+
+
+class CheckoutSchema(Schema):
+    payments = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=5))
+
+
+class StampSchema(Schema):
+    identifier = fields.String(required=True)
+    issued_on = fields.String(required=True, metadata={"description": "AAAA-MM-GG"})
+
+
+@bp.get("/payments")
+def list_payments() -> Response:
+    return jsonify(PaymentSchema(many=True).dump(payments.list_payments(tenant(), current_user())))
+
+
+@bp.get("/applications/<app_id>/payment")
+def application_payments(app_id: str) -> Response:
+    app = policy.get_application(current_user(), tenant(), app_id)
+    return jsonify(PaymentSchema(many=True).dump(payments.for_application(app)))
+
+
+@bp.get("/payments/<payment_id>/notice.pdf")
+def notice_pdf(payment_id: str) -> Response:
+    payment = payments.get_payment(tenant(), current_user(), payment_id)
+    return Response(payments.notice_pdf(tenant(), payment), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="avviso-{payment.notice_number}.pdf"'})
+
+
+@bp.post("/payments/checkout")
+def checkout() -> Response:
+    body = load(CheckoutSchema(), json_body())
+    back = url_for("api.list_payments", _external=True)
+    return jsonify({"url": payments.checkout_url(tenant(), current_user(), body["payments"], back)})
+
+
+@bp.post("/payments/<payment_id>/stamp")
+def provide_stamp(payment_id: str) -> Response:
+    body = load(StampSchema(), json_body())
+    payment = payment_events.provide_stamp(tenant(), current_user(), payment_id, body["identifier"],
+                                           body["issued_on"])
+    return jsonify(PaymentSchema().dump(payment))
+
+
+@bp.post("/applications/<app_id>/incidents/<call_id>/retry")
+def retry_incident(app_id: str, call_id: str) -> Response:
+    user = current_user()
+    with unit_of_work():
+        app = policy.get_application(user, tenant(), app_id, lock=True)
+        policy.require_staff(user)
+        service_calls.retry_incident(app, call_id)
+    return Response(status=202)

@@ -1,0 +1,111 @@
+"""Handling actions from the back-office pages: form fields in, one transition (or message) out.
+
+The state machine, the version check and the authorisation are those of services.transitions and
+services.policy; this module only turns a posted form into the transition's body, and explains a
+refusal (who acted first, and what) in words an operator understands.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from webapp.models import INTERNAL, Application, Tenant, User
+from webapp.services import backoffice_detail, messages, policy, statuses, transitions
+from webapp.services.errors import Conflict, DomainError, Locked, StaleVersion
+
+LOCK_RETRIES = 5
+LOCK_PAUSE_SECONDS = 0.2
+
+# Page action -> (transition, fixed body)
+ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
+    "take": ("assign", {}),
+    "take-over": ("assign", {"take_over": True}),
+    "assign": ("assign", {}),
+    "accept": ("accept", {}),
+    "reject": ("reject", {}),
+    "request-integration": ("request-integration", {}),
+    "accept-integration": ("accept-integration", {}),
+    "cancel-integration": ("cancel-integration", {}),
+}
+EVENT_LABELS = {
+    "assigned": "presa in carico", "take_over": "subentro", "reassigned": "riassegnazione",
+    "approved": "approvazione", "partially_approved": "approvazione parziale", "rejected": "rigetto",
+    "integration_requested": "richiesta di integrazioni", "integration_answered": "invio delle integrazioni",
+    "integration_accepted": "accettazione delle integrazioni", "integration_refused": "rifiuto delle integrazioni",
+    "withdrawn": "ritiro", "submitted": "invio", "automatic": "avanzamento automatico", "created": "creazione",
+    "office_assigned": "assegnazione automatica all'ufficio",
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    content: bytes
+
+
+def _attachments(files: list[Upload]) -> list[dict[str, str]]:
+    return [{"name": f.name, "file": base64.b64encode(f.content).decode()} for f in files if f.content]
+
+
+def body_for(action: str, form: Mapping[str, Any], files: list[Upload]) -> dict[str, Any]:
+    _transition, fixed = ACTIONS[action]
+    body: dict[str, Any] = dict(fixed)
+    text = (form.get("message") or "").strip()
+    if text:
+        body["message"] = text
+    if files:
+        body["attachments"] = _attachments(files)
+    if action == "assign":
+        body["operator_id"] = form.get("operator_id") or None
+        body["office_id"] = form.get("office_id") or None
+    if action == "accept" and form.get("partial") in ("1", "on", "true"):
+        body["partial"] = True
+    return body
+
+
+def run(tenant: Tenant, user: User, app_id: str, action: str, form: Mapping[str, Any],
+        files: list[Upload], version: int | None) -> Application:
+    """One handling action; a row held by a concurrent action is waited for briefly, then re-checked."""
+    transition = ACTIONS[action][0]
+    body = body_for(action, form, files)
+    for attempt in range(LOCK_RETRIES):
+        try:
+            return transitions.transition(tenant, user, app_id, transition, body, version)
+        except Locked:
+            if attempt == LOCK_RETRIES - 1:
+                raise
+            time.sleep(LOCK_PAUSE_SECONDS)
+    raise AssertionError("unreachable")
+
+
+def post(tenant: Tenant, user: User, app_id: str, form: Mapping[str, Any], files: list[Upload],
+         *, private: bool) -> None:
+    """A message to the citizen, or a private note the citizen never sees."""
+    body: dict[str, Any] = {"message": form.get("message") or ""}
+    if private:
+        body["visibility"] = INTERNAL
+    if files:
+        body["attachments"] = _attachments(files)
+    messages.post_message(tenant, user, app_id, body)
+
+
+def explain(tenant: Tenant, user: User, app_id: str, error: DomainError) -> str:
+    """What happened, for a refused action: with a stale version, who did what in the meantime."""
+    if not isinstance(error, StaleVersion | Conflict | Locked):
+        return error.description
+    try:
+        app = policy.get_application(user, tenant, app_id)
+    except DomainError:
+        return error.description
+    event = backoffice_detail.last_event(tenant, app)
+    state = f"ora la pratica è «{statuses.label(app.status)}»"
+    if app.operator is not None:
+        state += f", in carico a {app.operator.full_name}"
+    if event is None:
+        return f"La pratica è stata modificata nel frattempo: {state}."
+    what = EVENT_LABELS.get(event.event, event.event.replace("_", " "))
+    return f"Un'altra operazione è arrivata prima: {event.actor_name} ha eseguito «{what}»; {state}."

@@ -1,0 +1,179 @@
+"""Payments: pagoPA notices (created by a service task), receipts, checkout, manual registration."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+import connectors
+from webapp.extensions import db
+from webapp.models import Application, NoticeCounter, Payment, ServiceCallRow, Tenant, User
+from webapp.models.payments import BOLLO, COMPLETE, EXPIRED, PAGOPA, PAYMENT_PENDING
+from webapp.services import integrations, notifications
+from webapp.services.errors import BadRequest, Conflict, NotFound, Unauthorized
+from webapp.services.tenancy import get_scoped, scoped
+
+log = logging.getLogger(__name__)
+TRANSFER_CATEGORY = "9/0101100IM/"  # tassonomia: diritti di segreteria e di istruttoria
+
+
+def expiry_delta() -> timedelta:
+    raw = str(current_app.config["PAYMENT_EXPIRY"]).upper()
+    days = int(raw.removeprefix("P").removesuffix("D")) if raw.startswith("P") and raw.endswith("D") else 30
+    return timedelta(days=days)
+
+
+def _next_notice_number(tenant_id: uuid.UUID) -> str:
+    counter = db.session.get(NoticeCounter, tenant_id, with_for_update=True)
+    if counter is None:
+        counter = NoticeCounter(tenant_id=tenant_id, last_number=0)
+        db.session.add(counter)
+    counter.last_number += 1
+    db.session.flush()
+    return connectors.notice_number_from_sequence(current_app.config["PAGOPA_SEGREGATION_CODE"], counter.last_number)
+
+
+def _reason(app: Application, phase: str) -> str:
+    label = "Diritti" if phase == "request" else "Oneri di rilascio"
+    return f"{label} – {app.service.name}"[:140]
+
+
+def prepare_position(app: Application, row: ServiceCallRow) -> dict[str, Any]:
+    """Decide the notice once: a retried call sends the very same position (idempotent on IUPD/IUV)."""
+    phase = str(row.params.get("phase") or "request")
+    pending_stamps = sum(p.amount for p in _payments(app) if p.kind == BOLLO and p.phase == phase)
+    amount = int(row.params.get("amount") or 0) - pending_stamps  # stamps are paid as stamps, not pagoPA
+    tenant = db.session.get(Tenant, app.tenant_id)
+    assert tenant is not None
+    prepared: dict[str, Any] = {"phase": phase, "amount": amount, "reason": _reason(app, phase),
+                                "tenant_id": str(tenant.id), "call_id": str(row.id)}
+    if amount > 0:
+        notice = _next_notice_number(tenant.id)
+        iupd = connectors.make_iupd(integrations.ec_fiscal_code(tenant), str(row.id))
+        prepared.update(notice_number=notice, iupd=iupd,
+                        due=(datetime.now(UTC) + expiry_delta()).isoformat(), company=tenant.name,
+                        iban=tenant.setting("iban") or current_app.config["PAGOPA_IBAN"],
+                        debtor=[app.applicant_fiscal_code, app.applicant_name])
+    return prepared
+
+
+def create_position(prepared: dict[str, Any]) -> dict[str, Any]:
+    """The external call (no transaction open). Nothing to create when only stamps are due."""
+    if prepared["amount"] <= 0:
+        return prepared
+    tenant = db.session.get(Tenant, uuid.UUID(prepared["tenant_id"]))
+    assert tenant is not None
+    notice, amount, reason = prepared["notice_number"], prepared["amount"], prepared["reason"]
+    option = connectors.PaymentOption(
+        iuv=connectors.iuv_of(notice), amount_cents=amount, description=reason,
+        due_date=datetime.fromisoformat(prepared["due"]),
+        transfers=(connectors.Transfer("1", amount, reason, TRANSFER_CATEGORY, iban=prepared["iban"]),))
+    position = connectors.DebtPosition(iupd=prepared["iupd"], company_name=prepared["company"], options=(option,),
+                                       debtor=connectors.Debtor(*prepared["debtor"]))
+    state = integrations.payment_gateway(tenant).create_debt_position(position, idempotency_key=prepared["call_id"])
+    return {**prepared, "notice_number": state.notice_numbers[0]}
+
+
+def apply_position(app: Application, row: ServiceCallRow, outcome: dict[str, Any] | None) -> dict[str, Any]:
+    assert outcome is not None
+    if outcome["amount"] > 0:
+        notifications.payment_due(app, _add(Payment(
+            tenant_id=app.tenant_id, application_id=app.id, user_id=app.user_id, kind=PAGOPA,
+            phase=outcome["phase"], reason=outcome["reason"], amount=outcome["amount"], iupd=outcome["iupd"],
+            notice_number=outcome["notice_number"], iuv=connectors.iuv_of(outcome["notice_number"]),
+            expire_at=datetime.fromisoformat(outcome["due"]))))
+    return {"notice_number": outcome.get("notice_number"), "amount": outcome["amount"]}
+
+
+def _add(payment: Payment) -> Payment:
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
+def _payments(app: Application) -> list[Payment]:
+    return list(db.session.scalars(select(Payment).where(Payment.application_id == app.id)
+                                   .order_by(Payment.created_at)))
+
+
+def for_application(app: Application) -> list[Payment]:
+    return _payments(app)
+
+
+def all_paid(app: Application, phase: str) -> bool:
+    due = [p for p in _payments(app) if p.phase == phase and p.status != EXPIRED]
+    return bool(due) and all(p.status == COMPLETE for p in due)
+
+
+def list_payments(tenant: Tenant, user: User) -> list[Payment]:
+    query = scoped(Payment, tenant).where(Payment.user_id == user.id).order_by(Payment.created_at.desc())
+    return list(db.session.scalars(query))
+
+
+def get_payment(tenant: Tenant, user: User, payment_id: Any) -> Payment:
+    payment = get_scoped(Payment, tenant, payment_id)
+    if payment.user_id != user.id and not user.is_staff:
+        raise NotFound()
+    return payment
+
+
+def notice_pdf(tenant: Tenant, payment: Payment) -> bytes:
+    if payment.kind != PAGOPA or payment.notice_number is None:
+        raise NotFound("Questo pagamento non ha un avviso pagoPA.")
+    app = payment.application
+    return connectors.render_notice_pdf(connectors.NoticeDocument(
+        notice_number=payment.notice_number, ec_fiscal_code=integrations.ec_fiscal_code(tenant), ec_name=tenant.name,
+        amount_cents=payment.amount, due_date=(payment.expire_at or datetime.now(UTC)).date(),
+        description=payment.reason, debtor_name=app.applicant_name, debtor_fiscal_code=app.applicant_fiscal_code))
+
+
+def checkout_url(tenant: Tenant, user: User, payment_ids: list[Any], return_base: str) -> str:
+    """One pagoPA checkout for 1..5 of the citizen's due notices, with one commission."""
+    if not 1 <= len(payment_ids) <= connectors.MAX_CART_NOTICES:
+        raise BadRequest(f"Si possono pagare insieme da 1 a {connectors.MAX_CART_NOTICES} avvisi.")
+    chosen = [get_payment(tenant, user, pid) for pid in payment_ids]
+    if any(p.kind != PAGOPA or p.status != PAYMENT_PENDING or p.user_id != user.id for p in chosen):
+        raise Conflict("Uno degli avvisi scelti non è più da pagare.")
+    ec = integrations.ec_fiscal_code(tenant)
+    cart = [connectors.CartNotice(str(p.notice_number), ec, p.amount, tenant.name, p.reason) for p in chosen]
+    urls = connectors.ReturnUrls(ok=f"{return_base}?esito=ok", cancel=f"{return_base}?esito=annullato",
+                                 error=f"{return_base}?esito=errore")
+    key = "cart:" + ",".join(sorted(str(p.id) for p in chosen))
+    try:
+        gateway = integrations.payment_gateway(tenant)
+        session = gateway.create_checkout(cart, urls, idempotency_key=key, email=user.email)
+    except connectors.ConnectorError as exc:
+        log.warning("checkout not opened: %s", type(exc).__name__)
+        raise Conflict("Il sistema pagoPA non è raggiungibile in questo momento: riprova tra poco.") from exc
+    return session.url
+
+
+def verify_receipt(body: bytes, signature: str | None) -> connectors.PaymentReceipt:
+    secret = current_app.config["PAGOPA_WEBHOOK_SECRET"]
+    if not secret or not signature or not connectors.is_valid(body, signature, secret):
+        raise Unauthorized("Firma della ricevuta non valida.")
+    try:
+        return connectors.parse_receipt(body)
+    except (connectors.ConnectorError, ValueError, KeyError) as exc:
+        raise BadRequest("Ricevuta non leggibile.") from exc
+
+
+def mark_paid(payment: Payment, paid_at: datetime, receipt: dict[str, Any] | None = None,
+              by: User | None = None, reason: str | None = None) -> None:
+    payment.status, payment.paid_at = COMPLETE, paid_at
+    if receipt is not None:
+        payment.receipt_id, payment.receipt = receipt["receipt_id"], receipt
+    if by is not None:
+        payment.registered_manually_by, payment.registered_manually_reason = by.id, reason
+
+
+def expire_pending(app: Application) -> None:
+    for payment in _payments(app):
+        if payment.status == PAYMENT_PENDING:
+            payment.status = EXPIRED
+

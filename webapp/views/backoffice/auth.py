@@ -1,0 +1,70 @@
+"""Back-office login, logout and password reset."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response
+
+from webapp.services import staff_auth
+from webapp.services.errors import BadRequest, Unauthorized, ValidationFailed
+from webapp.views.backoffice import bp
+from webapp.views.backoffice._common import field_errors, safe_next, tenant
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    if request.method == "GET":
+        return render_template("backoffice/login.html", errors=[], username="")
+    username = request.form.get("username", "")[:200]
+    try:
+        user = staff_auth.login(tenant(), username, request.form.get("password", "")[:200],
+                                request.remote_addr or "")
+    except (Unauthorized, staff_auth.LoginThrottled) as exc:
+        status = 429 if isinstance(exc, staff_auth.LoginThrottled) else 401
+        return render_template("backoffice/login.html", errors=[("", exc.description)], username=username), status
+    session.clear()  # a new session on login: no fixation
+    login_user(user)
+    flash(_("Benvenuta/o, %(name)s.", name=user.full_name), "success")
+    return redirect(safe_next(request.args.get("next"), url_for("backoffice.applications")))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash(_("Sei uscita/o dal back office."), "info")
+    return redirect(url_for("backoffice.login"))
+
+
+@bp.route("/password-dimenticata", methods=["GET", "POST"])
+def forgot_password() -> str | Response:
+    if request.method == "GET":
+        return render_template("backoffice/forgot.html")
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+
+    def link(token: str) -> str:
+        return base + url_for("backoffice.reset_password", token=token)
+
+    staff_auth.request_password_reset(tenant(), request.form.get("login", "")[:254], link)
+    flash(_("Se il nome utente o l'indirizzo corrisponde a un account, riceverai un'e-mail con il "
+            "collegamento per reimpostare la password."), "info")
+    return redirect(url_for("backoffice.login"))
+
+
+@bp.route("/reimposta-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> str | Response | tuple[str, int]:
+    try:
+        if request.method == "GET":
+            staff_auth.check_reset_token(tenant(), token)
+            return render_template("backoffice/reset.html", token=token, errors=[], invalid=False)
+        staff_auth.reset_password(tenant(), token, request.form.get("password", ""),
+                                  request.form.get("confirm", ""))
+    except ValidationFailed as exc:
+        return render_template("backoffice/reset.html", token=token, errors=field_errors(exc), invalid=False), 400
+    except BadRequest as exc:
+        return render_template("backoffice/reset.html", token=token, errors=[("", exc.description)],
+                               invalid=True), 400
+    flash(_("Password aggiornata: ora puoi accedere."), "success")
+    return redirect(url_for("backoffice.login"))

@@ -1,0 +1,90 @@
+"""Operatori (managers only): list with search, create, edit services and office, role, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from webapp.services import operators
+from webapp.services.errors import Conflict, Forbidden, ValidationFailed
+from webapp.views.backoffice import bp
+from webapp.views.backoffice._common import field_errors, staff, tenant
+
+
+def _form() -> dict[str, Any]:
+    return {**request.form.to_dict(), "services": request.form.getlist("services")}
+
+
+def _render(operator: Any, values: dict[str, Any], errors: list[tuple[str, str]], status: int = 200) -> Any:
+    return render_template(
+        "backoffice/operator_form.html", section="operators", operator=operator, values=values, errors=errors,
+        offices=operators.list_offices(tenant()), services=operators.list_services(tenant()),
+    ), status
+
+
+@bp.get("/operatori", endpoint="operators")
+def operators_list() -> str:
+    search = (request.args.get("q") or "")[:100]
+    rows = operators.list_operators(tenant(), staff(), search)
+    offices = {office.id: office.name for office in operators.list_offices(tenant())}
+    return render_template("backoffice/operators.html", section="operators", rows=rows, q=search,
+                           offices_by_id=offices)
+
+
+@bp.route("/operatori/nuovo", methods=["GET", "POST"])
+def operator_new() -> Any:
+    operators.require_manager(staff())
+    if request.method == "GET":
+        return _render(None, {"services": []}, [])
+    base = current_app.config["PUBLIC_URL"].rstrip("/")
+    try:
+        created = operators.create_operator(
+            tenant(), staff(), _form(), lambda token: base + url_for("backoffice.reset_password", token=token))
+    except ValidationFailed as exc:
+        return _render(None, _form(), field_errors(exc), 400)
+    flash(_("Operatore %(name)s creato: riceverà un'e-mail per scegliere la password.", name=created.full_name),
+          "success")
+    return redirect(url_for("backoffice.operators"))
+
+
+@bp.route("/operatori/<operator_id>", methods=["GET", "POST"])
+def operator_edit(operator_id: str) -> Any:
+    operator = operators.get_operator(tenant(), staff(), operator_id)
+    if request.method == "GET":
+        values = {"name": operator.name, "family_name": operator.family_name, "email": operator.email,
+                  "office_id": str(operator.office_id or ""), "services": [str(s.id) for s in operator.services]}
+        return _render(operator, values, [])
+    try:
+        operators.update_operator(tenant(), staff(), operator_id, _form())
+    except ValidationFailed as exc:
+        return _render(operator, _form(), field_errors(exc), 400)
+    flash(_("Modifiche salvate."), "success")
+    return redirect(url_for("backoffice.operators"))
+
+
+@bp.post("/operatori/<operator_id>/ruolo")
+def operator_role(operator_id: str) -> Response:
+    manager = request.form.get("manager") == "1"
+    try:
+        operator = operators.set_manager(tenant(), staff(), operator_id, manager)
+    except Forbidden as exc:
+        flash(exc.description, "error")
+        return redirect(url_for("backoffice.operators"))
+    message = _("%(name)s ora è manager.", name=operator.full_name) if manager else _(
+        "%(name)s ora è operatore.", name=operator.full_name)
+    flash(message, "success")
+    return redirect(url_for("backoffice.operators"))
+
+
+@bp.post("/operatori/<operator_id>/elimina")
+def operator_delete(operator_id: str) -> Response:
+    try:
+        name = operators.delete_operator(tenant(), staff(), operator_id)
+    except (Conflict, Forbidden) as exc:
+        flash(exc.description, "error")
+        return redirect(url_for("backoffice.operators"))
+    flash(_("Operatore %(name)s eliminato.", name=name), "success")
+    return redirect(url_for("backoffice.operators"))

@@ -1,0 +1,137 @@
+"""The Area personale: tabs (Pratiche, Messaggi, Pagamenti, Documenti, Profilo) and each pratica."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from webapp.services import citizen_portal, statuses
+from webapp.services.errors import ValidationFailed
+from webapp.services.identity import identity_locked_fields
+from webapp.views.citizen import bp
+from webapp.views.citizen._common import citizen_required, me, posted_files, posted_version, problems_by_field
+
+
+@bp.get("/area-personale")
+@citizen_required
+def personal_area() -> str:
+    service = request.args.get("servizio") or None
+    group = request.args.get("stato") or None
+    page = request.args.get("pagina", "1")
+    rows, total = citizen_portal.citizen_applications(g.tenant, me(), service, group,
+                                                      int(page) if page.isdigit() else 1)
+    return render_template("citizen/area/pratiche.html", tab="pratiche", rows=rows, total=total,
+                           services=citizen_portal.citizen_services(g.tenant), service=service, group=group,
+                           groups=citizen_portal.STATUS_GROUPS)
+
+
+@bp.get("/area-personale/messaggi")
+@citizen_required
+def personal_messages() -> str:
+    return render_template("citizen/area/messaggi.html", tab="messaggi",
+                           rows=citizen_portal.all_messages(g.tenant, me()))
+
+
+@bp.get("/area-personale/documenti")
+@citizen_required
+def personal_documents() -> str:
+    return render_template("citizen/area/documenti.html", tab="documenti",
+                           rows=citizen_portal.all_documents(g.tenant, me()))
+
+
+@bp.route("/area-personale/profilo", methods=["GET", "POST"])
+@citizen_required
+def profile() -> tuple[str, int] | Response:
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            citizen_portal.update_profile(g.tenant, me(), request.form)
+        except ValidationFailed as exc:
+            errors = problems_by_field(exc.errors)
+        else:
+            flash(_("Profilo aggiornato."), "success")
+            return redirect(url_for("citizen.profile"))
+    return render_template("citizen/area/profilo.html", tab="profilo", user=me(), errors=errors,
+                           locked=identity_locked_fields(me()), form=request.form if errors else None), (
+        422 if errors else 200)
+
+
+@bp.get("/pratiche/<app_id>")
+@citizen_required
+def application(app_id: str) -> str | Response:
+    detail = citizen_portal.detail(g.tenant, me(), app_id)
+    if detail.app.status == statuses.DRAFT:
+        return redirect(url_for("citizen.resume", app_id=detail.app.id))
+    return render_template("citizen/detail.html", d=detail, message_error=None)
+
+
+@bp.post("/pratiche/<app_id>/messaggi")
+@citizen_required
+def post_message(app_id: str) -> tuple[str, int] | Response:
+    try:
+        citizen_portal.send_message(g.tenant, me(), app_id, request.form.get("message", ""),
+                                    posted_files("allegati"))
+    except ValidationFailed as exc:
+        return _detail_with_error(app_id, "; ".join(p.message for p in exc.errors), 422)
+    except citizen_portal.UploadRefused as exc:
+        return _detail_with_error(app_id, exc.description, exc.status)
+    flash(_("Messaggio inviato all'ufficio."), "success")
+    return redirect(url_for("citizen.application", app_id=app_id, _anchor="messaggi"))
+
+
+def _detail_with_error(app_id: str, message: str, status: int) -> tuple[str, int]:
+    detail = citizen_portal.detail(g.tenant, me(), app_id)
+    return render_template("citizen/detail.html", d=detail, message_error=message,
+                           message_text=request.form.get("message", "")), status
+
+
+@bp.route("/pratiche/<app_id>/ritira", methods=["GET", "POST"])
+@citizen_required
+def withdraw(app_id: str) -> str | Response:
+    detail = citizen_portal.detail(g.tenant, me(), app_id)
+    if request.method == "GET":
+        return render_template("citizen/withdraw.html", d=detail)
+    citizen_portal.withdraw(g.tenant, me(), app_id, posted_version())
+    flash(_("La pratica è stata ritirata."), "success")
+    return redirect(url_for("citizen.application", app_id=app_id))
+
+
+@bp.route("/pratiche/<app_id>/integrazioni", methods=["GET", "POST"])
+@citizen_required
+def integration(app_id: str) -> tuple[str, int] | Response:
+    errors: dict[str, str] = {}
+    error_text = None
+    if request.method == "POST":
+        try:
+            citizen_portal.answer_integration(g.tenant, me(), app_id, request.form, posted_files("allegati"),
+                                              posted_version())
+        except ValidationFailed as exc:
+            errors = problems_by_field(exc.errors)
+        except citizen_portal.UploadRefused as exc:
+            error_text = exc.description
+        else:
+            flash(_("Integrazioni inviate all'ufficio."), "success")
+            return redirect(url_for("citizen.application", app_id=app_id))
+    data = citizen_portal.posted_data(g.tenant, me(), app_id, request.form) if errors else None
+    app, fields = citizen_portal.integration_fields(g.tenant, me(), app_id, data, errors)
+    status = 422 if errors or error_text else 200
+    return render_template("citizen/integration.html", app=app, fields=fields, errors=errors,
+                           error_text=error_text, message_text=request.form.get("message", "")), status
+
+
+@bp.post("/pratiche/<app_id>/seguito/<kind>")
+@citizen_required
+def follow_up(app_id: str, kind: str) -> Response:
+    new = citizen_portal.start_follow_up(g.tenant, me(), app_id, kind)
+    return redirect(url_for("citizen.resume", app_id=new.id))
+
+
+@bp.get("/pratiche/<app_id>/allegati/<attachment_id>")
+@citizen_required
+def attachment(app_id: str, attachment_id: str) -> Response:
+    row, content = citizen_portal.download(g.tenant, me(), app_id, attachment_id)
+    return send_file(BytesIO(content), mimetype=row.mime_type, as_attachment=True,
+                     download_name=row.original_filename)

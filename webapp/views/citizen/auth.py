@@ -1,0 +1,67 @@
+"""Login through the identity providers (SPID, CIE), the test identity provider, logout."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_user, logout_user
+from werkzeug.wrappers import Response
+
+from webapp.services import identity
+from webapp.views.citizen import bp
+from webapp.views.citizen._common import safe_next
+
+
+def _next() -> str:
+    return safe_next(request.values.get("next"), url_for("citizen.personal_area"))
+
+
+@bp.get("/accedi")
+def login() -> str:
+    return render_template("citizen/login.html", next_url=_next(),
+                           methods=[m for m in identity.METHODS if _has_provider(m)])
+
+
+def _has_provider(method: str) -> bool:
+    return any(method in p.methods for p in identity.providers())
+
+
+@bp.get("/accedi/<method>")
+def login_with(method: str) -> Response:
+    provider = identity.provider_for(method)
+    return redirect(provider.begin(method, _next()))
+
+
+@bp.route("/accedi/prova/<method>", methods=["GET", "POST"])
+def test_idp(method: str) -> str | Response:
+    """The test identity provider's page: demo and test configuration only."""
+    if not current_app.config["TEST_IDENTITY_PROVIDER"] or method not in identity.METHODS:
+        abort(404)
+    if request.method == "GET":
+        return render_template("citizen/test_idp.html", method=method, next_url=_next(),
+                               identities=identity.TestIdentityProvider.identities(),
+                               method_label=identity.METHOD_LABELS[method])
+    asserted = identity.TestIdentityProvider.assert_identity(request.form.get("fiscal_code", ""), method)
+    return _complete_login(asserted)
+
+
+def _complete_login(asserted: identity.Identity) -> Response:
+    user = identity.login_identity(g.tenant, asserted)
+    target, lang = _next(), session.get("lang")
+    session.clear()  # no state of the anonymous visit survives the login
+    if lang:
+        session["lang"] = lang
+    login_user(user)
+    flash(_("Accesso effettuato con %(method)s.", method=identity.METHOD_LABELS[asserted.method]), "success")
+    return redirect(target)
+
+
+@bp.post("/esci")
+def logout() -> Response:
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Sei uscito dall'area personale."), "success")
+    return redirect(url_for("views.tenant_home", tenant=g.tenant.slug))

@@ -1,0 +1,21 @@
+"""The catalogue of services and each service's information page (scheda servizio)."""
+
+from __future__ import annotations
+
+from flask import g, render_template, request
+
+from webapp.services import citizen_catalogue
+from webapp.views.citizen import bp
+
+
+@bp.get("/servizi")
+def services() -> str:
+    query = request.args.get("q", "").strip()[:100]
+    category = request.args.get("categoria", "").strip()[:100] or None
+    found = citizen_catalogue.search(g.tenant, query, category)
+    return render_template("citizen/services.html", found=found, query=query, category=category)
+
+
+@bp.get("/servizi/<slug>")
+def service(slug: str) -> str:
+    return render_template("citizen/service.html", page=citizen_catalogue.service_page(g.tenant, slug))

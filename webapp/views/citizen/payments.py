@@ -1,0 +1,77 @@
+"""Area personale → Pagamenti: what is due and what is paid; pay up to 5 notices together; stamps."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from webapp.services import payment_events, payments
+from webapp.services.errors import DomainError, ValidationFailed
+from webapp.views.citizen import bp
+from webapp.views.citizen._common import citizen_required, me
+
+RETURN_MESSAGES = {
+    "ok": ("info", "Grazie: l'esito del pagamento ti sarà confermato appena pagoPA invia la ricevuta."),
+    "annullato": ("warning", "Pagamento annullato: puoi riprovare quando vuoi."),
+    "errore": ("error", "Il pagamento non è andato a buon fine: puoi riprovare o pagare con l'avviso."),
+}
+
+
+def _date_arg(name: str) -> datetime | None:
+    raw = request.args.get(name) or ""
+    try:
+        return datetime.combine(datetime.fromisoformat(raw).date(), time(), tzinfo=UTC) if raw else None
+    except ValueError:
+        return None
+
+
+@bp.get("/area-personale/pagamenti")
+@citizen_required
+def personal_payments() -> str:
+    outcome = RETURN_MESSAGES.get(request.args.get("esito", ""))
+    if outcome:
+        flash(_(outcome[1]), outcome[0])
+    since, until = _date_arg("dal"), _date_arg("al")
+    rows = [p for p in payments.list_payments(g.tenant, me())
+            if (since is None or p.created_at >= since) and (until is None or p.created_at < until.replace(hour=23))]
+    due = [p for p in rows if p.status == "PAYMENT_PENDING"]
+    done = [p for p in rows if p.status != "PAYMENT_PENDING"]
+    return render_template("citizen/area/pagamenti.html", tab="pagamenti", due=due, done=done,
+                           since=request.args.get("dal", ""), until=request.args.get("al", ""))
+
+
+@bp.post("/area-personale/pagamenti/paga")
+@citizen_required
+def pay() -> Response:
+    chosen = request.form.getlist("avviso")
+    back = url_for("citizen.personal_payments", _external=True)
+    try:
+        return redirect(payments.checkout_url(g.tenant, me(), chosen, back), code=303)
+    except DomainError as exc:
+        flash(exc.description, "error")
+        return redirect(url_for("citizen.personal_payments"), code=303)
+
+
+@bp.get("/area-personale/pagamenti/<payment_id>/avviso.pdf")
+@citizen_required
+def notice(payment_id: str) -> Response:
+    payment = payments.get_payment(g.tenant, me(), payment_id)
+    return Response(payments.notice_pdf(g.tenant, payment), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="avviso-{payment.notice_number}.pdf"'})
+
+
+@bp.post("/area-personale/pagamenti/<payment_id>/marca")
+@citizen_required
+def stamp(payment_id: str) -> Response:
+    try:
+        payment_events.provide_stamp(g.tenant, me(), payment_id, request.form.get("identificativo", ""),
+                                     request.form.get("data_emissione", ""))
+    except ValidationFailed as exc:
+        flash("; ".join(e.message for e in exc.errors), "error")
+    except DomainError as exc:
+        flash(exc.description, "error")
+    else:
+        flash(_("Marca da bollo registrata."), "success")
+    return redirect(url_for("citizen.personal_payments"), code=303)

@@ -1,0 +1,35 @@
+"""Callbacks from outside systems: signed (HMAC), idempotent, 4xx without changes when wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request
+
+import connectors
+from webapp.services import payment_events, payments, service_calls
+from webapp.services.tenancy import get_tenant
+
+bp = Blueprint("webhooks", __name__, url_prefix="/<tenant>/webhooks")
+
+
+@bp.url_value_preprocessor
+def _load_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    g.tenant = get_tenant(str((values or {}).pop("tenant", "")))
+
+
+@bp.post("/protocol")
+def protocol_callback() -> Response:
+    """An external register confirms a registration we asked for (keyed by our call id)."""
+    body = request.get_data(cache=False)
+    event = service_calls.verify_callback(body, request.headers.get(connectors.SIGNATURE_HEADER))
+    return jsonify({"outcome": service_calls.receive_protocol_callback(g.tenant, event)})
+
+
+@bp.post("/pagopa")
+def pagopa_receipt() -> Response:
+    """A payment receipt: verified, then applied once however many times it arrives."""
+    body = request.get_data(cache=False)
+    receipt = payments.verify_receipt(body, request.headers.get(connectors.SIGNATURE_HEADER))
+    outcome = payment_events.receive_receipt(g.tenant, receipt)
+    return jsonify({"outcome": outcome})
