@@ -2,50 +2,31 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 
 from tests.conftest import Api, app_config
 from tests.webapp.helpers import MARIO, act, submitted
+from tests.webapp.smtp_sink import Sink, start_sink
+from tests.webapp.workers import free_port
 from webapp.app import create_app
 from webapp.extensions import db
 from webapp.models import OutboxMessage
 from webapp.services.outbox_relay import deliver
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_port() -> int:
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture
 def sink(smtp_port: int) -> Iterator[Sink]:
-    handler = Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=smtp_port)
-    controller.start()
+    handler, controller = start_sink(smtp_port)
     yield handler
     controller.stop()
 
@@ -78,7 +59,7 @@ def test_every_status_change_and_office_message_reaches_the_citizen(mail_app: Fl
 
 def test_undelivered_mail_stays_in_the_outbox_and_goes_out_once_later(app: Flask, database_url: str,
                                                                       storage_dir: Path) -> None:
-    down_port = _free_port()  # nothing listens here: the SMTP server is "down"
+    down_port = free_port()  # nothing listens here: the SMTP server is "down"
     flask_app = create_app(app_config(database_url, storage_dir, MAIL_BACKEND="smtp", MAIL_PORT=down_port))
     api = Api(flask_app)
     app_id = submitted(api, "contributo")
@@ -87,9 +68,7 @@ def test_undelivered_mail_stays_in_the_outbox_and_goes_out_once_later(app: Flask
         rows = db.session.scalars(db.select(OutboxMessage)).all()
         assert rows and all(r.status == "pending" and r.attempts == 1 for r in rows)
         ids = [str(r.id) for r in rows]
-    handler = Sink()
-    controller = Controller(handler, hostname="127.0.0.1", port=down_port)
-    controller.start()
+    handler, controller = start_sink(down_port)
     try:
         with flask_app.app_context():
             assert [deliver(i) for i in ids] == ["sent"] * len(ids)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from flask import Flask
 
 from tests.conftest import REDIS_URL, SIMULATORS, Api, app_config
 from tests.webapp.helpers import MARIO, accesso_atti_data, act, contributo_data, create
+from tests.webapp.smtp_sink import Sink, start_sink
 from tests.webapp.tenants import make_tenant, service_copy, with_options
 from tests.webapp.workers import ThrowawayRedis, Worker, free_port, wait_until
 from webapp.app import create_app
@@ -72,20 +69,10 @@ def test_worker_killed_mid_registration_registers_once(app: Flask, database_url:
     assert len(register.registrations) == 1
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_sink() -> Iterator[tuple[int, Sink]]:
-    port, sink = free_port(), Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
+    port = free_port()
+    sink, controller = start_sink(port)
     yield port, sink
     controller.stop()
 
