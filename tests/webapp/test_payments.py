@@ -210,3 +210,13 @@ def test_app_io_messages_with_the_pay_button(app: Flask, live_server: str, tmp_p
 
 
 GIUSEPPINA_CF = "VRDGPP85M41F205X"
+
+
+def test_demo_cdu_service_asks_for_its_fee_before_sending(api: Api) -> None:
+    data = {"privacy": True, "nome": "Mario", "cognome": "Rossi", "codice_fiscale": MARIO,
+            "email": "mario.rossi@example.it", "foglio": "12", "particelle": "101, 102", "uso": "compravendita"}
+    app_id = create(api, "cdu", data)["id"]
+    act(api, app_id, "submit", MARIO)
+    assert _status(api, app_id) == 1500
+    [fee] = api.get(f"/applications/{app_id}/payment", MARIO).get_json()
+    assert (fee["amount"], fee["phase"]) == (5000, "request") and connectors.check_notice_number(fee["notice_number"])

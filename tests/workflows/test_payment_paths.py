@@ -212,7 +212,8 @@ def test_web_layer_start_options(service: ServiceDefinition) -> None:
 
     options = dict(service.manifest["options"])
     data = start_options(options)
-    assert (data["payment_phase"], data["payment_amount"], data["payment_expiry"]) == ("none", 0, "P30D")
+    expected = (options.get("payment", "none"), options.get("payment_amount", 0), options.get("payment_expiry", "P30D"))
+    assert (data["payment_phase"], data["payment_amount"], data["payment_expiry"]) == expected
     assert data["protocol_required"] is bool(options["protocol_required"])
     data = start_options({**options, "payment": "request", "payment_amount": 1600, "payment_expiry": "P10D"})
     assert (data["payment_phase"], data["payment_amount"], data["payment_expiry"]) == ("request", 1600, "P10D")
