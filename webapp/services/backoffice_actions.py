@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from webapp.models import INTERNAL, Application, Tenant, User
-from webapp.services import backoffice_detail, messages, policy, statuses, transitions
-from webapp.services.errors import Conflict, DomainError, Locked, StaleVersion
+from webapp.services import backoffice_detail, messages, policy, service_calls, statuses, transitions
+from webapp.services.errors import Conflict, DomainError, FieldProblem, Locked, StaleVersion, ValidationFailed
+from webapp.services.tenancy import parse_uuid
+from webapp.services.uow import unit_of_work
 
 LOCK_RETRIES = 5
 LOCK_PAUSE_SECONDS = 0.2
@@ -30,7 +32,9 @@ ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "request-integration": ("request-integration", {}),
     "accept-integration": ("accept-integration", {}),
     "cancel-integration": ("cancel-integration", {}),
+    "complete-payment": ("complete-payment", {}),
 }
+MAX_STAMPS = 5
 EVENT_LABELS = {
     "assigned": "presa in carico", "take_over": "subentro", "reassigned": "riassegnazione",
     "approved": "approvazione", "partially_approved": "approvazione parziale", "rejected": "rigetto",
@@ -64,7 +68,40 @@ def body_for(action: str, form: Mapping[str, Any], files: list[Upload]) -> dict[
         body["office_id"] = form.get("office_id") or None
     if action == "accept" and form.get("partial") in ("1", "on", "true"):
         body["partial"] = True
+    if action == "accept":
+        body.update(_release_payments(form))
+    if action == "complete-payment":
+        body["visibility"] = "applicant" if form.get("visibility") == "applicant" else INTERNAL
     return body
+
+
+def euro_cents(raw: str, pointer: str) -> int:
+    """'50', '50,00' or '1.234,50' euro -> cents; anything else is a field error."""
+    text = raw.strip().replace(".", "").replace(",", ".")
+    try:
+        cents = round(float(text) * 100)
+    except ValueError:
+        cents = -1
+    if cents < 0 or cents > 10**9:
+        raise ValidationFailed([FieldProblem(pointer, "Importo non valido (ad esempio 50,00).", "format")])
+    return cents
+
+
+def _release_payments(form: Mapping[str, Any]) -> dict[str, Any]:
+    """The approval's deferred pagoPA payment and stamps (Pagamento posticipato, Marche da bollo)."""
+    extra: dict[str, Any] = {}
+    amount = str(form.get("payment_amount") or "").strip()
+    if amount:
+        cents = euro_cents(amount, "/payment/amount")
+        if cents:
+            extra["payment"] = {"amount": cents}
+    count = str(form.get("stamps_count") or "0").strip()
+    if not count.isdigit() or int(count) > MAX_STAMPS:
+        raise ValidationFailed([FieldProblem("/stamps", f"Da 0 a {MAX_STAMPS} marche da bollo.", "range")])
+    reason = str(form.get("stamps_reason") or "").strip() or "Imposta di bollo"
+    if int(count):
+        extra["stamps"] = [{"reason": reason} for _ in range(int(count))]
+    return extra
 
 
 def run(tenant: Tenant, user: User, app_id: str, action: str, form: Mapping[str, Any],
@@ -80,6 +117,14 @@ def run(tenant: Tenant, user: User, app_id: str, action: str, form: Mapping[str,
                 raise
             time.sleep(LOCK_PAUSE_SECONDS)
     raise AssertionError("unreachable")
+
+
+def retry_incident(tenant: Tenant, user: User, app_id: str, call_id: str) -> None:
+    """An operator retries a background call that ran out of attempts (an incident)."""
+    with unit_of_work():
+        app = policy.get_application(user, tenant, app_id, lock=True)
+        policy.require_staff(user)
+        service_calls.retry_incident(app, parse_uuid(call_id))
 
 
 def post(tenant: Tenant, user: User, app_id: str, form: Mapping[str, Any], files: list[Upload],

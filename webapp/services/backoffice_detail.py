@@ -9,7 +9,7 @@ from sqlalchemy.orm import lazyload, load_only
 
 from webapp.extensions import db
 from webapp.models import INTERNAL, Application, Attachment, Message, StatusChange, Tenant, User
-from webapp.services import catalogue, policy, statuses
+from webapp.services import catalogue, payments, policy, statuses
 from webapp.services.tenancy import scoped
 
 RECENT_LIMIT = 5
@@ -44,7 +44,7 @@ def sections(app: Application) -> Sections:
     options = app.service_version.options
     return Sections(
         protocol=bool(options.get("protocol_required")) or bool(app.protocol_number),
-        payments=(options.get("payment") or "none") != "none",
+        payments=(options.get("payment") or "none") != "none" or bool(payments.for_application(app)),
         stamps=bool(options.get("stamps")),
         appointments=bool(options.get("appointments") or options.get("calendar")),
     )

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.services import policy
+from webapp.services import payments, policy, service_calls
 from webapp.services.tenancy import get_tenant
 
 bp = Blueprint("backoffice", __name__, url_prefix="/<tenant>/backoffice")
@@ -50,7 +50,19 @@ def _no_store(response: Response) -> Response:
 @bp.context_processor
 def _context() -> dict[str, Any]:
     staff = g.get("staff")
-    return {"staff": staff, "can_manage_operators": bool(staff and policy.can_manage_operators(staff))}
+    return {"staff": staff, "can_manage_operators": bool(staff and policy.can_manage_operators(staff)),
+            "payments_of": payments.for_application, "incidents_of": service_calls.incidents,
+            "operation_label": lambda op: OPERATION_LABELS.get(op, op)}
+
+
+OPERATION_LABELS = {
+    "documents.generate_receipt": "Ricevuta della domanda",
+    "protocol.register_application": "Protocollazione della domanda",
+    "protocol.register_integration_request": "Protocollazione della richiesta di integrazioni",
+    "protocol.register_integration_answer": "Protocollazione delle integrazioni",
+    "protocol.register_outcome": "Protocollazione dell'esito",
+    "payment.create_debt_position": "Creazione dell'avviso pagoPA",
+}
 
 
 from webapp.views.backoffice import (  # noqa: E402

@@ -21,6 +21,7 @@ DONE = {
     "request-integration": _l("Richiesta di integrazioni inviata."),
     "accept-integration": _l("Integrazioni accettate."),
     "cancel-integration": _l("Integrazioni rifiutate."),
+    "complete-payment": _l("Pagamento registrato."),
 }
 
 
@@ -48,6 +49,17 @@ def act(app_id: str, action: str) -> Response:
         _refused(app_id, error)
         return _back(app_id)
     flash(str(DONE[action]), "success")
+    return _back(app_id)
+
+
+@bp.post("/pratiche/<app_id>/incidenti/<call_id>/riprova")
+def retry_incident(app_id: str, call_id: str) -> Response:
+    try:
+        backoffice_actions.retry_incident(tenant(), staff(), app_id, call_id)
+    except DomainError as error:
+        _refused(app_id, error)
+        return _back(app_id)
+    flash(_("Operazione rimessa in coda: l'esito comparirà nell'iter della pratica."), "success")
     return _back(app_id)
 
 
