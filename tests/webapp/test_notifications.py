@@ -85,3 +85,27 @@ def test_demo_mail_page_shows_captured_mail(app: Flask, api: Api) -> None:
     page = app.test_client().get("/demo/posta-demo")
     assert page.status_code == 200
     assert "mario.rossi@example.it" in page.get_data(as_text=True)
+
+
+def test_tenant_texts_and_the_citizens_language(app: Flask, api: Api) -> None:
+    from webapp.models import Tenant, User
+
+    with app.app_context():
+        tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "demo"))
+        tenant.settings = {**tenant.settings, "email_templates": {
+            "status_change.2000.it": "Pratica {{ app.id }} acquisita dal Comune\nCaro {{ app.applicant_name }}, "
+                                     "la tua pratica è {{ label(change.status) }}. {{ ''.__class__ }}"}}
+        giuseppina = db.session.scalar(db.select(User).where(User.fiscal_code == "VRDGPP85M41F205X"))
+        giuseppina.identity = {**(giuseppina.identity or {}), "language": "en"}
+        db.session.commit()
+    mario_app = submitted(api, "contributo")
+    submitted(api, "contributo", user="VRDGPP85M41F205X")
+    with app.app_context():
+        rows = {(r.recipient, r.subject): r.body for r in db.session.scalars(db.select(OutboxMessage))}
+    own = rows[("mario.rossi@example.it", f"Pratica {mario_app} acquisita dal Comune")]
+    assert "Caro Mario Rossi, la tua pratica è Acquisita." in own  # the ente's own text, sandboxed
+    assert "class" not in own  # attribute tricks render nothing in the sandbox
+    english = [subject for (to, subject) in rows if to == "giuseppina.verdi@example.it"]
+    italian = [subject for (to, subject) in rows if to == "mario.rossi@example.it"]
+    assert english and not any("la tua pratica" in s for s in english)  # her language, not ours
+    assert any("la tua pratica" in s for s in italian)

@@ -220,3 +220,17 @@ def test_demo_cdu_service_asks_for_its_fee_before_sending(api: Api) -> None:
     assert _status(api, app_id) == 1500
     [fee] = api.get(f"/applications/{app_id}/payment", MARIO).get_json()
     assert (fee["amount"], fee["phase"]) == (5000, "request") and connectors.check_notice_number(fee["notice_number"])
+
+
+def test_five_notices_paid_together_with_one_commission(paying: Api, app: Flask) -> None:
+    submitted = [_submitted_with_payment(paying) for _ in range(6)]
+    ids = [payment["id"] for _, payment in submitted]
+    too_many = paying.post("/payments/checkout", MARIO, json={"payments": ids})
+    assert too_many.status_code == 400  # at most five notices in one checkout
+    assert _pay(paying, ids[:5], connectors.simulators.SUCCESS_CARD) == 303
+    assert [_status(paying, app_id) for app_id, _ in submitted] == [2000] * 5 + [1500]
+    receipts = [p for p in SIMULATORS["pagopa"].app.deliveries]
+    assert len(receipts) == 5
+    with app.app_context():
+        fees = [p.receipt["fee"] for p in db.session.scalars(db.select(Payment)) if p.receipt]
+    assert sorted(fees) == [0, 0, 0, 0, 150]  # one commission for the whole cart

@@ -24,11 +24,13 @@ class Worker:
         self.env = {**os.environ, **{key: str(value) for key, value in config.items()}}
         self.process: subprocess.Popen[bytes] | None = None
 
+    command = ("worker", "--pool=solo", "--concurrency=1", "--without-heartbeat", "--without-gossip",
+               "--without-mingle")
+
     def start(self) -> Worker:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "webapp.worker:celery", "worker", "--pool=solo",
-             "--concurrency=1", "--without-heartbeat", "--without-gossip", "--without-mingle",
-             "--loglevel=WARNING"], env=self.env, cwd=ROOT)
+            [sys.executable, "-m", "celery", "-A", "webapp.worker:celery", *self.command, "--loglevel=WARNING"],
+            env=self.env, cwd=ROOT)
         return self
 
     def kill(self) -> None:
@@ -41,6 +43,14 @@ class Worker:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
+
+
+class Beat(Worker):
+    """`celery beat`: the one process that schedules the periodic sweep."""
+
+    def __init__(self, config: dict[str, Any], schedule: Path) -> None:
+        super().__init__(config)
+        self.command = ("beat", "--schedule", str(schedule))
 
 
 def free_port() -> int:

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from jinja2.sandbox import SandboxedEnvironment
 
 import connectors
 from webapp.extensions import db
@@ -39,13 +40,29 @@ def queue_email(tenant_id: uuid.UUID, recipient: str, subject: str, body: str, i
     return row
 
 
-def _render(template: str, app: Application, language: str, **context: object) -> tuple[str, str]:
-    """Subject and body: the tenant's own text for this template if it set one, else ours."""
+# Tenants write their own texts; they are data, so they run sandboxed (no attribute tricks, no imports).
+_TENANT_TEMPLATES = SandboxedEnvironment(autoescape=False)
+
+
+def _tenant_text(tenant: Tenant | None, template: str, language: str, status: int | None) -> str | None:
+    """The ente's own text: settings["email_templates"] keyed "<template>[.<status>].<language>"."""
+    own: dict[str, str] = (tenant.setting("email_templates") or {}) if tenant else {}
+    keys = ([f"{template}.{status}.{language}"] if status else []) + [f"{template}.{language}"]
+    return next((own[key] for key in keys if key in own), None)
+
+
+def _render(template: str, app: Application, language: str, **context: Any) -> tuple[str, str]:
+    """Subject (first line) and body: the tenant's own text for this template if it set one, else ours."""
     tenant = db.session.get(Tenant, app.tenant_id)
     link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/{tenant.slug if tenant else ''}/"
+    change = context.get("change")
+    values = {"app": app, "tenant": tenant, "link": link, "label": statuses.label, **context}
+    own = _tenant_text(tenant, template, language, change.status if change is not None else None)
     with force_locale(language):
-        body = render_template(f"email/{template}.txt", app=app, tenant=tenant, link=link,
-                               label=statuses.label, **context)
+        if own is not None:
+            body = _TENANT_TEMPLATES.from_string(own).render(**values)
+        else:
+            body = render_template(f"email/{template}.txt", **values)
     subject, _, text = body.partition("\n")
     return subject.strip(), text.strip() + "\n"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,10 +23,17 @@ log = logging.getLogger(__name__)
 TRANSFER_CATEGORY = "9/0101100IM/"  # tassonomia: diritti di segreteria e di istruttoria
 
 
-def expiry_delta() -> timedelta:
-    raw = str(current_app.config["PAYMENT_EXPIRY"]).upper()
-    days = int(raw.removeprefix("P").removesuffix("D")) if raw.startswith("P") and raw.endswith("D") else 30
-    return timedelta(days=days)
+_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+def expiry_delta(app: Application) -> timedelta:
+    """The service's payment_expiry (ISO 8601: P30D, PT2H...), the same the process's timer waits."""
+    raw = str(app.service_version.options.get("payment_expiry") or current_app.config["PAYMENT_EXPIRY"]).upper()
+    match = _DURATION.match(raw)
+    if not match or not any(match.groups()):
+        return timedelta(days=30)
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
 
 
 def _next_notice_number(tenant_id: uuid.UUID) -> str:
@@ -56,7 +64,7 @@ def prepare_position(app: Application, row: ServiceCallRow) -> dict[str, Any]:
         notice = _next_notice_number(tenant.id)
         iupd = connectors.make_iupd(integrations.ec_fiscal_code(tenant), str(row.id))
         prepared.update(notice_number=notice, iupd=iupd,
-                        due=(datetime.now(UTC) + expiry_delta()).isoformat(), company=tenant.name,
+                        due=(datetime.now(UTC) + expiry_delta(app)).isoformat(), company=tenant.name,
                         iban=tenant.setting("iban") or current_app.config["PAGOPA_IBAN"],
                         debtor=[app.applicant_fiscal_code, app.applicant_name])
     return prepared
