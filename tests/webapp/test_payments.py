@@ -180,6 +180,11 @@ def test_operator_registers_a_payment_made_elsewhere(paying: Api, app: Flask) ->
     assert "Pagato allo sportello, quietanza 42" in notes  # kept as a private note by default
     assert not paying.get(f"/applications/{app_id}/messages", MARIO).get_json()
     act(paying, app_id, "complete-payment", "op-pagamenti", {"message": "ancora"}, expect=409)  # irreversible, once
+    notice = paying.get(f"/applications/{app_id}/payment", MARIO).get_json()[0]["notice_number"]
+    closed = paying.post("/payments/checkout", MARIO, json={"payments": [_payment["id"]]})
+    assert closed.status_code == 409  # not payable here any more
+    _position, option = SIMULATORS["pagopa"].app.find_option("00000000000", notice)
+    assert option["status"] == "PO_PAID"  # marked on pagoPA too: it cannot be paid twice
 
 
 def _receipt_body(receipt: connectors.PaymentReceipt) -> bytes:

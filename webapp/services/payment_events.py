@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from webapp.services import integrations, workflow
 from webapp.services.errors import BadRequest, FieldProblem, NotFound, TransitionNotAllowed, ValidationFailed
 from webapp.services.payments import all_paid, get_payment, mark_paid
 from webapp.services.tenancy import scoped
-from webapp.services.uow import unit_of_work
+from webapp.services.uow import after_commit, unit_of_work
 
 log = logging.getLogger(__name__)
 PAYMENT_RECEIVED = "payment_received"
@@ -69,8 +70,19 @@ def register_manually(app: Application, user: User, reason: str) -> list[Payment
     now = datetime.now(UTC)
     for payment in due:
         mark_paid(payment, now, by=user, reason=reason)
+        if payment.notice_number:  # so the citizen cannot pay the notice a second time on pagoPA
+            after_commit(partial(_mark_paid_on_pagopa, app.tenant_id, payment.notice_number, now))
     resume_if_paid(app, due[0].phase, user, reason)
     return due
+
+
+def _mark_paid_on_pagopa(tenant_id: Any, notice_number: str, paid_at: datetime) -> None:
+    """After commit; a failure is logged for the office (the payment is already recorded here)."""
+    tenant = db.session.get(Tenant, tenant_id)
+    try:
+        integrations.payment_gateway(tenant).mark_paid(notice_number, paid_at, idempotency_key=f"paid:{notice_number}")
+    except connectors.ConnectorError as exc:
+        log.warning("notice %s not marked paid on pagoPA: %s", notice_number, type(exc).__name__)
 
 
 def _stamp_problem(exc: connectors.StampValidationError, base: str) -> ValidationFailed:
