@@ -35,15 +35,19 @@ def sweep_task() -> str:
     return str(sweep())
 
 
+def _enqueue(celery: Celery, task_name: str, item_id: str) -> None:
+    try:
+        celery.send_task(task_name, args=[item_id])
+    except Exception as exc:  # broker down: the row stays 'pending' and the sweep re-enqueues it
+        log.warning("could not enqueue %s %s: %s", task_name, item_id, type(exc).__name__)
+
+
 def dispatch_outbox(celery: Celery, outbox_id: str, *, eager: bool) -> None:
     """After commit. In the demo, one in-process attempt; a failed one stays pending for the sweep."""
     if eager:
         deliver(outbox_id)
-        return
-    try:
-        celery.send_task(deliver_outbox_task.name, args=[outbox_id])
-    except Exception as exc:  # broker down: the row stays 'pending' and the sweep re-enqueues it
-        log.warning("could not enqueue outbox %s: %s", outbox_id, type(exc).__name__)
+    else:
+        _enqueue(celery, deliver_outbox_task.name, outbox_id)
 
 
 def dispatch_service_call(celery: Celery, call_id: str, *, eager: bool) -> None:
@@ -51,8 +55,5 @@ def dispatch_service_call(celery: Celery, call_id: str, *, eager: bool) -> None:
     if eager:
         while run_service_call(call_id) == "retry":
             pass  # the row's attempt bound ends the loop with 'failed'
-        return
-    try:
-        celery.send_task(run_service_call_task.name, args=[call_id])
-    except Exception as exc:  # broker down: the row stays 'pending' and the sweep re-enqueues it
-        log.warning("could not enqueue service call %s: %s", call_id, type(exc).__name__)
+    else:
+        _enqueue(celery, run_service_call_task.name, call_id)

@@ -16,7 +16,8 @@ from webapp.extensions import db
 from webapp.models import Application, NoticeCounter, Payment, ServiceCallRow, Tenant, User
 from webapp.models.payments import BOLLO, COMPLETE, EXPIRED, PAGOPA, PAYMENT_PENDING
 from webapp.services import integrations, notifications
-from webapp.services.errors import BadRequest, Conflict, NotFound, Unauthorized
+from webapp.services.errors import BadRequest, Conflict, NotFound
+from webapp.services.signatures import require_signature
 from webapp.services.tenancy import get_scoped, scoped
 
 log = logging.getLogger(__name__)
@@ -162,9 +163,7 @@ def checkout_url(tenant: Tenant, user: User, payment_ids: list[Any], return_base
 
 
 def verify_receipt(body: bytes, signature: str | None) -> connectors.PaymentReceipt:
-    secret = current_app.config["PAGOPA_WEBHOOK_SECRET"]
-    if not secret or not signature or not connectors.is_valid(body, signature, secret):
-        raise Unauthorized("Firma della ricevuta non valida.")
+    require_signature(body, signature, "PAGOPA_WEBHOOK_SECRET")
     try:
         return connectors.parse_receipt(body)
     except (connectors.ConnectorError, ValueError, KeyError) as exc:

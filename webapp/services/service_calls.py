@@ -12,15 +12,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 import connectors
 from webapp.extensions import db
 from webapp.models import Application, ServiceCallRow, Tenant, User
 from webapp.services import workflow
-from webapp.services.errors import BadRequest, NotFound, TransitionNotAllowed, Unauthorized
+from webapp.services.errors import BadRequest, NotFound, TransitionNotAllowed
 from webapp.services.operations import Operation, operation_for
+from webapp.services.signatures import require_signature
 from webapp.services.tenancy import parse_uuid, scoped
 from webapp.services.uow import after_commit, unit_of_work
 
@@ -127,9 +127,7 @@ def _record_failure(call_id: str, exc: Exception) -> str:
 
 
 def verify_callback(body: bytes, signature: str | None) -> dict[str, Any]:
-    secret = current_app.config["PROTOCOL_WEBHOOK_SECRET"]
-    if not secret or not signature or not connectors.is_valid(body, signature, secret):
-        raise Unauthorized("Firma della notifica non valida.")
+    require_signature(body, signature, "PROTOCOL_WEBHOOK_SECRET")
     try:
         event = json.loads(body)
     except ValueError as exc:
@@ -177,8 +175,3 @@ def retry_incident(app: Application, call_id: Any) -> ServiceCallRow:
     after_commit(lambda: workflow.dispatch(str(row.id)))
     return row
 
-
-def pending_call_ids() -> list[str]:
-    """Calls still waiting (for a sweep after a crash between commit and enqueue)."""
-    rows = db.session.scalars(select(ServiceCallRow.id).where(ServiceCallRow.status == PENDING))
-    return [str(r) for r in rows]
