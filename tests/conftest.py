@@ -216,6 +216,21 @@ CHROMIUM = "/usr/bin/chromium"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
+def _bodies_read_eagerly(app: Any) -> Any:
+    """werkzeug's development server skips the response's close() when the browser drops the
+    connection first (a font request cancelled by a navigation), leaving a static file open for
+    the garbage collector to report under -W error. Reading each body here, and closing it, keeps
+    the test server's behaviour deterministic; production servers close responses themselves."""
+    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
     import socket
@@ -226,7 +241,7 @@ def live_server(app: Flask) -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, _bodies_read_eagerly(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
