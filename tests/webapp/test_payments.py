@@ -187,6 +187,25 @@ def test_operator_registers_a_payment_made_elsewhere(paying: Api, app: Flask) ->
     assert option["status"] == "PO_PAID"  # marked on pagoPA too: it cannot be paid twice
 
 
+def test_closing_the_notice_on_pagopa_retries_then_becomes_an_incident(paying: Api, app: Flask) -> None:
+    app_id, payment = _submitted_with_payment(paying)
+    gpd = SIMULATORS["pagopa"].app
+    gpd.fail_next(10, status=503)
+    act(paying, app_id, "complete-payment", "op-pagamenti", {"message": "Pagato allo sportello"})
+    gpd.fail_next(0)
+    assert _status(paying, app_id) == 2000  # the payment is recorded here whatever pagoPA answers
+    [incident] = paying.get(f"/applications/{app_id}", "op-pagamenti").get_json()["incidents"]
+    assert incident["operation"] == "payment.mark_paid" and incident["attempts"] == 5
+    _position, option = gpd.find_option("00000000000", payment["notice_number"])
+    assert option["status"] == "PO_UNPAID"
+    retried = paying.post(f"/applications/{app_id}/incidents/{incident['id']}/retry", "op-pagamenti")
+    assert retried.status_code == 202, retried.get_json()
+    assert paying.get(f"/applications/{app_id}", "op-pagamenti").get_json()["incidents"] == []
+    _position, option = gpd.find_option("00000000000", payment["notice_number"])
+    assert option["status"] == "PO_PAID"
+    assert _status(paying, app_id) == 2000  # a detached call resumes nothing
+
+
 def _receipt_body(receipt: connectors.PaymentReceipt) -> bytes:
     import json
 

@@ -96,6 +96,9 @@ class StatusChange(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = created_at()
 
 
+DETACHED_PREFIX = "detached:"
+
+
 class ServiceCallRow(db.Model):  # type: ignore[name-defined,misc]
     """A service task waiting for a worker; unique per (application, engine task)."""
 
@@ -120,3 +123,9 @@ class ServiceCallRow(db.Model):  # type: ignore[name-defined,misc]
     prepared: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at()
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def detached(self) -> bool:
+        """A call no process task waits for (e.g. marking a notice paid on pagoPA after *Registra
+        pagamento*): it retries and becomes an incident like the others, but resumes nothing."""
+        return self.task_id.startswith(DETACHED_PREFIX)

@@ -98,6 +98,9 @@ def operation_for(app: Application, name: str) -> Operation:
             return Operation(apply=_protocol_internal)
         return Operation(apply=_protocol_apply, prepare=_protocol_prepare,
                          call=lambda prepared: _protocol_call(prepared, name))
+    if name == "payment.mark_paid":
+        return Operation(apply=payments.apply_marked_paid, prepare=payments.prepare_mark_paid,
+                         call=payments.mark_paid_on_pagopa)
     if name == "payment.create_debt_position":
         return Operation(apply=payments.apply_position, prepare=payments.prepare_position,
                          call=payments.create_position)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 import connectors
 from webapp.extensions import db
-from webapp.models import Application, Payment, StampUse, Tenant, User
+from webapp.models import Application, Payment, ServiceCallRow, StampUse, Tenant, User
+from webapp.models.applications import DETACHED_PREFIX
 from webapp.models.payments import BOLLO, COMPLETE, PAYMENT_PENDING
 from webapp.services import integrations, workflow
 from webapp.services.errors import BadRequest, FieldProblem, NotFound, TransitionNotAllowed, ValidationFailed
@@ -71,18 +71,20 @@ def register_manually(app: Application, user: User, reason: str) -> list[Payment
     for payment in due:
         mark_paid(payment, now, by=user, reason=reason)
         if payment.notice_number:  # so the citizen cannot pay the notice a second time on pagoPA
-            after_commit(partial(_mark_paid_on_pagopa, app.tenant_id, payment.notice_number, now))
+            _queue_mark_paid(app, payment.notice_number, now)
     resume_if_paid(app, due[0].phase, user, reason)
     return due
 
 
-def _mark_paid_on_pagopa(tenant_id: Any, notice_number: str, paid_at: datetime) -> None:
-    """After commit; a failure is logged for the office (the payment is already recorded here)."""
-    tenant = db.session.get(Tenant, tenant_id)
-    try:
-        integrations.payment_gateway(tenant).mark_paid(notice_number, paid_at, idempotency_key=f"paid:{notice_number}")
-    except connectors.ConnectorError as exc:
-        log.warning("notice %s not marked paid on pagoPA: %s", notice_number, type(exc).__name__)
+def _queue_mark_paid(app: Application, notice_number: str, paid_at: datetime) -> None:
+    """A call run by a worker after commit, retried and then an incident like every external call."""
+    row = ServiceCallRow(tenant_id=app.tenant_id, application_id=app.id, bpmn_id="registra_pagamento",
+                         task_id=f"{DETACHED_PREFIX}paid:{notice_number}", operation="payment.mark_paid",
+                         max_attempts=5, params={"notice_number": notice_number, "paid_at": paid_at.isoformat()})
+    db.session.add(row)
+    db.session.flush()
+    call_id = str(row.id)
+    after_commit(lambda: workflow.dispatch(call_id))
 
 
 def _stamp_problem(exc: connectors.StampValidationError, base: str) -> ValidationFailed:

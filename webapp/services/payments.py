@@ -99,6 +99,23 @@ def apply_position(app: Application, row: ServiceCallRow, outcome: dict[str, Any
     return {"notice_number": outcome.get("notice_number"), "amount": outcome["amount"]}
 
 
+def prepare_mark_paid(app: Application, row: ServiceCallRow) -> dict[str, Any]:
+    return {"tenant_id": str(app.tenant_id), "call_id": str(row.id), **row.params}
+
+
+def mark_paid_on_pagopa(prepared: dict[str, Any]) -> dict[str, Any]:
+    """After *Registra pagamento*: close the notice on pagoPA too, so it cannot be paid twice."""
+    tenant = db.session.get(Tenant, uuid.UUID(prepared["tenant_id"]))
+    assert tenant is not None
+    integrations.payment_gateway(tenant).mark_paid(
+        prepared["notice_number"], datetime.fromisoformat(prepared["paid_at"]), idempotency_key=prepared["call_id"])
+    return {"notice_number": prepared["notice_number"]}
+
+
+def apply_marked_paid(app: Application, row: ServiceCallRow, outcome: dict[str, Any] | None) -> dict[str, Any]:
+    return outcome or {}
+
+
 def _add(payment: Payment) -> Payment:
     db.session.add(payment)
     db.session.flush()

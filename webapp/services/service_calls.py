@@ -40,6 +40,9 @@ def _apply_protocol_data(app: Application, operation: str, result: dict[str, Any
 
 def complete_call(app: Application, row: ServiceCallRow, result: dict[str, Any], actor: User | None) -> bool:
     """Resume the process with `result`; False when the task no longer waits (late or duplicate)."""
+    if row.detached:
+        row.status, row.result, row.completed_at = DONE, result, datetime.now(UTC)
+        return True
     instance = workflow.restore(app)
     wait = instance.complete_service_call(row.task_id, result)
     row.completed_at = datetime.now(UTC)

@@ -118,7 +118,7 @@ def _sync_service_calls(app: Application, wait: engine.WaitState) -> None:
     waiting = {call.task_id for call in wait.service_calls}
     external_protocol = app.service_version.options.get("protocol_handler") == "external"
     for task_id, row in existing.items():
-        if task_id not in waiting and row.status in ("pending", "failed"):
+        if task_id not in waiting and not row.detached and row.status in ("pending", "failed"):
             row.status = "cancelled"  # e.g. withdrawn while a call was pending: the worker skips it
     for call in wait.service_calls:
         if call.task_id in existing:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -56,12 +57,13 @@ def _context() -> dict[str, Any]:
 
 
 OPERATION_LABELS = {
-    "documents.generate_receipt": "Ricevuta della domanda",
-    "protocol.register_application": "Protocollazione della domanda",
-    "protocol.register_integration_request": "Protocollazione della richiesta di integrazioni",
-    "protocol.register_integration_answer": "Protocollazione delle integrazioni",
-    "protocol.register_outcome": "Protocollazione dell'esito",
-    "payment.create_debt_position": "Creazione dell'avviso pagoPA",
+    "documents.generate_receipt": _l("Ricevuta della domanda"),
+    "protocol.register_application": _l("Protocollazione della domanda"),
+    "protocol.register_integration_request": _l("Protocollazione della richiesta di integrazioni"),
+    "protocol.register_integration_answer": _l("Protocollazione delle integrazioni"),
+    "protocol.register_outcome": _l("Protocollazione dell'esito"),
+    "payment.create_debt_position": _l("Creazione dell'avviso pagoPA"),
+    "payment.mark_paid": _l("Chiusura su pagoPA dell'avviso pagato altrove"),
 }
 
 
