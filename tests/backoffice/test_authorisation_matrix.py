@@ -16,7 +16,7 @@ from tests.conftest import Api
 from tests.webapp.helpers import MARIO, contributo_data, submitted
 from tests.webapp.tenants import make_tenant
 from webapp.extensions import db
-from webapp.models import Attachment, Tenant, User
+from webapp.models import Attachment, Calendar, Tenant, User
 
 CALLERS = ("anonymous", "citizen", "not_enabled", "other_office", "operator", "manager", "admin", "other_tenant")
 USERNAMES = {"citizen": MARIO, "not_enabled": "atti", "other_office": "operatore", "operator": "sociale",
@@ -37,9 +37,15 @@ PAGES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/demo/backoffice/statistiche"): {A: 302, C: 403, N: 200, O: 200, S: 200, M: 200, D: 200, T: 302},
     ("GET", "/demo/backoffice/operatori"): {A: 302, C: 403, N: 404, O: 404, S: 404, M: 200, D: 200, T: 302},
     ("GET", "/demo/backoffice/operatori/nuovo"): {A: 302, C: 403, N: 404, O: 404, S: 404, M: 200, D: 200, T: 302},
+    ("GET", "/demo/backoffice/calendari"): {A: 302, C: 403, N: 200, O: 200, S: 200, M: 200, D: 200, T: 302},
+    ("GET", "/demo/backoffice/calendari/{calendar}"): {A: 302, C: 403, N: 200, O: 200, S: 200, M: 200, D: 200,
+                                                        T: 302},
+    ("GET", "/demo/backoffice/calendari/nuovo"): {A: 302, C: 403, N: 302, O: 302, S: 302, M: 302, D: 200, T: 302},
     ("POST", "/demo/backoffice/pratiche/{app}/messaggi"): {A: 302, C: 403, N: 404, O: 302, S: 302, M: 302, D: 302,
                                                             T: 302},
     ("GET", "/altro/backoffice/pratiche/{app}"): {A: 302, C: 302, N: 302, O: 302, S: 302, M: 302, D: 302, T: 404},
+    ("GET", "/altro/backoffice/calendari/{calendar}"): {A: 302, C: 302, N: 302, O: 302, S: 302, M: 302, D: 302,
+                                                         T: 404},
 }
 # API (method, path) -> expected status per caller
 API: dict[tuple[str, str], dict[str, int]] = {
@@ -49,6 +55,7 @@ API: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/applications/{app}/history"): {A: 401, C: 200, N: 404, O: 200, S: 200, M: 200, D: 200, T: 401},
     ("GET", "/backoffice/applications"): {A: 401, C: 403, N: 200, O: 200, S: 200, M: 200, D: 200, T: 401},
     ("GET", "/user-groups"): {A: 401, C: 403, N: 200, O: 200, S: 200, M: 200, D: 200, T: 401},
+    ("GET", "/calendars/{calendar}"): {A: 200, C: 200, N: 200, O: 200, S: 200, M: 200, D: 200, T: 200},
 }
 # "Prendi in carico": who ends up holding the application
 TAKE = {A: False, C: False, N: False, O: False, S: True, M: True, D: True, T: False}
@@ -88,11 +95,12 @@ def test_pages(app, api, world):
     app_id = world["new_app"]()
     with app.app_context():
         file_id = db.session.scalar(db.select(Attachment.id).where(Attachment.application_id == app_id))
+        calendar_id = _demo_calendar()
     for caller in CALLERS:
         client = _client(app, caller)
         token = _token(client)
         for (method, template), expected in PAGES.items():
-            path = template.format(app=app_id, file=file_id)
+            path = template.format(app=app_id, file=file_id, calendar=calendar_id)
             data = {"csrf_token": token, "message": "Nota", "kind": "note"} if method == "POST" else None
             response = client.open(path, method=method, data=data)
             assert response.status_code == expected[caller], (caller, method, path, response.status_code)
@@ -131,12 +139,20 @@ def _api_call(app, api: Api, caller: str, method: str, path: str, **kwargs: Any)
     return api.call(method, path, None, headers=headers, **kwargs)
 
 
+def _demo_calendar() -> Any:
+    return db.session.scalar(db.select(Calendar.id).join(Tenant, Tenant.id == Calendar.tenant_id)
+                             .where(Tenant.slug == "demo"))
+
+
 def test_api(app, api, world):
     app_id = world["new_app"]()
+    with app.app_context():
+        calendar_id = _demo_calendar()
     for caller in CALLERS:
         for (method, template), expected in API.items():
             body = {"json": {"message": "Nota"}} if method == "POST" else {}
-            response = _api_call(app, api, caller, method, template.format(app=app_id), **body)
+            path = template.format(app=app_id, calendar=calendar_id)
+            response = _api_call(app, api, caller, method, path, **body)
             assert response.status_code == expected[caller], (caller, method, template, response.get_json())
         fresh = world["new_app"]()
         response = _api_call(app, api, caller, "POST", f"/applications/{fresh}/transition/assign", json={})

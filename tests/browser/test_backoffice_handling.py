@@ -96,7 +96,7 @@ def test_manager_pages_are_accessible(live_server, page):
     page.fill("#password", "demo")
     page.get_by_role("button", name="Accedi").click()
     page.wait_for_url(re.compile(r".*/pratiche.*"))
-    for path in ("/operatori", "/operatori/nuovo", "/password-dimenticata"):
+    for path in ("/operatori", "/operatori/nuovo", "/calendari", "/password-dimenticata"):
         page.goto(base + path)
         assert page.locator("h1").count() == 1
         assert_accessible(page)
@@ -104,4 +104,29 @@ def test_manager_pages_are_accessible(live_server, page):
     page.get_by_role("button", name="Salva").click()
     page.locator("#error-summary").wait_for()
     assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert_accessible(page)
+
+
+def test_calendar_pages_are_accessible(live_server, page):
+    base = f"{live_server}/demo/backoffice"
+    page.goto(f"{base}/login")
+    page.fill("#username", "admin")
+    page.fill("#password", "demo")
+    page.get_by_role("button", name="Accedi").click()
+    page.wait_for_url(re.compile(r".*/pratiche.*"))
+    page.get_by_role("link", name="Calendari").click()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("Modifica Ufficio Relazioni")).click()
+    assert page.locator("h1").inner_text().startswith("Modifica")
+    assert_accessible(page)
+    page.goto(f"{base}/calendari/nuovo")
+    page.fill("#rolling_days", "0")
+    page.get_by_role("button", name="Salva").click()
+    page.locator("#error-summary").wait_for()
+    assert page.locator("#error-summary li").count() == 2  # the title and the horizon
+    assert_accessible(page)
+    page.fill("#title", "Ufficio Tributi")
+    page.fill("#rolling_days", "45")
+    page.get_by_role("button", name="Salva").click()
+    page.get_by_text("Calendario «Ufficio Tributi» creato.").wait_for()
     assert_accessible(page)

@@ -28,9 +28,10 @@ from webapp.api import (  # noqa: E402
     routes_applications,
     routes_auth,
     routes_backoffice,
+    routes_calendars,
     routes_payments,
     routes_services,
 )
 
-__all__ = ["bp", "openapi", "routes_applications", "routes_auth", "routes_backoffice", "routes_payments",
-           "routes_services"]
+__all__ = ["bp", "openapi", "routes_applications", "routes_auth", "routes_backoffice", "routes_calendars",
+           "routes_payments", "routes_services"]

@@ -81,6 +81,10 @@ PATHS: dict[str, dict[str, Any]] = {
         "(office|mine|waiting), period (today|yesterday|this_week|last_week|this_month|last_month|custom with "
         "from/to), sort (latest_status_change_at|submitted_at|created_at|applicant_name|status|priority), "
         "dir (asc|desc), offset, limit<=100; drafts are never listed", {"200": _json({"type": "object"})})},
+    "/calendars": {"get": _op("Calendars of the ente's offices", {"200": _json({"type": "array",
+                                                                                 "items": "Calendar"})},
+                              secured=False)},
+    "/calendars/{id}": {"get": _op("One calendar", {"200": _json("Calendar")}, secured=False)},
     "/user-groups": {"get": _op("Offices of the ente (operators only)",
                                 {"200": _json({"type": "array", "items": {"type": "object"}})})},
 }
@@ -94,7 +98,7 @@ def _document(tenant_slug: str) -> dict[str, Any]:
     # Nested schemas first: apispec registers them on first use under the same names.
     for name in ("Error", "Attachment", "AttachmentIn", "AuthRequest", "Token", "Service", "Application",
                  "ApplicationCreate", "ApplicationPatch", "History", "Transition", "Message", "MessageIn",
-                 "Payment", "Incident"):
+                 "Payment", "Incident", "Calendar"):
         spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     spec.components.schema("Checkout", schema=routes_payments.CheckoutSchema)
     spec.components.schema("Stamp", schema=routes_payments.StampSchema)

@@ -39,6 +39,22 @@ class ServiceSchema(Schema):
     options = fields.Function(lambda s: s.current_version.options)
 
 
+class CalendarSchema(Schema):
+    id = fields.UUID(required=True)
+    title = fields.String(required=True)
+    type = fields.String(required=True, metadata={"enum": ["time_fixed_slots", "time_variable_slots"]})
+    office_id = fields.UUID(allow_none=True)
+    location = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
+    rolling_days = fields.Integer(metadata={"description": "Bookable horizon in days"})
+    minimum_scheduling_notice = fields.Integer(metadata={"description": "Hours"})
+    allow_cancel_days = fields.Integer()
+    drafts_duration = fields.Integer(metadata={"description": "Seconds a booking in progress holds its slot"})
+    drafts_duration_increment = fields.Integer(metadata={"description": "Extra seconds while a payment is due"})
+    is_moderated = fields.Boolean()
+    allow_overlaps = fields.Boolean()
+
+
 class LinkSchema(Schema):
     action = fields.String(required=True)
     description = fields.String(required=True)

@@ -2,6 +2,7 @@
 
 from webapp.models import backoffice, citizen  # noqa: F401 - their tables register on the metadata
 from webapp.models.applications import Application, ServiceCallRow, StatusChange
+from webapp.models.calendars import Calendar, operator_calendars
 from webapp.models.catalogue import ProcessDefinition, Service, ServiceVersion
 from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
 from webapp.models.outbox import OutboxMessage
@@ -19,6 +20,7 @@ __all__ = [
     "STAFF_ROLES",
     "Application",
     "Attachment",
+    "Calendar",
     "Message",
     "NoticeCounter",
     "Office",
@@ -33,5 +35,6 @@ __all__ = [
     "StatusChange",
     "Tenant",
     "User",
+    "operator_calendars",
     "operator_services",
 ]

@@ -54,6 +54,8 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = created_at()
 
     services = relationship("Service", secondary=operator_services, lazy="selectin")
+    calendars = relationship("Calendar", secondary="operator_calendars", back_populates="operators",
+                             order_by="Calendar.title")
 
     @property
     def full_name(self) -> str:

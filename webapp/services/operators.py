@@ -23,7 +23,7 @@ from webapp.models import (
     User,
     operator_services,
 )
-from webapp.services import notifications, policy, staff_auth, statuses
+from webapp.services import calendars, notifications, policy, staff_auth, statuses
 from webapp.services.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from webapp.services.tenancy import get_scoped, parse_uuid, scoped
 from webapp.services.uow import unit_of_work
@@ -96,6 +96,8 @@ def _checked(tenant: Tenant, form: dict[str, Any], *, creating: bool,
     values["office_id"] = get_scoped(Office, tenant, office_id).id if office_id else None
     wanted = {str(s) for s in form.get("services") or []}
     values["services"] = [s for s in list_services(tenant) if str(s.id) in wanted]
+    wanted_calendars = {str(c) for c in form.get("calendars") or []}
+    values["calendars"] = [c for c in calendars.list_calendars(tenant) if str(c.id) in wanted_calendars]
     if problems:
         raise ValidationFailed(problems)
     return values

@@ -11,7 +11,18 @@ from typing import Any
 from sqlalchemy import Select, false, select
 
 from webapp.extensions import db
-from webapp.models import ADMIN, CITIZEN, MANAGER, OPERATOR, Application, Payment, Tenant, User, operator_services
+from webapp.models import (
+    ADMIN,
+    CITIZEN,
+    MANAGER,
+    OPERATOR,
+    Application,
+    Calendar,
+    Payment,
+    Tenant,
+    User,
+    operator_services,
+)
 from webapp.services import statuses
 from webapp.services.errors import Forbidden, NotFound, TransitionNotAllowed
 from webapp.services.tenancy import get_scoped, scoped
@@ -173,6 +184,18 @@ def is_back_office_user(user: Any, tenant: Tenant) -> bool:
 def can_manage_operators(user: User) -> bool:
     """The "Operatori" section: managers and administrators."""
     return user.role in SEES_ALL
+
+
+def can_create_calendars(user: User) -> bool:
+    """Administrators create and delete calendars (opencity-model.md, Users)."""
+    return user.role == ADMIN
+
+
+def can_edit_calendar(user: User, calendar: Calendar) -> bool:
+    """Every operator sees every calendar of the ente; only the enabled ones (and administrators) edit."""
+    if user.tenant_id != calendar.tenant_id or not user.is_staff:
+        return False
+    return user.role == ADMIN or calendar.id in {c.id for c in user.calendars}
 
 
 def can_change_role(user: User, target: User) -> bool:

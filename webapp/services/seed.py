@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import ADMIN, CITIZEN, MANAGER, OPERATOR, Office, Service, Tenant, User
+from webapp.models import ADMIN, CITIZEN, MANAGER, OPERATOR, Calendar, Office, Service, Tenant, User
 from webapp.services.auth import hash_password
 from webapp.services.catalogue import publish_service
 from webapp.services.uow import unit_of_work
@@ -61,6 +61,7 @@ def seed_demo(slug: str = "demo", name: str = "Comune di Demo") -> Tenant:
                 db.session.add(user)
             if role == OPERATOR:
                 user.services = services
+                user.calendars = [_calendar(tenant, offices[OFFICES[0]])]
         for citizen in CITIZENS:
             if _user(tenant, fiscal_code=citizen["fiscal_code"]) is None:
                 db.session.add(User(tenant_id=tenant.id, role=CITIZEN, password_hash=hash_password(DEMO_PASSWORD),
@@ -75,6 +76,18 @@ def _office(tenant: Tenant, name: str) -> Office:
         db.session.add(office)
         db.session.flush()
     return office
+
+
+def _calendar(tenant: Tenant, office: Office) -> Calendar:
+    """The counter's calendar; its opening hours and bookings come with the appointments feature."""
+    calendar = db.session.scalar(select(Calendar).where(Calendar.tenant_id == tenant.id,
+                                                        Calendar.title == office.name))
+    if calendar is None:
+        calendar = Calendar(tenant_id=tenant.id, title=office.name, office_id=office.id,
+                            location="Piazza del Municipio 1", contact_email="urp@demo.example.it")
+        db.session.add(calendar)
+        db.session.flush()
+    return calendar
 
 
 def _user(tenant: Tenant, **where: str) -> User | None:

@@ -71,9 +71,10 @@ from webapp.views.backoffice import (  # noqa: E402
     actions,
     applications,
     auth,
+    calendars,
     exports,
     operators,
     statistics,
 )
 
-__all__ = ["actions", "applications", "auth", "bp", "exports", "operators", "statistics"]
+__all__ = ["actions", "applications", "auth", "bp", "calendars", "exports", "operators", "statistics"]

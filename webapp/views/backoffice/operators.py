@@ -8,20 +8,22 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.services import operators
+from webapp.services import calendars, operators
 from webapp.services.errors import Conflict, Forbidden, ValidationFailed
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import field_errors, staff, tenant
 
 
 def _form() -> dict[str, Any]:
-    return {**request.form.to_dict(), "services": request.form.getlist("services")}
+    return {**request.form.to_dict(), "services": request.form.getlist("services"),
+            "calendars": request.form.getlist("calendars")}
 
 
 def _render(operator: Any, values: dict[str, Any], errors: list[tuple[str, str]], status: int = 200) -> Any:
     return render_template(
         "backoffice/operator_form.html", section="operators", operator=operator, values=values, errors=errors,
         offices=operators.list_offices(tenant()), services=operators.list_services(tenant()),
+        calendars=calendars.list_calendars(tenant()),
     ), status
 
 
@@ -38,7 +40,7 @@ def operators_list() -> str:
 def operator_new() -> Any:
     operators.require_manager(staff())
     if request.method == "GET":
-        return _render(None, {"services": []}, [])
+        return _render(None, {"services": [], "calendars": []}, [])
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     try:
         created = operators.create_operator(
@@ -55,7 +57,8 @@ def operator_edit(operator_id: str) -> Any:
     operator = operators.get_operator(tenant(), staff(), operator_id)
     if request.method == "GET":
         values = {"name": operator.name, "family_name": operator.family_name, "email": operator.email,
-                  "office_id": str(operator.office_id or ""), "services": [str(s.id) for s in operator.services]}
+                  "office_id": str(operator.office_id or ""), "services": [str(s.id) for s in operator.services],
+                  "calendars": [str(c.id) for c in operator.calendars]}
         return _render(operator, values, [])
     try:
         operators.update_operator(tenant(), staff(), operator_id, _form())
