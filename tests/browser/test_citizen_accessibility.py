@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_citizen_flow import login, tick
 from tests.conftest import assert_accessible
@@ -58,12 +59,30 @@ def test_personal_pages_and_flow_pages(live_server, page, api):
     page.get_by_role("button", name="Conferma e invia").click()
     page.wait_for_url(re.compile(r"/inviata$"))
     assert_accessible(page)
+    _rate_the_service(page)
     page.get_by_role("link", name="Vai alla pratica nell'area personale").click()
     assert_accessible(page)
     page.get_by_role("button", name="Invia messaggio").click()  # empty message: error state
     page.locator("#error-summary").wait_for()
     assert_accessible(page)
     page.goto(page.url.split("/messaggi")[0] + "/ritira")
+    assert_accessible(page)
+
+
+def _rate_the_service(page) -> None:
+    """C.SE.1.7: two stars reveal only "where was it hard"; the answer is sent in place by htmx."""
+    negative, positive = (page.locator(f'[data-element="feedback-rating-{kind}"]') for kind in ("negative", "positive"))
+    page.locator('label[for="star2"]').click()
+    expect(positive).to_be_hidden()
+    expect(negative).to_be_visible()
+    assert_accessible(page)
+    page.locator('label[for="star5"]').click()
+    expect(negative).to_be_hidden()
+    expect(positive).to_be_visible()
+    page.locator('label[for="answer-clear"]').click()
+    page.fill("#feedback-comment", "Tutto chiaro")
+    page.get_by_role("button", name="Invia la valutazione").click()
+    page.get_by_text("Grazie, il tuo parere ci aiuterà a migliorare il servizio!").wait_for()
     assert_accessible(page)
 
 

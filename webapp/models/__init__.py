@@ -4,6 +4,7 @@ from webapp.models import backoffice, citizen  # noqa: F401 - their tables regis
 from webapp.models.applications import Application, ServiceCallRow, StatusChange
 from webapp.models.calendars import Calendar, operator_calendars
 from webapp.models.catalogue import ProcessDefinition, Service, ServiceVersion
+from webapp.models.feedback import ServiceRating
 from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
 from webapp.models.outbox import OutboxMessage
 from webapp.models.payments import NoticeCounter, Payment, StampUse
@@ -30,6 +31,7 @@ __all__ = [
     "ProtocolCounter",
     "Service",
     "ServiceCallRow",
+    "ServiceRating",
     "ServiceVersion",
     "StampUse",
     "StatusChange",
