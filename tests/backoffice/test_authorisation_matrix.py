@@ -37,6 +37,7 @@ PAGES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/demo/backoffice/statistiche"): {A: 302, C: 403, N: 200, O: 200, S: 200, M: 200, D: 200, T: 302},
     ("GET", "/demo/backoffice/operatori"): {A: 302, C: 403, N: 404, O: 404, S: 404, M: 200, D: 200, T: 302},
     ("GET", "/demo/backoffice/operatori/nuovo"): {A: 302, C: 403, N: 404, O: 404, S: 404, M: 200, D: 200, T: 302},
+    ("GET", "/demo/backoffice/servizi"): {A: 302, C: 403, N: 200, O: 200, S: 200, M: 200, D: 200, T: 302},
     ("GET", "/demo/backoffice/calendari"): {A: 302, C: 403, N: 200, O: 200, S: 200, M: 200, D: 200, T: 302},
     ("GET", "/demo/backoffice/calendari/{calendar}"): {A: 302, C: 403, N: 200, O: 200, S: 200, M: 200, D: 200,
                                                         T: 302},

@@ -12,6 +12,17 @@ from tests.webapp.helpers import MARIO, status, submitted
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
+def staff_login(page, live_server: str, username: str) -> str:
+    """Log in to the demo back office through its page; returns the back office's base URL."""
+    base = f"{live_server}/demo/backoffice"
+    page.goto(f"{base}/login")
+    page.fill("#username", username)
+    page.fill("#password", "demo")
+    page.get_by_role("button", name="Accedi").click()
+    page.wait_for_url(re.compile(r".*/pratiche.*"))
+    return base
+
+
 def _confirm(page, button: str, modal: str) -> None:
     page.get_by_role("button", name=button, exact=True).first.click()
     dialog = page.locator(f"#{modal}")
@@ -90,13 +101,8 @@ def test_full_handling_in_the_browser(live_server, page, api):
 
 
 def test_manager_pages_are_accessible(live_server, page):
-    base = f"{live_server}/demo/backoffice"
-    page.goto(f"{base}/login")
-    page.fill("#username", "manager")
-    page.fill("#password", "demo")
-    page.get_by_role("button", name="Accedi").click()
-    page.wait_for_url(re.compile(r".*/pratiche.*"))
-    for path in ("/operatori", "/operatori/nuovo", "/calendari", "/password-dimenticata"):
+    base = staff_login(page, live_server, "manager")
+    for path in ("/servizi", "/operatori", "/operatori/nuovo", "/calendari", "/password-dimenticata"):
         page.goto(base + path)
         assert page.locator("h1").count() == 1
         assert_accessible(page)
@@ -108,12 +114,7 @@ def test_manager_pages_are_accessible(live_server, page):
 
 
 def test_calendar_pages_are_accessible(live_server, page):
-    base = f"{live_server}/demo/backoffice"
-    page.goto(f"{base}/login")
-    page.fill("#username", "admin")
-    page.fill("#password", "demo")
-    page.get_by_role("button", name="Accedi").click()
-    page.wait_for_url(re.compile(r".*/pratiche.*"))
+    base = staff_login(page, live_server, "admin")
     page.get_by_role("link", name="Calendari").click()
     assert_accessible(page)
     page.get_by_role("link", name=re.compile("Modifica Ufficio Relazioni")).click()

@@ -3,9 +3,7 @@ the Pagamenti tab and Registra pagamento, checked with axe."""
 
 from __future__ import annotations
 
-import re
-
-from tests.browser.test_backoffice_handling import _confirm
+from tests.browser.test_backoffice_handling import _confirm, staff_login
 from tests.conftest import assert_accessible
 from tests.webapp.helpers import act, status, submitted
 
@@ -26,12 +24,7 @@ def _settled(page, modal: str) -> None:
 def test_deferred_payment_then_registered_by_the_office(live_server, page, api):
     app_id = submitted(api, "contributo")
     act(api, app_id, "assign", "operatore")
-    base = f"{live_server}/demo/backoffice"
-    page.goto(f"{base}/login")
-    page.fill("#username", "operatore")
-    page.fill("#password", "demo")
-    page.get_by_role("button", name="Accedi").click()
-    page.wait_for_url(re.compile(r".*/pratiche.*"))
+    base = staff_login(page, live_server, "operatore")
     page.goto(f"{base}/pratiche/{app_id}")
     dialog = _confirm(page, "Approva", "modal-accept")
     _settled(page, "modal-accept")

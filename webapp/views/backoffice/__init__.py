@@ -74,7 +74,9 @@ from webapp.views.backoffice import (  # noqa: E402
     calendars,
     exports,
     operators,
+    services,
     statistics,
 )
 
-__all__ = ["actions", "applications", "auth", "bp", "calendars", "exports", "operators", "statistics"]
+__all__ = ["actions", "applications", "auth", "bp", "calendars", "exports", "operators", "services",
+           "statistics"]

@@ -1,0 +1,15 @@
+"""Servizi: the services the operator works on, each with its settings and a way into its list."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from webapp.services import backoffice_services
+from webapp.views.backoffice import bp
+from webapp.views.backoffice._common import staff, tenant
+
+
+@bp.get("/servizi", endpoint="services")
+def services_page() -> str:
+    rows = backoffice_services.enabled_services(tenant(), staff())
+    return render_template("backoffice/services.html", section="services", rows=rows)
