@@ -69,3 +69,21 @@ def service_page(tenant: Tenant, slug: str) -> ServicePage:
     return ServicePage(service=service, texts=found, sections=sections,
                        contacts=str(found.get("contacts") or ""),
                        follow_ups=list(service.current_version.options.get("follow_ups") or []))
+
+
+def structured_data(tenant: Tenant, page: ServicePage, url: str) -> dict[str, Any]:
+    """schema.org GovernmentService for the service page's JSON-LD block (ui.md §3.1)."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "GovernmentService", "name": page.service.name,
+        "url": url, "serviceOperator": {"@type": "GovernmentOrganization", "name": tenant.name},
+        "areaServed": {"@type": "AdministrativeArea", "name": tenant.name},
+        "availableChannel": {"@type": "ServiceChannel", "serviceUrl": url,
+                             "availableLanguage": [{"@type": "Language", "name": "Italiano", "alternateName": "it"}]},
+    }
+    if page.service.category:
+        data["serviceType"] = page.service.category
+    if page.texts.get("description"):
+        data["description"] = str(page.texts["description"])
+    if page.texts.get("who"):
+        data["audience"] = {"@type": "Audience", "audienceType": str(page.texts["who"])}
+    return data

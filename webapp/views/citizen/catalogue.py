@@ -18,4 +18,6 @@ def services() -> str:
 
 @bp.get("/servizi/<slug>")
 def service(slug: str) -> str:
-    return render_template("citizen/service.html", page=citizen_catalogue.service_page(g.tenant, slug))
+    page = citizen_catalogue.service_page(g.tenant, slug)
+    structured = citizen_catalogue.structured_data(g.tenant, page, request.base_url)
+    return render_template("citizen/service.html", page=page, structured=structured)
