@@ -85,6 +85,14 @@ PATHS: dict[str, dict[str, Any]] = {
                                                                                  "items": "Calendar"})},
                               secured=False)},
     "/calendars/{id}": {"get": _op("One calendar", {"200": _json("Calendar")}, secured=False)},
+    "/calendars/{id}/opening-hours": {"get": _op("Its opening hours", {"200": _json({
+        "type": "array", "items": "OpeningHour"})}, secured=False)},
+    "/calendars/{id}/availabilities": {"get": _op(
+        "Days with free slots: [{date, available}]; from_time, to_time (YYYY-MM-DD, default the bookable "
+        "window), available=true", {"200": _json({"type": "array", "items": {"type": "object"}})}, secured=False)},
+    "/calendars/{id}/availabilities/{date}": {"get": _op(
+        "Slots of a day: [{date, start_time, end_time, slots_available, opening_hour, availability}]",
+        {"200": _json({"type": "array", "items": {"type": "object"}})}, secured=False)},
     "/user-groups": {"get": _op("Offices of the ente (operators only)",
                                 {"200": _json({"type": "array", "items": {"type": "object"}})})},
 }
@@ -98,7 +106,7 @@ def _document(tenant_slug: str) -> dict[str, Any]:
     # Nested schemas first: apispec registers them on first use under the same names.
     for name in ("Error", "Attachment", "AttachmentIn", "AuthRequest", "Token", "Service", "Application",
                  "ApplicationCreate", "ApplicationPatch", "History", "Transition", "Message", "MessageIn",
-                 "Payment", "Incident", "Calendar"):
+                 "Payment", "Incident", "Calendar", "OpeningHour"):
         spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
     spec.components.schema("Checkout", schema=routes_payments.CheckoutSchema)
     spec.components.schema("Stamp", schema=routes_payments.StampSchema)

@@ -55,6 +55,21 @@ class CalendarSchema(Schema):
     allow_overlaps = fields.Boolean()
 
 
+class OpeningHourSchema(Schema):
+    id = fields.UUID(required=True)
+    calendar_id = fields.UUID(required=True)
+    name = fields.String(required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    days_of_week = fields.List(fields.Integer(), metadata={"description": "ISO weekdays, 1 = Monday"})
+    begin_hour = fields.Time(format="%H:%M")
+    end_hour = fields.Time(format="%H:%M")
+    meeting_minutes = fields.Integer()
+    interval_minutes = fields.Integer()
+    meeting_queue = fields.Integer(metadata={"description": "Parallel meetings per slot"})
+    is_moderated = fields.Boolean()
+
+
 class LinkSchema(Schema):
     action = fields.String(required=True)
     description = fields.String(required=True)

@@ -2,7 +2,7 @@
 
 from webapp.models import backoffice, citizen  # noqa: F401 - their tables register on the metadata
 from webapp.models.applications import Application, ServiceCallRow, StatusChange
-from webapp.models.calendars import Calendar, operator_calendars
+from webapp.models.calendars import Calendar, Closure, OpeningHour, operator_calendars
 from webapp.models.catalogue import ProcessDefinition, Service, ServiceVersion
 from webapp.models.feedback import ServiceRating
 from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
@@ -22,9 +22,11 @@ __all__ = [
     "Application",
     "Attachment",
     "Calendar",
+    "Closure",
     "Message",
     "NoticeCounter",
     "Office",
+    "OpeningHour",
     "OutboxMessage",
     "Payment",
     "ProcessDefinition",

@@ -8,9 +8,22 @@ build on this table.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Time,
+    UniqueConstraint,
+    Uuid,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -52,3 +65,44 @@ class Calendar(db.Model):  # type: ignore[name-defined,misc]
 
     operators = relationship("User", secondary=operator_calendars, back_populates="calendars",
                              order_by="User.family_name")
+    opening_hours = relationship("OpeningHour", order_by="OpeningHour.start_date", cascade="all, delete-orphan",
+                                 passive_deletes=True)
+    closures = relationship("Closure", order_by="Closure.starts_at", cascade="all, delete-orphan",
+                            passive_deletes=True)
+
+
+class OpeningHour(db.Model):  # type: ignore[name-defined,misc]
+    """*Orario di apertura*: on these weekdays between these dates, slots from begin to end hour."""
+
+    __tablename__ = "opening_hours"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    calendar_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("calendars.id", ondelete="CASCADE"),
+                                                   nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[date] = mapped_column(Date, nullable=False)
+    days_of_week: Mapped[list[int]] = mapped_column(JSON, nullable=False)  # ISO weekdays, 1 = Monday
+    begin_hour: Mapped[time] = mapped_column(Time, nullable=False)
+    end_hour: Mapped[time] = mapped_column(Time, nullable=False)
+    meeting_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=30)
+    interval_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # gap between slots
+    meeting_queue: Mapped[int] = mapped_column(Integer, nullable=False, default=1)  # parallel meetings
+    is_moderated: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = created_at()
+
+
+class Closure(db.Model):  # type: ignore[name-defined,misc]
+    """*Periodo di chiusura*: holidays, the patron saint's day, office closures."""
+
+    __tablename__ = "calendar_closures"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    calendar_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("calendars.id", ondelete="CASCADE"),
+                                                   nullable=False, index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = created_at()

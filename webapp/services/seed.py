@@ -5,14 +5,28 @@ Demo and test configuration only (SEED_DEMO_DATA); running it again keeps existi
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import ADMIN, CITIZEN, MANAGER, OPERATOR, Calendar, Office, Service, Tenant, User
+from webapp.models import (
+    ADMIN,
+    CITIZEN,
+    MANAGER,
+    OPERATOR,
+    Calendar,
+    Closure,
+    Office,
+    OpeningHour,
+    Service,
+    Tenant,
+    User,
+)
 from webapp.services.auth import hash_password
+from webapp.services.availability import ROME
 from webapp.services.catalogue import publish_service
 from webapp.services.uow import unit_of_work
 
@@ -87,6 +101,15 @@ def _calendar(tenant: Tenant, office: Office) -> Calendar:
                             location="Piazza del Municipio 1", contact_email="urp@demo.example.it")
         db.session.add(calendar)
         db.session.flush()
+    year = date.today().year
+    if not any(hour.end_date.year == year for hour in calendar.opening_hours):  # hours last one year at most
+        calendar.opening_hours.append(OpeningHour(
+            tenant_id=tenant.id, name=f"Mattine {year}", start_date=date(year, 1, 1), end_date=date(year, 12, 31),
+            days_of_week=[1, 2, 3, 4, 5], begin_hour=time(9), end_hour=time(12), meeting_minutes=30,
+            interval_minutes=0, meeting_queue=1, is_moderated=False))
+        calendar.closures.append(Closure(
+            tenant_id=tenant.id, starts_at=datetime(year, 12, 24, 0, 0, tzinfo=ROME),
+            ends_at=datetime(year, 12, 27, 0, 0, tzinfo=ROME), reason="Festività natalizie"))
     return calendar
 
 

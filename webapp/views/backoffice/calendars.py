@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.models import Calendar
-from webapp.services import calendars, operators, policy
+from webapp.models import Calendar, OpeningHour
+from webapp.services import calendar_hours, calendars, operators, policy
 from webapp.services.calendars import FLAGS, NOTICE_HOURS, TYPES
 from webapp.services.errors import Forbidden, ValidationFailed
 from webapp.views.backoffice import bp
@@ -27,10 +28,11 @@ def _form() -> dict[str, Any]:
 def _render(calendar: Calendar | None, values: dict[str, Any], errors: list[tuple[str, str]],
             status: int = 200) -> tuple[str, int]:
     editable = calendar is None or policy.can_edit_calendar(staff(), calendar)
+    current, expired = calendar_hours.split_by_expiry(calendar, date.today()) if calendar else ([], [])
     return render_template(
         "backoffice/calendar_form.html", section="calendars", calendar=calendar, values=values, errors=errors,
         editable=editable, types=TYPES, notice_hours=NOTICE_HOURS, offices=operators.list_offices(tenant()),
-        staff_members=calendars.staff_members(tenant()),
+        staff_members=calendars.staff_members(tenant()), current_hours=current, expired_hours=expired,
     ), status
 
 
@@ -85,3 +87,72 @@ def calendar_delete(calendar_id: str) -> Response:
         return redirect(url_for("backoffice.calendars"))
     flash(_("Calendario «%(title)s» eliminato.", title=title), "success")
     return redirect(url_for("backoffice.calendars"))
+
+
+# --- Opening hours and closures, on the calendar's page ---
+
+
+def _hour_form() -> dict[str, Any]:
+    form: dict[str, Any] = {key: value for key, value in request.form.items() if key != "csrf_token"}
+    form["days_of_week"] = request.form.getlist("days_of_week")
+    form["is_moderated"] = "is_moderated" in request.form
+    return form
+
+
+def _render_hour(calendar: Calendar, hour: OpeningHour | None, values: dict[str, Any],
+                 errors: list[tuple[str, str]], status: int = 200) -> tuple[str, int]:
+    return render_template("backoffice/opening_hour_form.html", section="calendars", calendar=calendar,
+                           hour=hour, values=values, errors=errors), status
+
+
+@bp.route("/calendari/<calendar_id>/orari/nuovo", methods=["GET", "POST"], defaults={"hour_id": None})
+@bp.route("/calendari/<calendar_id>/orari/<hour_id>", methods=["GET", "POST"])
+def opening_hour(calendar_id: str, hour_id: str | None) -> Any:
+    try:
+        calendar = calendars.editable_calendar(tenant(), staff(), calendar_id)
+    except Forbidden as exc:
+        flash(exc.description, "error")
+        return redirect(url_for("backoffice.calendar_edit", calendar_id=calendar_id))
+    hour = calendar_hours.get_hour(calendar, hour_id) if hour_id else None
+    if request.method == "GET":
+        return _render_hour(calendar, hour, calendar_hours.hour_values(hour, date.today()), [])
+    try:
+        saved = calendar_hours.save_hour(tenant(), staff(), calendar_id, hour_id, _hour_form(), date.today())
+    except ValidationFailed as exc:
+        return _render_hour(calendar, hour, _hour_form(), field_errors(exc), 400)
+    flash(_("Orario «%(name)s» salvato.", name=saved.name), "success")
+    return redirect(url_for("backoffice.calendar_edit", calendar_id=calendar_id) + "#orari")
+
+
+@bp.post("/calendari/<calendar_id>/orari/<hour_id>/elimina")
+def opening_hour_delete(calendar_id: str, hour_id: str) -> Response:
+    try:
+        name = calendar_hours.delete_hour(tenant(), staff(), calendar_id, hour_id)
+    except Forbidden as exc:
+        flash(exc.description, "error")
+    else:
+        flash(_("Orario «%(name)s» eliminato.", name=name), "success")
+    return redirect(url_for("backoffice.calendar_edit", calendar_id=calendar_id) + "#orari")
+
+
+@bp.post("/calendari/<calendar_id>/chiusure")
+def closure_add(calendar_id: str) -> Any:
+    try:
+        calendar_hours.add_closure(tenant(), staff(), calendar_id, request.form.to_dict())
+    except (Forbidden, ValidationFailed) as exc:
+        flash(" ".join(message for _field, message in field_errors(exc)) if isinstance(exc, ValidationFailed)
+              else exc.description, "error")
+    else:
+        flash(_("Periodo di chiusura aggiunto."), "success")
+    return redirect(url_for("backoffice.calendar_edit", calendar_id=calendar_id) + "#chiusure")
+
+
+@bp.post("/calendari/<calendar_id>/chiusure/<closure_id>/elimina")
+def closure_delete(calendar_id: str, closure_id: str) -> Response:
+    try:
+        calendar_hours.delete_closure(tenant(), staff(), calendar_id, closure_id)
+    except Forbidden as exc:
+        flash(exc.description, "error")
+    else:
+        flash(_("Periodo di chiusura eliminato."), "success")
+    return redirect(url_for("backoffice.calendar_edit", calendar_id=calendar_id) + "#chiusure")
