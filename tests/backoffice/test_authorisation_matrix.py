@@ -41,6 +41,8 @@ PAGES: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/demo/backoffice/calendari"): {A: 302, C: 403, N: 200, O: 200, S: 200, M: 200, D: 200, T: 302},
     ("GET", "/demo/backoffice/calendari/{calendar}"): {A: 302, C: 403, N: 200, O: 200, S: 200, M: 200, D: 200,
                                                         T: 302},
+    ("GET", "/demo/backoffice/calendari/{calendar}/appuntamenti"): {A: 302, C: 403, N: 200, O: 200, S: 200, M: 200,
+                                                                     D: 200, T: 302},
     ("GET", "/demo/backoffice/calendari/nuovo"): {A: 302, C: 403, N: 302, O: 302, S: 302, M: 302, D: 200, T: 302},
     ("POST", "/demo/backoffice/pratiche/{app}/messaggi"): {A: 302, C: 403, N: 404, O: 302, S: 302, M: 302, D: 302,
                                                             T: 302},

@@ -9,9 +9,9 @@ from typing import Any
 from flask import Flask
 
 from tests.backoffice.conftest import add_staff, csrf, logged_in
+from tests.webapp.calendars import CLOSED_IN_DAYS, open_every_day
 from webapp.extensions import db
 from webapp.models import Calendar, Closure, OpeningHour
-from webapp.services.uow import unit_of_work
 
 URP = "Ufficio Relazioni con il Pubblico"
 THIS_YEAR_END = date(date.today().year, 12, 31)
@@ -90,30 +90,12 @@ def test_closures_and_who_may_change_them(app):
     assert "Ferragosto" not in admin.get(base).get_data(as_text=True)
 
 
-def _open_every_day(app: Flask, calendar_id: Any) -> None:
-    """A test hour every day for the next two months, whatever today is."""
-    with app.app_context(), unit_of_work():
-        calendar = db.session.get(Calendar, calendar_id)
-        calendar.opening_hours.clear()
-        calendar.closures.clear()
-        calendar.opening_hours.append(OpeningHour(
-            tenant_id=calendar.tenant_id, name="Sempre", start_date=date.today(),
-            end_date=date.today() + timedelta(days=60), days_of_week=[1, 2, 3, 4, 5, 6, 7], begin_hour=time(9),
-            end_hour=time(10), meeting_minutes=30, interval_minutes=0, meeting_queue=3, is_moderated=False))
-        day = date.today() + timedelta(days=5)
-        calendar.closures.append(Closure(tenant_id=calendar.tenant_id, reason="Chiuso",
-                                         starts_at=datetime(day.year, day.month, day.day, tzinfo=UTC) - timedelta(
-                                             hours=3), ends_at=datetime(day.year, day.month, day.day, tzinfo=UTC)
-                                         + timedelta(days=1)))
-
-
 def test_public_api_gives_free_days_and_slots(app):
-    calendar_id = _calendar_id(app)
-    _open_every_day(app, calendar_id)
+    calendar_id = open_every_day(app)
     client = app.test_client()
     days = client.get(f"/demo/api/calendars/{calendar_id}/availabilities").get_json()
     assert len(days) == 30  # the bookable window: from tomorrow (24-hour notice) to 30 days from now
-    closed = (date.today() + timedelta(days=5)).isoformat()
+    closed = (date.today() + timedelta(days=CLOSED_IN_DAYS)).isoformat()
     assert {"date": closed, "available": False} in days
     free = client.get(f"/demo/api/calendars/{calendar_id}/availabilities?available=true").get_json()
     assert closed not in [d["date"] for d in free] and all(d["available"] for d in free)

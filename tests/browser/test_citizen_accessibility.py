@@ -11,9 +11,10 @@ from tests.browser.test_citizen_flow import login, tick
 from tests.conftest import assert_accessible
 
 PUBLIC = ["/demo/servizi", "/demo/servizi?q=atti", "/demo/servizi/accesso-atti", "/demo/servizi/contributo",
-          "/demo/accedi", "/demo/accedi/prova/spid", "/demo/accedi/prova/cie"]
+          "/demo/accedi", "/demo/accedi/prova/spid", "/demo/accedi/prova/cie", "/demo/prenota-appuntamento"]
 PERSONAL = ["/demo/area-personale", "/demo/area-personale?stato=inviate", "/demo/area-personale/messaggi",
             "/demo/area-personale/pagamenti", "/demo/area-personale/documenti", "/demo/area-personale/profilo",
+            "/demo/area-personale/appuntamenti",
             "/demo/servizi/accesso-atti/domanda", "/demo/servizi/contributo/domanda"]
 
 

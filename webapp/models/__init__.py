@@ -2,7 +2,7 @@
 
 from webapp.models import backoffice, citizen  # noqa: F401 - their tables register on the metadata
 from webapp.models.applications import Application, ServiceCallRow, StatusChange
-from webapp.models.calendars import Calendar, Closure, OpeningHour, operator_calendars
+from webapp.models.calendars import Calendar, Closure, Meeting, OpeningHour, operator_calendars
 from webapp.models.catalogue import ProcessDefinition, Service, ServiceVersion
 from webapp.models.feedback import ServiceRating
 from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
@@ -23,6 +23,7 @@ __all__ = [
     "Attachment",
     "Calendar",
     "Closure",
+    "Meeting",
     "Message",
     "NoticeCounter",
     "Office",

@@ -17,9 +17,11 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
+    Text,
     Time,
     UniqueConstraint,
     Uuid,
@@ -106,3 +108,41 @@ class Closure(db.Model):  # type: ignore[name-defined,misc]
     ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at()
+
+
+# Meeting statuses (CORE's codes) and the ones that hold a place in a slot.
+PENDING, APPROVED, REFUSED, MISSED, DONE, CANCELLED, DRAFT = range(7)
+HOLDING = (PENDING, APPROVED, DRAFT)
+
+
+class Meeting(db.Model):  # type: ignore[name-defined,misc]
+    """*Appuntamento*: booked with or without SPID; a DRAFT holds its place until `draft_expiration`."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_calendar_time", "calendar_id", "from_time"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    calendar_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("calendars.id", ondelete="CASCADE"),
+                                                   nullable=False)
+    opening_hour_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("opening_hours.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    service_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("services.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    surname: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    email: Mapped[str] = mapped_column(String(254), nullable=False, default="")
+    phone_number: Mapped[str | None] = mapped_column(String(32))
+    fiscal_code: Mapped[str | None] = mapped_column(String(16))
+    from_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    to_time: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    status: Mapped[int] = mapped_column(Integer, nullable=False, default=DRAFT)
+    user_message: Mapped[str] = mapped_column(Text, nullable=False, default="")  # reason and details
+    motivation_outcome: Mapped[str | None] = mapped_column(Text)  # the operator's words on a cancellation
+    rescheduled: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # The booker's key to their appointment (the links in the e-mails); never shown to anyone else.
+    cancel_token: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    draft_expiration: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at()
+
+    calendar = relationship("Calendar")

@@ -3,13 +3,17 @@ the calendar's enabled operators and by administrators; read by anyone through t
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from webapp.models import Calendar, Closure, OpeningHour, Tenant, User
+from sqlalchemy import func, or_, select
+
+from webapp.extensions import db
+from webapp.models import Calendar, Closure, Meeting, OpeningHour, Tenant, User
+from webapp.models.calendars import APPROVED, DRAFT, HOLDING, PENDING
 from webapp.services import availability
 from webapp.services.calendars import editable_calendar, get_calendar
-from webapp.services.errors import BadRequest, FieldProblem, NotFound, ValidationFailed
+from webapp.services.errors import BadRequest, Conflict, FieldProblem, NotFound, ValidationFailed
 from webapp.services.uow import unit_of_work
 
 WEEKDAYS = (1, 2, 3, 4, 5, 6, 7)
@@ -122,11 +126,16 @@ def save_hour(tenant: Tenant, user: User, calendar_id: Any, hour_id: Any | None,
     return hour
 
 
-def delete_hour(tenant: Tenant, user: User, calendar_id: Any, hour_id: Any) -> str:
-    # Refused while meetings use it (rule e.7) once bookings exist; today no meeting can.
+def delete_hour(tenant: Tenant, user: User, calendar_id: Any, hour_id: Any, now: datetime) -> str:
+    """Refused while future meetings use it (rule e.7): move or cancel them first."""
     with unit_of_work():
         calendar = editable_calendar(tenant, user, calendar_id)
         hour = get_hour(calendar, hour_id)
+        booked = db.session.scalar(select(func.count()).select_from(Meeting).where(
+            Meeting.opening_hour_id == hour.id, Meeting.status.in_((PENDING, APPROVED)), Meeting.from_time >= now))
+        if booked:
+            raise Conflict(f"L'orario «{hour.name}» ha {booked} appuntamenti futuri: spostali o annullali prima "
+                           "di eliminarlo.")
         calendar.opening_hours.remove(hour)
         return hour.name
 
@@ -176,6 +185,20 @@ def split_by_expiry(calendar: Calendar, today: date) -> tuple[list[OpeningHour],
 MAX_RANGE_DAYS = 366
 
 
+def busy_intervals(calendar: Calendar, first: date, last: date, now: datetime) -> list[tuple[datetime, datetime]]:
+    """Meetings holding a place between the two days; a draft past its expiry holds nothing."""
+    start = datetime.combine(first, time.min, tzinfo=availability.ROME)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=availability.ROME)
+    rows = db.session.execute(select(Meeting.from_time, Meeting.to_time).where(
+        Meeting.calendar_id == calendar.id, Meeting.status.in_(HOLDING), Meeting.from_time < end,
+        Meeting.to_time > start, or_(Meeting.status != DRAFT, Meeting.draft_expiration > now)))
+    return [(_aware(begin), _aware(finish)) for begin, finish in rows]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite returns naive UTC
+
+
 def bookable_days(tenant: Tenant, calendar_id: Any, first: date | None, last: date | None,
                   now: datetime) -> list[tuple[date, bool]]:
     """Days and whether each has a free place; by default the calendar's whole bookable window."""
@@ -185,10 +208,14 @@ def bookable_days(tenant: Tenant, calendar_id: Any, first: date | None, last: da
     last = last or window.latest.date()
     if last < first or (last - first).days > MAX_RANGE_DAYS:
         raise BadRequest(f"Intervallo di date non valido (al massimo {MAX_RANGE_DAYS} giorni).")
-    return availability.days(calendar, calendar.opening_hours, calendar.closures, first, last, window)
+    return availability.days(calendar, calendar.opening_hours, calendar.closures, first, last, window,
+                             busy_intervals(calendar, first, last, now))
+
+
+def slots_of(calendar: Calendar, day: date, now: datetime) -> list[availability.Slot]:
+    return availability.slots_for_day(calendar, calendar.opening_hours, calendar.closures, day,
+                                      availability.Window.of(calendar, now), busy_intervals(calendar, day, day, now))
 
 
 def bookable_slots(tenant: Tenant, calendar_id: Any, day: date, now: datetime) -> list[availability.Slot]:
-    calendar = get_calendar(tenant, calendar_id)
-    return availability.slots_for_day(calendar, calendar.opening_hours, calendar.closures, day,
-                                      availability.Window.of(calendar, now))
+    return slots_of(get_calendar(tenant, calendar_id), day, now)

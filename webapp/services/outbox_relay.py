@@ -32,7 +32,9 @@ def _notification(row: OutboxMessage) -> connectors.Notification:
         subject=row.subject, text=row.body, markdown=row.body,
         email=row.recipient if row.channel == "email" else None,
         fiscal_code=row.recipient if row.channel == "app_io" else None,
-        payment=connectors.PaymentData(payment["amount"], payment["notice_number"]) if payment else None)
+        payment=connectors.PaymentData(payment["amount"], payment["notice_number"]) if payment else None,
+        attachments=tuple(connectors.Attachment(a["filename"], a["mime_type"], a["content"].encode())
+                          for a in (row.payload or {}).get("attachments", [])))
 
 
 def _send(row: OutboxMessage) -> None:

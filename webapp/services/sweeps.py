@@ -16,7 +16,7 @@ from sqlalchemy import select
 import engine
 from webapp.extensions import db
 from webapp.models import Application, ServiceCallRow
-from webapp.services import outbox_relay, workflow
+from webapp.services import meetings, outbox_relay, workflow
 from webapp.services.notifications import DISPATCHER as OUTBOX_DISPATCHER
 from webapp.services.uow import unit_of_work
 
@@ -29,6 +29,7 @@ class SweepReport:
     timers_fired: int
     calls_redispatched: int
     mails_redispatched: int
+    drafts_expired: int = 0
 
 
 def fire_due_timers(now: datetime | None = None, limit: int = 200) -> int:
@@ -66,7 +67,8 @@ def sweep(now: datetime | None = None) -> SweepReport:
         select(ServiceCallRow.id).where(ServiceCallRow.status == "pending", ServiceCallRow.created_at < now - GRACE))]
     calls = _redispatch(stale_calls, current_app.extensions[workflow.DISPATCHER])
     mails = _redispatch(outbox_relay.pending_ids(older_than=now - GRACE), current_app.extensions[OUTBOX_DISPATCHER])
-    report = SweepReport(fired, calls, mails)
-    if fired or calls or mails:
+    drafts = meetings.expire_drafts(now)
+    report = SweepReport(fired, calls, mails, drafts)
+    if fired or calls or mails or drafts:
         log.info("sweep: %s", report)
     return report

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.models import Calendar, OpeningHour
-from webapp.services import calendar_hours, calendars, operators, policy
+from webapp.services import calendar_hours, calendars, meetings, operators, policy
 from webapp.services.calendars import FLAGS, NOTICE_HOURS, TYPES
-from webapp.services.errors import Forbidden, ValidationFailed
+from webapp.services.errors import Conflict, Forbidden, ValidationFailed
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import field_errors, staff, tenant
 
@@ -127,8 +127,8 @@ def opening_hour(calendar_id: str, hour_id: str | None) -> Any:
 @bp.post("/calendari/<calendar_id>/orari/<hour_id>/elimina")
 def opening_hour_delete(calendar_id: str, hour_id: str) -> Response:
     try:
-        name = calendar_hours.delete_hour(tenant(), staff(), calendar_id, hour_id)
-    except Forbidden as exc:
+        name = calendar_hours.delete_hour(tenant(), staff(), calendar_id, hour_id, datetime.now(UTC))
+    except (Conflict, Forbidden) as exc:
         flash(exc.description, "error")
     else:
         flash(_("Orario «%(name)s» eliminato.", name=name), "success")
@@ -156,3 +156,35 @@ def closure_delete(calendar_id: str, closure_id: str) -> Response:
     else:
         flash(_("Periodo di chiusura eliminato."), "success")
     return redirect(url_for("backoffice.calendar_edit", calendar_id=calendar_id) + "#chiusure")
+
+
+# --- Appuntamenti: the calendar's agenda as a list, with the office's actions ---
+
+
+@bp.get("/calendari/<calendar_id>/appuntamenti")
+def calendar_meetings(calendar_id: str) -> str:
+    calendar = calendars.get_calendar(tenant(), calendar_id)
+    try:
+        from_day = date.fromisoformat(request.args.get("dal", ""))
+    except ValueError:
+        from_day = date.today()
+    raw_status = request.args.get("stato", "")
+    status = int(raw_status) if raw_status.isdigit() and int(raw_status) in meetings.STATUS_LABELS else None
+    search = (request.args.get("q") or "")[:100]
+    rows = meetings.list_meetings(tenant(), calendar, status, search, from_day)
+    return render_template("backoffice/meetings.html", section="calendars", calendar=calendar, rows=rows,
+                           from_day=from_day, status=status, q=search, labels=meetings.STATUS_LABELS,
+                           actions=meetings.OPERATOR_ACTIONS,
+                           editable=policy.can_edit_calendar(staff(), calendar))
+
+
+@bp.post("/calendari/<calendar_id>/appuntamenti/<meeting_id>/<action>")
+def meeting_action(calendar_id: str, meeting_id: str, action: str) -> Response:
+    try:
+        meetings.operator_action(tenant(), staff(), meeting_id, action, request.form.get("message") or "")
+    except (Conflict, Forbidden) as exc:
+        flash(exc.description, "error")
+    else:
+        flash(_("Appuntamento aggiornato."), "success")
+    return redirect(url_for("backoffice.calendar_meetings", calendar_id=calendar_id,
+                            dal=request.form.get("dal") or None))

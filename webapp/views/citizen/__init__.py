@@ -36,4 +36,4 @@ def _too_large(exc: RequestEntityTooLarge) -> tuple[str, int]:
     return render_template("citizen/too_large.html"), 413
 
 
-from webapp.views.citizen import area, auth, catalogue, feedback, forms_flow, payments  # noqa: E402,F401 - routes register on bp
+from webapp.views.citizen import area, auth, booking, catalogue, feedback, forms_flow, payments  # noqa: E402,F401 - routes register on bp

@@ -22,4 +22,8 @@ LABELS = (
     N_("In bozza"), N_("Inviate"), N_("In elaborazione"), N_("Da integrare"), N_("Accettate"), N_("Rifiutate"),
     N_("Ritirate o annullate"),
     N_("Rinnovo"), N_("Interruzione"), N_("Sospensione"), N_("Modifica"), N_("Voltura"), N_("Subentro"),
+    # booking steps and appointment statuses
+    N_("Luogo"), N_("Data e orario"), N_("Dettagli appuntamento"), N_("Richiedente"), N_("Riepilogo"),
+    N_("Da confermare"), N_("Confermato"), N_("Rifiutato"), N_("Non avvenuto"), N_("Avvenuto"), N_("Annullato"),
+    N_("In corso di prenotazione"),
 )

@@ -1,4 +1,4 @@
-"""The Area personale: tabs (Pratiche, Messaggi, Pagamenti, Documenti, Profilo) and each pratica."""
+"""The Area personale: tabs (Pratiche, Messaggi, Pagamenti, Appuntamenti, Documenti, Profilo) and each pratica."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from flask import flash, g, redirect, render_template, request, send_file, url_f
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.services import citizen_portal, statuses
+from webapp.services import citizen_portal, meetings, statuses
 from webapp.services.errors import ValidationFailed
 from webapp.services.identity import identity_locked_fields
 from webapp.views.citizen import bp
@@ -33,6 +33,13 @@ def personal_area() -> str:
 def personal_messages() -> str:
     return render_template("citizen/area/messaggi.html", tab="messaggi",
                            rows=citizen_portal.all_messages(g.tenant, me()))
+
+
+@bp.get("/area-personale/appuntamenti")
+@citizen_required
+def personal_appointments() -> str:
+    return render_template("citizen/area/appuntamenti.html", tab="appuntamenti",
+                           rows=meetings.of_citizen(g.tenant, me()), labels=meetings.STATUS_LABELS)
 
 
 @bp.get("/area-personale/documenti")

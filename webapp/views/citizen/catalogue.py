@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g, render_template, request
 
-from webapp.services import citizen_catalogue
+from webapp.services import calendars, citizen_catalogue
 from webapp.views.citizen import bp
 
 
@@ -20,4 +20,5 @@ def services() -> str:
 def service(slug: str) -> str:
     page = citizen_catalogue.service_page(g.tenant, slug)
     structured = citizen_catalogue.structured_data(g.tenant, page, request.base_url)
-    return render_template("citizen/service.html", page=page, structured=structured)
+    can_book = any(calendar.opening_hours for calendar in calendars.list_calendars(g.tenant))
+    return render_template("citizen/service.html", page=page, structured=structured, can_book=can_book)

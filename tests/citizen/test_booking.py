@@ -1,0 +1,242 @@
+"""Booking an appointment (ui.md §3.6, opencity-model.md section e): the five steps without login,
+the draft that holds a place, capacity under concurrency, the e-mail with its iCalendar file,
+cancellation within the allowed days, moderation, and the office's actions."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from icalendar import Calendar as ICalendar
+
+from tests.backoffice.conftest import csrf as staff_csrf
+from tests.backoffice.conftest import logged_in
+from tests.citizen.helpers import MARIO, csrf, login
+from tests.webapp.calendars import open_every_day
+from webapp.extensions import db
+from webapp.models import Meeting, OpeningHour, OutboxMessage, Tenant
+from webapp.models.calendars import APPROVED, CANCELLED, DONE, PENDING
+from webapp.services import meetings
+from webapp.services.errors import Conflict
+from webapp.services.sweeps import sweep
+
+BASE = "/demo/prenota-appuntamento"
+DAY = date.today() + timedelta(days=10)
+
+
+def _slot(calendar_id: Any, start: str = "09:00") -> str:
+    """The radio value of a slot on DAY (inside an app context)."""
+    return f"{DAY.isoformat()}|{start}|{_hour_id(calendar_id)}"
+
+
+def _hour_id(calendar_id: Any) -> str:
+    return str(db.session.scalar(db.select(OpeningHour.id).where(OpeningHour.calendar_id == calendar_id)))
+
+
+def _book(app: Flask, client: Any, calendar_id: Any, *, start: str = "09:00", email: str = "anna@example.it") -> Any:
+    """The five steps; returns the last response (the redirect to the appointment page)."""
+    page = client.get(f"{BASE}/{calendar_id}", query_string={"giorno": DAY.isoformat()}).get_data(as_text=True)
+    assert "Appuntamenti disponibili" in page
+    token = csrf(client, f"{BASE}/{calendar_id}?giorno={DAY.isoformat()}")
+    with app.app_context():
+        slot = _slot(calendar_id, start)
+    held = client.post(f"{BASE}/{calendar_id}", data={"csrf_token": token, "slot": slot, "service": "contributo"})
+    assert held.status_code == 302 and "/dettagli" in held.headers["Location"], held.get_data(as_text=True)[:300]
+    client.post(f"{BASE}/dettagli", data={"csrf_token": token, "service": "contributo",
+                                          "user_message": "Informazioni sul contributo"})
+    client.post(f"{BASE}/richiedente", data={"csrf_token": token, "name": "Anna", "surname": "Bianchi",
+                                             "email": email, "phone_number": "+39 333 1111111"})
+    return client.post(f"{BASE}/conferma", data={"csrf_token": token})
+
+
+def _meetings(app: Flask) -> list[tuple[int, str]]:
+    with app.app_context():
+        return [(m.status, m.email) for m in db.session.scalars(db.select(Meeting).order_by(Meeting.created_at))]
+
+
+def test_anonymous_booking_through_the_five_steps(app):
+    calendar_id = open_every_day(app)
+    client = app.test_client()
+    offices = client.get(BASE).get_data(as_text=True)
+    assert "Ufficio Relazioni con il Pubblico" in offices and "Scegli questo ufficio" in offices
+    token = csrf(client, f"{BASE}/{calendar_id}")
+    with app.app_context():
+        slot = _slot(calendar_id)
+    client.post(f"{BASE}/{calendar_id}", data={"csrf_token": token, "slot": slot})
+    empty = client.post(f"{BASE}/dettagli", data={"csrf_token": token, "user_message": " "})
+    assert empty.status_code == 400 and "Descrivi il motivo dell&#39;appuntamento." in empty.get_data(as_text=True)
+    client.post(f"{BASE}/dettagli", data={"csrf_token": token, "user_message": "Rinnovo carta d'identità"})
+    bad = client.post(f"{BASE}/richiedente", data={"csrf_token": token, "name": "Anna", "surname": "",
+                                                   "email": "non-una-mail"})
+    assert bad.status_code == 400 and "Correggi 2 errori" in bad.get_data(as_text=True)
+    client.post(f"{BASE}/richiedente", data={"csrf_token": token, "name": "Anna", "surname": "Bianchi",
+                                             "email": "anna@example.it"})
+    summary = client.get(f"{BASE}/riepilogo").get_data(as_text=True)
+    assert "Rinnovo carta d&#39;identità" in summary and "Anna Bianchi, anna@example.it" in summary
+    done = client.post(f"{BASE}/conferma", data={"csrf_token": token})
+    assert done.status_code == 302 and "/demo/appuntamenti/" in done.headers["Location"]
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Appuntamento confermato" in page and "Aggiungi al tuo calendario" in page
+    assert _meetings(app) == [(APPROVED, "anna@example.it")]
+    with app.app_context():
+        mail = db.session.scalar(db.select(OutboxMessage).where(OutboxMessage.recipient == "anna@example.it"))
+        assert "Appuntamento confermato" in mail.body and "/demo/appuntamenti/" in mail.body
+        [attachment] = mail.payload["attachments"]
+    event = ICalendar.from_ical(attachment["content"]).walk("VEVENT")[0]
+    assert event.decoded("dtstart").date() == DAY and str(event["dtstart"].params["TZID"]) == "Europe/Rome"
+    assert event.decoded("dtstart").strftime("%H:%M") == "09:00"
+    ics = client.get(done.headers["Location"].split("?")[0] + "/appuntamento.ics")
+    assert ics.mimetype == "text/calendar" and b"BEGIN:VEVENT" in ics.data
+    # The place is taken: the 09:00 slot now offers one place fewer.
+    slots = client.get(f"/demo/api/calendars/{calendar_id}/availabilities/{DAY.isoformat()}").get_json()
+    assert [s["slots_available"] for s in slots] == [2, 3]
+
+
+def test_a_draft_holds_the_last_place_until_it_expires(app):
+    calendar_id = open_every_day(app, queue=1)
+    first, second = app.test_client(), app.test_client()
+    token = csrf(first, f"{BASE}/{calendar_id}")
+    with app.app_context():
+        slot = _slot(calendar_id)
+    assert first.post(f"{BASE}/{calendar_id}", data={"csrf_token": token, "slot": slot}).status_code == 302
+    token2 = csrf(second, f"{BASE}/{calendar_id}")
+    refused = second.post(f"{BASE}/{calendar_id}", data={"csrf_token": token2, "slot": slot})
+    assert "/dettagli" not in refused.headers["Location"]
+    assert "Questo orario non è più disponibile" in second.get(refused.headers["Location"]).get_data(as_text=True)
+    with app.app_context():  # ten minutes later nobody finished the first booking
+        report = sweep(datetime.now(UTC) + timedelta(minutes=11))
+        assert report.drafts_expired == 1
+    expired = first.get(f"{BASE}/dettagli")
+    assert expired.status_code == 302
+    held = second.post(f"{BASE}/{calendar_id}", data={"csrf_token": token2, "slot": slot})
+    assert "/dettagli" in held.headers["Location"]  # the freed place is the second booker's now
+
+
+def test_two_people_racing_for_the_last_place(app):
+    calendar_id = open_every_day(app, queue=1)
+    with app.app_context():
+        hour_id = _hour_id(calendar_id)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def attempt() -> None:
+        with app.app_context():
+            tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "demo"))
+            barrier.wait()
+            try:
+                meetings.hold_slot(tenant, calendar_id, DAY, "09:30", hour_id, datetime.now(UTC), None)
+                outcomes.append("held")
+            except Conflict:
+                outcomes.append("refused")
+
+    for _round in range(5):
+        outcomes.clear()
+        threads = [threading.Thread(target=attempt) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(outcomes) == ["held", "refused"]
+        with app.app_context():
+            db.session.execute(db.delete(Meeting))
+            db.session.commit()
+
+
+def test_logged_in_citizen_finds_their_details_filled_in(app):
+    calendar_id = open_every_day(app)
+    client = app.test_client()
+    login(client, MARIO)
+    token = csrf(client, f"{BASE}/{calendar_id}")
+    with app.app_context():
+        slot = _slot(calendar_id)
+    client.post(f"{BASE}/{calendar_id}", data={"csrf_token": token, "slot": slot})
+    page = client.get(f"{BASE}/richiedente").get_data(as_text=True)
+    assert 'value="Mario"' in page and 'value="Rossi"' in page and 'value="mario.rossi@example.it"' in page
+
+
+def test_cancelling_within_the_allowed_days_and_not_after(app):
+    calendar_id = open_every_day(app)
+    client = app.test_client()
+    link = _book(app, client, calendar_id).headers["Location"].split("?")[0]
+    token = csrf(client, link)
+    assert client.post(link + "/disdici", data={"csrf_token": token}).status_code == 302
+    assert "Appuntamento disdetto" in client.get(link).get_data(as_text=True)
+    assert _meetings(app)[0][0] == CANCELLED
+    late = _book(app, client, calendar_id, start="09:30").headers["Location"].split("?")[0]
+    with app.app_context():  # move it to tomorrow: inside the three days that cannot be cancelled
+        meeting = db.session.scalar(db.select(Meeting).where(Meeting.status == APPROVED))
+        meeting.from_time = datetime.now(UTC) + timedelta(days=1)
+        meeting.to_time = meeting.from_time + timedelta(minutes=30)
+        db.session.commit()
+    page = client.get(late).get_data(as_text=True)
+    assert "Puoi disdire fino a 3 giorni prima" in page and "/disdici" not in page
+    assert client.post(late + "/disdici", data={"csrf_token": token}).status_code == 302
+    assert sorted(s for s, _e in _meetings(app)) == [APPROVED, CANCELLED]
+
+
+def test_moderated_calendar_waits_for_the_office(app):
+    calendar_id = open_every_day(app, moderated=True)
+    client = app.test_client()
+    link = _book(app, client, calendar_id).headers["Location"]
+    assert "Appuntamento richiesto" in client.get(link).get_data(as_text=True)
+    assert _meetings(app)[0][0] == PENDING
+    operatore = logged_in(app, "operatore")  # enabled for the URP calendar
+    agenda = f"/demo/backoffice/calendari/{calendar_id}/appuntamenti"
+    listed = operatore.get(agenda, query_string={"dal": DAY.isoformat()}).get_data(as_text=True)
+    assert "Anna Bianchi" in listed and "Da confermare" in listed
+    with app.app_context():
+        meeting_id = db.session.scalar(db.select(Meeting.id))
+    token = staff_csrf(operatore, agenda)
+    assert operatore.post(f"{agenda}/{meeting_id}/approve", data={"csrf_token": token}).status_code == 302
+    assert _meetings(app)[0][0] == APPROVED
+    refused = operatore.post(f"{agenda}/{meeting_id}/approve", data={"csrf_token": token})
+    assert "non può cambiare così" in operatore.get(refused.headers["Location"]).get_data(as_text=True)
+    assert operatore.post(f"{agenda}/{meeting_id}/done", data={"csrf_token": token}).status_code == 302
+    assert _meetings(app)[0][0] == DONE
+    with app.app_context():
+        subjects = [m.subject for m in db.session.scalars(
+            db.select(OutboxMessage).where(OutboxMessage.recipient == "anna@example.it"))]
+    assert any("da confermare" in s for s in subjects) and any("confermato" in s for s in subjects)
+
+
+@pytest.mark.parametrize("path", ["/demo/appuntamenti/not-a-token", "/demo/appuntamenti/not-a-token/appuntamento.ics"])
+def test_unknown_appointment_links_are_not_found(app, path):
+    assert app.test_client().get(path).status_code == 404
+
+
+def test_the_service_page_offers_booking(app):
+    open_every_day(app)
+    page = app.test_client().get("/demo/servizi/contributo").get_data(as_text=True)
+    assert 'data-element="service-booking-access"' in page
+    assert re.search(r'action="/demo/prenota-appuntamento"', page)
+
+
+def test_a_citizens_appointments_in_the_area_personale(app):
+    calendar_id = open_every_day(app)
+    client = app.test_client()
+    login(client, MARIO)
+    assert "Non hai appuntamenti" in client.get("/demo/area-personale/appuntamenti").get_data(as_text=True)
+    _book(app, client, calendar_id, email="mario.rossi@example.it")
+    page = client.get("/demo/area-personale/appuntamenti").get_data(as_text=True)
+    assert "Ufficio Relazioni con il Pubblico" in page and "Confermato" in page
+    other = app.test_client()
+    login(other, "VRDGPP85M41F205X")
+    assert "Non hai appuntamenti" in other.get("/demo/area-personale/appuntamenti").get_data(as_text=True)
+
+
+def test_an_opening_hour_with_future_appointments_cannot_be_deleted(app):
+    calendar_id = open_every_day(app)
+    _book(app, app.test_client(), calendar_id)
+    with app.app_context():
+        hour_id = _hour_id(calendar_id)
+    admin = logged_in(app, "admin")
+    page = f"/demo/backoffice/calendari/{calendar_id}"
+    refused = admin.post(f"{page}/orari/{hour_id}/elimina", data={"csrf_token": staff_csrf(admin, page)})
+    assert "ha 1 appuntamenti futuri: spostali o annullali" in admin.get(refused.headers["Location"]).get_data(
+        as_text=True)
+    with app.app_context():
+        assert db.session.get(OpeningHour, hour_id) is not None

@@ -1,0 +1,265 @@
+"""Appointments (*appuntamenti*): hold a slot as a draft, fill the booker's details, confirm, cancel;
+operators mark them done or missed, approve or refuse moderated ones, cancel with a message.
+
+Capacity (rule e.2) is checked with the calendar row locked, so two people cannot take the last place.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
+from icalendar import Calendar as ICalendar
+from icalendar import Event
+from sqlalchemy import delete, func, or_, select
+
+from webapp.extensions import db
+from webapp.models import Calendar, Meeting, Service, Tenant, User, operator_calendars
+from webapp.models.calendars import APPROVED, CANCELLED, DONE, DRAFT, MISSED, PENDING, REFUSED
+from webapp.services import availability, calendar_hours, notifications, policy
+from webapp.services.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
+from webapp.services.tenancy import get_scoped, parse_uuid, scoped
+from webapp.services.uow import unit_of_work
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+STATUS_LABELS = {PENDING: "Da confermare", APPROVED: "Confermato", REFUSED: "Rifiutato", MISSED: "Non avvenuto",
+                 DONE: "Avvenuto", CANCELLED: "Annullato", DRAFT: "In corso di prenotazione"}
+# operator action -> (statuses it applies to, resulting status)
+OPERATOR_ACTIONS = {"approve": ((PENDING,), APPROVED), "refuse": ((PENDING,), REFUSED),
+                    "done": ((APPROVED,), DONE), "missed": ((APPROVED,), MISSED),
+                    "cancel": ((PENDING, APPROVED), CANCELLED)}
+
+
+def _locked_calendar(tenant: Tenant, calendar_id: Any) -> Calendar:
+    calendar = get_scoped(Calendar, tenant, calendar_id)
+    db.session.execute(select(Calendar.id).where(Calendar.id == calendar.id).with_for_update())
+    return calendar
+
+
+def hold_slot(tenant: Tenant, calendar_id: Any, day: date, start: str, opening_hour_id: str, now: datetime,
+              user: User | None) -> Meeting:
+    """Choosing a slot creates a DRAFT that holds the place for the calendar's draft duration."""
+    with unit_of_work():
+        calendar = _locked_calendar(tenant, calendar_id)
+        slot = next((s for s in calendar_hours.slots_of(calendar, day, now)
+                     if s.start.strftime("%H:%M") == start and s.opening_hour_id == opening_hour_id), None)
+        if slot is None or not slot.available:
+            raise Conflict("Questo orario non è più disponibile: scegline un altro.")
+        meeting = Meeting(
+            tenant_id=tenant.id, calendar_id=calendar.id, opening_hour_id=parse_uuid(opening_hour_id),
+            user_id=user.id if user else None, status=DRAFT, cancel_token=secrets.token_urlsafe(32),
+            from_time=datetime.combine(day, slot.start, tzinfo=availability.ROME),
+            to_time=datetime.combine(day, slot.end, tzinfo=availability.ROME),
+            draft_expiration=now + timedelta(seconds=calendar.drafts_duration))
+        if user is not None:  # once only: a logged-in booker's details come from the identity
+            meeting.name, meeting.surname = user.name, user.family_name
+            meeting.email, meeting.phone_number, meeting.fiscal_code = user.email or "", user.phone, user.fiscal_code
+        db.session.add(meeting)
+    return meeting
+
+
+def draft(tenant: Tenant, meeting_id: Any, now: datetime) -> Meeting:
+    """The booker's draft (its id lives in their session); expired or unknown: start again."""
+    meeting = db.session.get(Meeting, parse_uuid(meeting_id)) if meeting_id else None
+    if meeting is None or meeting.tenant_id != tenant.id or meeting.status != DRAFT:
+        raise NotFound("Prenotazione non trovata: ricomincia scegliendo l'ufficio.")
+    if _aware(meeting.draft_expiration) <= now:
+        raise Conflict("Il tempo per completare la prenotazione è scaduto e l'orario è stato liberato: "
+                       "scegline un altro.")
+    return meeting
+
+
+def _aware(moment: datetime | None) -> datetime:
+    assert moment is not None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def save_details(tenant: Tenant, meeting_id: Any, form: dict[str, Any], now: datetime) -> Meeting:
+    """Step 3: the reason (a service or free text) and details."""
+    with unit_of_work():
+        meeting = draft(tenant, meeting_id, now)
+        details = str(form.get("user_message") or "").strip()
+        if not details:
+            raise ValidationFailed([FieldProblem("/user_message", "Descrivi il motivo dell'appuntamento.", "required")])
+        service_key = str(form.get("service") or "")
+        service = db.session.scalar(scoped(Service, tenant).where(Service.slug == service_key)) if service_key else None
+        meeting.user_message, meeting.service_id = details[:2000], service.id if service else None
+    return meeting
+
+
+def save_applicant(tenant: Tenant, meeting_id: Any, form: dict[str, Any], now: datetime) -> Meeting:
+    """Step 4: name, surname, e-mail (required), phone."""
+    with unit_of_work():
+        meeting = draft(tenant, meeting_id, now)
+        values = {key: str(form.get(key) or "").strip() for key in ("name", "surname", "email", "phone_number")}
+        problems = [FieldProblem(f"/{key}", message, "required") for key, message in
+                    (("name", "Il nome è obbligatorio."), ("surname", "Il cognome è obbligatorio.")) if not values[key]]
+        if not EMAIL.fullmatch(values["email"]):
+            problems.append(FieldProblem("/email", "Indica un indirizzo e-mail valido.", "format"))
+        if values["phone_number"] and not re.fullmatch(r"\+?[0-9 ]{6,20}", values["phone_number"]):
+            problems.append(FieldProblem("/phone_number", "Indica un numero di telefono valido.", "format"))
+        if problems:
+            raise ValidationFailed(problems)
+        meeting.name, meeting.surname = values["name"][:100], values["surname"][:100]
+        meeting.email, meeting.phone_number = values["email"][:254].lower(), values["phone_number"][:32] or None
+    return meeting
+
+
+def confirm(tenant: Tenant, meeting_id: Any, now: datetime) -> Meeting:
+    """Step 5: the draft becomes an appointment, to be confirmed by an operator when moderated."""
+    with unit_of_work():
+        meeting = draft(tenant, meeting_id, now)
+        calendar = _locked_calendar(tenant, meeting.calendar_id)
+        if not (meeting.user_message and meeting.name and meeting.email):
+            raise Conflict("Mancano alcuni dati della prenotazione: completa i passi precedenti.")
+        hour = next((h for h in calendar.opening_hours if h.id == meeting.opening_hour_id), None)
+        moderated = calendar.is_moderated or bool(hour and hour.is_moderated)
+        meeting.status, meeting.draft_expiration = (PENDING if moderated else APPROVED), None
+        _tell_booker(tenant, meeting, "booked")
+        _tell_operators(tenant, meeting, "Nuovo appuntamento")
+    return meeting
+
+
+def by_token(tenant: Tenant, token: str) -> Meeting:
+    meeting = db.session.scalar(scoped(Meeting, tenant).where(Meeting.cancel_token == token)) if token else None
+    if meeting is None or meeting.status == DRAFT:
+        raise NotFound("Appuntamento non trovato.")
+    return meeting
+
+
+def cancel_refusal(meeting: Meeting, now: datetime) -> str | None:
+    """Why the booker may not cancel now (rule e.6), or None."""
+    if meeting.status not in (PENDING, APPROVED):
+        return "Questo appuntamento non è più attivo."
+    deadline = _aware(meeting.from_time) - timedelta(days=meeting.calendar.allow_cancel_days)
+    if now >= deadline:
+        return (f"Puoi disdire fino a {meeting.calendar.allow_cancel_days} giorni prima dell'appuntamento: ora "
+                "contatta l'ufficio.")
+    return None
+
+
+def cancel_by_booker(tenant: Tenant, token: str, now: datetime) -> Meeting:
+    with unit_of_work():
+        meeting = by_token(tenant, token)
+        refusal = cancel_refusal(meeting, now)
+        if refusal:
+            raise Conflict(refusal)
+        meeting.status = CANCELLED
+        _tell_booker(tenant, meeting, "cancelled")
+        _tell_operators(tenant, meeting, "Appuntamento disdetto")
+    return meeting
+
+
+def expire_drafts(now: datetime) -> int:
+    """The sweep frees the places of drafts nobody completed (rule e.3)."""
+    result = db.session.execute(delete(Meeting).where(Meeting.status == DRAFT, Meeting.draft_expiration < now))
+    db.session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def of_citizen(tenant: Tenant, user: User) -> list[Meeting]:
+    """The appointments a logged-in citizen booked, latest first (drafts are not appointments yet)."""
+    query = scoped(Meeting, tenant).where(Meeting.user_id == user.id, Meeting.status != DRAFT)
+    return list(db.session.scalars(query.order_by(Meeting.from_time.desc()).limit(200)))
+
+
+# --- The office's side ---
+
+
+def list_meetings(tenant: Tenant, calendar: Calendar, status: int | None, search: str,
+                  from_day: date) -> list[Meeting]:
+    query = scoped(Meeting, tenant).where(Meeting.calendar_id == calendar.id, Meeting.status != DRAFT,
+                                          Meeting.from_time >= datetime.combine(from_day, time.min,
+                                                                                tzinfo=availability.ROME))
+    if status is not None:
+        query = query.where(Meeting.status == status)
+    text = search.strip().lower()
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(or_(func.lower(Meeting.name).like(pattern), func.lower(Meeting.surname).like(pattern),
+                                func.lower(Meeting.fiscal_code).like(pattern)))
+    return list(db.session.scalars(query.order_by(Meeting.from_time).limit(500)))
+
+
+def operator_action(tenant: Tenant, user: User, meeting_id: Any, action: str, message: str) -> Meeting:
+    with unit_of_work():
+        meeting = get_scoped(Meeting, tenant, meeting_id)
+        if not policy.can_edit_calendar(user, meeting.calendar):
+            raise Forbidden("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
+        allowed_from, result = OPERATOR_ACTIONS.get(action, ((), None))
+        if result is None or meeting.status not in allowed_from:
+            raise Conflict(f"Un appuntamento «{STATUS_LABELS[meeting.status]}» non può cambiare così.")
+        meeting.status = result
+        if action == "cancel":
+            meeting.motivation_outcome = message.strip()[:2000] or None
+        if action in ("approve", "refuse", "cancel"):
+            _tell_booker(tenant, meeting, {"approve": "approved", "refuse": "refused", "cancel": "cancelled"}[action])
+    return meeting
+
+
+# --- Messages and calendar files ---
+
+
+def ics(tenant: Tenant, meeting: Meeting) -> bytes:
+    """A single-event iCalendar (RFC 5545), Europe/Rome, stable UID; METHOD CANCEL once cancelled."""
+    cancelled = meeting.status in (CANCELLED, REFUSED)
+    cal = ICalendar()
+    cal.add("prodid", "-//Servizi digitali//Appuntamenti//IT")
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", f"{meeting.id}@{tenant.slug}")
+    event.add("sequence", meeting.rescheduled)
+    event.add("dtstamp", datetime.now(UTC))
+    event.add("dtstart", _aware(meeting.from_time).astimezone(availability.ROME))
+    event.add("dtend", _aware(meeting.to_time).astimezone(availability.ROME))
+    event.add("summary", f"Appuntamento – {meeting.calendar.title}")
+    if meeting.calendar.location:
+        event.add("location", meeting.calendar.location)
+    event.add("description", meeting.user_message)
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    cal.add_component(event)
+    return bytes(cal.to_ical())
+
+
+def _when(meeting: Meeting) -> str:
+    start = _aware(meeting.from_time).astimezone(availability.ROME)
+    return f"{start:%d/%m/%Y} alle {start:%H:%M}"
+
+
+def _tell_booker(tenant: Tenant, meeting: Meeting, event: str) -> None:
+    if not meeting.calendar.notify_citizens or not meeting.email:
+        return
+    link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/{tenant.slug}/appuntamenti/{meeting.cancel_token}"
+    what = {"booked": ("Appuntamento da confermare" if meeting.status == PENDING else "Appuntamento confermato"),
+            "approved": "Appuntamento confermato", "refused": "Appuntamento non disponibile",
+            "cancelled": "Appuntamento annullato"}[event]
+    lines = [f"Gentile {meeting.name} {meeting.surname},", "",
+             f"{what}: {meeting.calendar.title}, {_when(meeting)}."]
+    if meeting.calendar.location:
+        lines.append(f"Dove: {meeting.calendar.location}.")
+    if event == "booked" and meeting.status == PENDING:
+        lines.append("L'ufficio confermerà l'appuntamento: riceverai un'altra e-mail.")
+    if meeting.motivation_outcome and event == "cancelled":
+        lines += ["", meeting.motivation_outcome]
+    lines += ["", f"Dettagli, file per il tuo calendario e disdetta: {link}", "", tenant.name]
+    notifications.queue_email(tenant.id, meeting.email, f"{tenant.name}: {what.lower()}", "\n".join(lines),
+                              f"meeting:{meeting.id}:{event}:{meeting.status}:{meeting.rescheduled}",
+                              payload={"attachments": [{"filename": "appuntamento.ics", "mime_type": "text/calendar",
+                                                        "content": ics(tenant, meeting).decode()}]})
+
+
+def _tell_operators(tenant: Tenant, meeting: Meeting, what: str) -> None:
+    if not meeting.calendar.notify_operators:
+        return
+    query = select(User).join(operator_calendars, operator_calendars.c.user_id == User.id).where(
+        operator_calendars.c.calendar_id == meeting.calendar_id, User.email.is_not(None))
+    for operator in db.session.scalars(query):
+        notifications.queue_email(
+            tenant.id, operator.email or "", f"{what}: {meeting.calendar.title}",
+            f"{what} il {_when(meeting)} ({meeting.calendar.title}).\n\n{meeting.user_message}\n",
+            f"meeting-operator:{meeting.id}:{meeting.status}:{operator.id}")
+

@@ -1,0 +1,178 @@
+"""Prenotazione appuntamento (ui.md §3.6): luogo -> data e orario -> dettagli -> richiedente ->
+riepilogo -> conferma. Open to anyone; a logged-in citizen finds their details filled in. The draft
+meeting's id lives in the session; the booker's own link (the token) opens the appointment later."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import flash, g, redirect, render_template, request, session, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from webapp.models import CITIZEN, Meeting, User
+from webapp.services import calendar_hours, calendars, catalogue, meetings
+from webapp.services.availability import ROME
+from webapp.services.errors import Conflict, NotFound, ValidationFailed
+from webapp.views.citizen import bp
+
+STEPS = (("ufficio", "Luogo"), ("orario", "Data e orario"), ("dettagli", "Dettagli appuntamento"),
+         ("richiedente", "Richiedente"), ("riepilogo", "Riepilogo"))
+DRAFT_KEY = "booking_meeting"
+
+
+@bp.app_template_filter("booking_time")
+def booking_time(moment: datetime) -> str:
+    """An appointment's start as people say it, in the office's time zone."""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(ROME)
+    return f"{format_date(local.date(), 'EEEE d MMMM y')}, {local:%H:%M}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _citizen() -> User | None:
+    return current_user if current_user.is_authenticated and current_user.role == CITIZEN else None  # type: ignore[no-any-return]
+
+
+def _page(template: str, step: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    return render_template(template, steps=STEPS, current=step, **context), status
+
+
+def _draft() -> Meeting | Response:
+    """The session's draft, or a redirect to start again with the reason."""
+    try:
+        return meetings.draft(g.tenant, session.get(DRAFT_KEY), _now())
+    except (NotFound, Conflict) as exc:
+        session.pop(DRAFT_KEY, None)
+        flash(exc.description, "error")
+        return redirect(url_for("citizen.booking_office"))
+
+
+@bp.get("/prenota-appuntamento")
+def booking_office() -> tuple[str, int]:
+    rows = [c for c in calendars.list_calendars(g.tenant) if c.opening_hours]
+    return _page("citizen/booking/office.html", "ufficio", calendars=rows, service=request.args.get("servizio", ""))
+
+
+@bp.get("/prenota-appuntamento/<calendar_id>")
+def booking_slot(calendar_id: str) -> tuple[str, int]:
+    calendar = calendars.get_calendar(g.tenant, calendar_id)
+    free_days = [day for day, free in calendar_hours.bookable_days(g.tenant, calendar.id, None, None, _now()) if free]
+    try:
+        chosen = date.fromisoformat(request.args.get("giorno", ""))
+    except ValueError:
+        chosen = None
+    if chosen not in free_days:
+        chosen = free_days[0] if free_days else None
+    slots = [s for s in calendar_hours.bookable_slots(g.tenant, calendar.id, chosen, _now()) if s.available] \
+        if chosen else []
+    return _page("citizen/booking/slot.html", "orario", calendar=calendar, days=free_days, chosen=chosen,
+                 slots=slots, service=request.args.get("servizio", ""))
+
+
+@bp.post("/prenota-appuntamento/<calendar_id>")
+def booking_hold(calendar_id: str) -> Response:
+    day, _sep, rest = (request.form.get("slot") or "").partition("|")
+    start, _sep, hour_id = rest.partition("|")
+    try:
+        meeting = meetings.hold_slot(g.tenant, calendar_id, date.fromisoformat(day), start, hour_id, _now(),
+                                     _citizen())
+    except (ValueError, Conflict) as exc:
+        flash(exc.description if isinstance(exc, Conflict) else _("Scegli uno degli orari disponibili."), "error")
+        return redirect(url_for("citizen.booking_slot", calendar_id=calendar_id, giorno=day or None))
+    session[DRAFT_KEY] = str(meeting.id)
+    return redirect(url_for("citizen.booking_details", servizio=request.form.get("service") or None))
+
+
+@bp.route("/prenota-appuntamento/dettagli", methods=["GET", "POST"])
+def booking_details() -> Any:
+    meeting = _draft()
+    if isinstance(meeting, Response):
+        return meeting
+    services = catalogue.list_services(g.tenant)
+    values: dict[str, Any] = {"service": request.args.get("servizio", ""), "user_message": meeting.user_message}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            meetings.save_details(g.tenant, meeting.id, values, _now())
+        except ValidationFailed as exc:
+            return _page("citizen/booking/details.html", "dettagli", 400, meeting=meeting, services=services,
+                         values=values, errors=_errors(exc))
+        return redirect(url_for("citizen.booking_applicant"))
+    return _page("citizen/booking/details.html", "dettagli", meeting=meeting, services=services, values=values,
+                 errors={})
+
+
+@bp.route("/prenota-appuntamento/richiedente", methods=["GET", "POST"])
+def booking_applicant() -> Any:
+    meeting = _draft()
+    if isinstance(meeting, Response):
+        return meeting
+    values = {"name": meeting.name, "surname": meeting.surname, "email": meeting.email,
+              "phone_number": meeting.phone_number or ""}
+    if request.method == "POST":
+        values = request.form.to_dict()
+        try:
+            meetings.save_applicant(g.tenant, meeting.id, values, _now())
+        except ValidationFailed as exc:
+            return _page("citizen/booking/applicant.html", "richiedente", 400, meeting=meeting, values=values,
+                         errors=_errors(exc))
+        return redirect(url_for("citizen.booking_summary"))
+    return _page("citizen/booking/applicant.html", "richiedente", meeting=meeting, values=values, errors={})
+
+
+@bp.get("/prenota-appuntamento/riepilogo")
+def booking_summary() -> Any:
+    meeting = _draft()
+    if isinstance(meeting, Response):
+        return meeting
+    return _page("citizen/booking/summary.html", "riepilogo", meeting=meeting)
+
+
+@bp.post("/prenota-appuntamento/conferma")
+def booking_confirm() -> Response:
+    meeting = _draft()
+    if isinstance(meeting, Response):
+        return meeting
+    try:
+        confirmed = meetings.confirm(g.tenant, meeting.id, _now())
+    except Conflict as exc:
+        flash(exc.description, "error")
+        return redirect(url_for("citizen.booking_summary"))
+    session.pop(DRAFT_KEY, None)
+    return redirect(url_for("citizen.appointment", token=confirmed.cancel_token, confermato=1))
+
+
+@bp.get("/appuntamenti/<token>")
+def appointment(token: str) -> str:
+    meeting = meetings.by_token(g.tenant, token)
+    return render_template("citizen/booking/appointment.html", meeting=meeting,
+                           just_booked="confermato" in request.args, refusal=meetings.cancel_refusal(meeting, _now()),
+                           labels=meetings.STATUS_LABELS)
+
+
+@bp.get("/appuntamenti/<token>/appuntamento.ics")
+def appointment_ics(token: str) -> Response:
+    meeting = meetings.by_token(g.tenant, token)
+    return Response(meetings.ics(g.tenant, meeting), mimetype="text/calendar",
+                    headers={"Content-Disposition": 'attachment; filename="appuntamento.ics"'})
+
+
+@bp.post("/appuntamenti/<token>/disdici")
+def appointment_cancel(token: str) -> Response:
+    try:
+        meetings.cancel_by_booker(g.tenant, token, _now())
+    except Conflict as exc:
+        flash(exc.description, "error")
+    else:
+        flash(_("Appuntamento disdetto: l'orario è di nuovo disponibile per altri."), "success")
+    return redirect(url_for("citizen.appointment", token=token))
+
+
+def _errors(exc: ValidationFailed) -> dict[str, str]:
+    return {problem.pointer.strip("/"): problem.message for problem in exc.errors}
