@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import date, timedelta
 
 from tests.conftest import assert_accessible
+from tests.webapp.calendars import open_every_day
 from tests.webapp.helpers import MARIO, status, submitted
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -113,7 +115,7 @@ def test_manager_pages_are_accessible(live_server, page):
     assert_accessible(page)
 
 
-def test_calendar_pages_are_accessible(live_server, page):
+def test_calendar_pages_are_accessible(app, live_server, page):
     base = staff_login(page, live_server, "admin")
     page.get_by_role("link", name="Calendari").click()
     assert_accessible(page)
@@ -127,6 +129,24 @@ def test_calendar_pages_are_accessible(live_server, page):
     page.get_by_role("button", name="Salva").click()
     page.locator("#error-summary").wait_for()
     assert_accessible(page)
+    open_every_day(app)  # whatever today's date, the next days have free slots
+    page.go_back()
+    page.go_back()
+    page.get_by_role("link", name="Vedi gli appuntamenti").click()
+    assert_accessible(page)  # the empty agenda
+    page.get_by_role("link", name="Crea appuntamento").click()
+    page.fill("#giorno", (date.today() + timedelta(days=2)).isoformat())
+    page.get_by_role("button", name="Mostra gli orari").click()
+    for field, value in (("#name", "Luigi"), ("#surname", "Neri"), ("#email", "luigi@example.it"),
+                         ("#user_message", "Al telefono")):
+        page.fill(field, value)
+    assert_accessible(page)
+    page.get_by_role("button", name="Crea appuntamento").click()
+    page.get_by_text("Appuntamento creato").wait_for()
+    page.fill("#dal", (date.today() + timedelta(days=2)).isoformat())
+    page.get_by_role("button", name="Cerca").click()
+    assert "Luigi Neri" in page.locator("table").inner_text()
+    assert_accessible(page)  # a row with its actions
     page.goto(f"{base}/calendari/nuovo")
     page.fill("#rolling_days", "0")
     page.get_by_role("button", name="Salva").click()

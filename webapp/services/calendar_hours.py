@@ -217,5 +217,12 @@ def slots_of(calendar: Calendar, day: date, now: datetime) -> list[availability.
                                       availability.Window.of(calendar, now), busy_intervals(calendar, day, day, now))
 
 
+def office_slots(calendar: Calendar, day: date, now: datetime) -> list[availability.Slot]:
+    """The slots an operator may fill (phone bookings): notice and horizon do not apply."""
+    return availability.slots_for_day(calendar, calendar.opening_hours, calendar.closures, day,
+                                      availability.Window.of(calendar, now, ignore_limits=True),
+                                      busy_intervals(calendar, day, day, now))
+
+
 def bookable_slots(tenant: Tenant, calendar_id: Any, day: date, now: datetime) -> list[availability.Slot]:
     return slots_of(get_calendar(tenant, calendar_id), day, now)

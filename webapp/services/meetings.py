@@ -94,18 +94,22 @@ def save_applicant(tenant: Tenant, meeting_id: Any, form: dict[str, Any], now: d
     """Step 4: name, surname, e-mail (required), phone."""
     with unit_of_work():
         meeting = draft(tenant, meeting_id, now)
-        values = {key: str(form.get(key) or "").strip() for key in ("name", "surname", "email", "phone_number")}
-        problems = [FieldProblem(f"/{key}", message, "required") for key, message in
-                    (("name", "Il nome è obbligatorio."), ("surname", "Il cognome è obbligatorio.")) if not values[key]]
-        if not EMAIL.fullmatch(values["email"]):
-            problems.append(FieldProblem("/email", "Indica un indirizzo e-mail valido.", "format"))
-        if values["phone_number"] and not re.fullmatch(r"\+?[0-9 ]{6,20}", values["phone_number"]):
-            problems.append(FieldProblem("/phone_number", "Indica un numero di telefono valido.", "format"))
-        if problems:
-            raise ValidationFailed(problems)
-        meeting.name, meeting.surname = values["name"][:100], values["surname"][:100]
-        meeting.email, meeting.phone_number = values["email"][:254].lower(), values["phone_number"][:32] or None
+        _apply_applicant(meeting, form)
     return meeting
+
+
+def _apply_applicant(meeting: Meeting, form: dict[str, Any]) -> None:
+    values = {key: str(form.get(key) or "").strip() for key in ("name", "surname", "email", "phone_number")}
+    problems = [FieldProblem(f"/{key}", message, "required") for key, message in
+                (("name", "Il nome è obbligatorio."), ("surname", "Il cognome è obbligatorio.")) if not values[key]]
+    if not EMAIL.fullmatch(values["email"]):
+        problems.append(FieldProblem("/email", "Indica un indirizzo e-mail valido.", "format"))
+    if values["phone_number"] and not re.fullmatch(r"\+?[0-9 ]{6,20}", values["phone_number"]):
+        problems.append(FieldProblem("/phone_number", "Indica un numero di telefono valido.", "format"))
+    if problems:
+        raise ValidationFailed(problems)
+    meeting.name, meeting.surname = values["name"][:100], values["surname"][:100]
+    meeting.email, meeting.phone_number = values["email"][:254].lower(), values["phone_number"][:32] or None
 
 
 def confirm(tenant: Tenant, meeting_id: Any, now: datetime) -> Meeting:
@@ -155,8 +159,8 @@ def cancel_by_booker(tenant: Tenant, token: str, now: datetime) -> Meeting:
 
 def expire_drafts(now: datetime) -> int:
     """The sweep frees the places of drafts nobody completed (rule e.3)."""
-    result = db.session.execute(delete(Meeting).where(Meeting.status == DRAFT, Meeting.draft_expiration < now))
-    db.session.commit()
+    with unit_of_work():
+        result = db.session.execute(delete(Meeting).where(Meeting.status == DRAFT, Meeting.draft_expiration < now))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
@@ -184,6 +188,44 @@ def list_meetings(tenant: Tenant, calendar: Calendar, status: int | None, search
     return list(db.session.scalars(query.order_by(Meeting.from_time).limit(500)))
 
 
+def book_for_citizen(tenant: Tenant, user: User, calendar_id: Any, slot_value: str, form: dict[str, Any],
+                     now: datetime) -> Meeting:
+    """*Crea appuntamento* (phone bookings): the office may ignore notice and horizon, never capacity.
+    Name, e-mail and reason are required; the appointment is confirmed at once."""
+    calendar = get_scoped(Calendar, tenant, calendar_id)
+    if not policy.can_edit_calendar(user, calendar):
+        raise Forbidden("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
+    day_text, _sep, rest = slot_value.partition("|")
+    start, _sep, hour_id = rest.partition("|")
+    problems = []
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        problems.append(FieldProblem("/slot", "Scegli uno degli orari disponibili.", "required"))
+    details = str(form.get("user_message") or "").strip()
+    if not details:
+        problems.append(FieldProblem("/user_message", "Il motivo è obbligatorio.", "required"))
+    if problems:
+        raise ValidationFailed(problems)
+    with unit_of_work():
+        locked = _locked_calendar(tenant, calendar.id)
+        window = availability.Window.of(locked, now, ignore_limits=True)
+        slots = availability.slots_for_day(locked, locked.opening_hours, locked.closures, day, window,
+                                           calendar_hours.busy_intervals(locked, day, day, now))
+        slot = next((s for s in slots if s.start.strftime("%H:%M") == start and s.opening_hour_id == hour_id), None)
+        if slot is None or not slot.available:
+            raise Conflict("Questo orario non è più disponibile: scegline un altro.")
+        meeting = Meeting(tenant_id=tenant.id, calendar_id=locked.id, opening_hour_id=parse_uuid(hour_id),
+                          status=APPROVED, cancel_token=secrets.token_urlsafe(32), user_message=details[:2000],
+                          from_time=datetime.combine(day, slot.start, tzinfo=availability.ROME),
+                          to_time=datetime.combine(day, slot.end, tzinfo=availability.ROME))
+        db.session.add(meeting)
+        db.session.flush()
+        _apply_applicant(meeting, form)
+        _tell_booker(tenant, meeting, "booked")
+    return meeting
+
+
 def operator_action(tenant: Tenant, user: User, meeting_id: Any, action: str, message: str) -> Meeting:
     with unit_of_work():
         meeting = get_scoped(Meeting, tenant, meeting_id)
@@ -203,13 +245,8 @@ def operator_action(tenant: Tenant, user: User, meeting_id: Any, action: str, me
 # --- Messages and calendar files ---
 
 
-def ics(tenant: Tenant, meeting: Meeting) -> bytes:
-    """A single-event iCalendar (RFC 5545), Europe/Rome, stable UID; METHOD CANCEL once cancelled."""
+def _event(tenant: Tenant, meeting: Meeting) -> Event:
     cancelled = meeting.status in (CANCELLED, REFUSED)
-    cal = ICalendar()
-    cal.add("prodid", "-//Servizi digitali//Appuntamenti//IT")
-    cal.add("version", "2.0")
-    cal.add("method", "CANCEL" if cancelled else "REQUEST")
     event = Event()
     event.add("uid", f"{meeting.id}@{tenant.slug}")
     event.add("sequence", meeting.rescheduled)
@@ -221,7 +258,32 @@ def ics(tenant: Tenant, meeting: Meeting) -> bytes:
         event.add("location", meeting.calendar.location)
     event.add("description", meeting.user_message)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    cal.add_component(event)
+    return event
+
+
+def _icalendar(method: str | None) -> ICalendar:
+    cal = ICalendar()
+    cal.add("prodid", "-//Servizi digitali//Appuntamenti//IT")
+    cal.add("version", "2.0")
+    if method:
+        cal.add("method", method)
+    return cal
+
+
+def ics(tenant: Tenant, meeting: Meeting) -> bytes:
+    """A single-event iCalendar (RFC 5545), Europe/Rome, stable UID; METHOD CANCEL once cancelled."""
+    cal = _icalendar("CANCEL" if meeting.status in (CANCELLED, REFUSED) else "REQUEST")
+    cal.add_component(_event(tenant, meeting))
+    return bytes(cal.to_ical())
+
+
+def calendar_ics(tenant: Tenant, calendar: Calendar, from_day: date) -> bytes:
+    """*Esporta .ics*: the calendar's confirmed and pending appointments from a day on."""
+    cal = _icalendar(None)
+    cal.add("x-wr-calname", calendar.title)
+    for meeting in list_meetings(tenant, calendar, None, "", from_day):
+        if meeting.status in (PENDING, APPROVED, DONE, MISSED):
+            cal.add_component(_event(tenant, meeting))
     return bytes(cal.to_ical())
 
 

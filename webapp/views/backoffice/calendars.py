@@ -161,13 +161,18 @@ def closure_delete(calendar_id: str, closure_id: str) -> Response:
 # --- Appuntamenti: the calendar's agenda as a list, with the office's actions ---
 
 
+def _day_arg(name: str) -> date:
+    """A day from the query or the form; today when missing or not a date."""
+    try:
+        return date.fromisoformat(request.values.get(name, ""))
+    except ValueError:
+        return date.today()
+
+
 @bp.get("/calendari/<calendar_id>/appuntamenti")
 def calendar_meetings(calendar_id: str) -> str:
     calendar = calendars.get_calendar(tenant(), calendar_id)
-    try:
-        from_day = date.fromisoformat(request.args.get("dal", ""))
-    except ValueError:
-        from_day = date.today()
+    from_day = _day_arg("dal")
     raw_status = request.args.get("stato", "")
     status = int(raw_status) if raw_status.isdigit() and int(raw_status) in meetings.STATUS_LABELS else None
     search = (request.args.get("q") or "")[:100]
@@ -188,3 +193,37 @@ def meeting_action(calendar_id: str, meeting_id: str, action: str) -> Response:
         flash(_("Appuntamento aggiornato."), "success")
     return redirect(url_for("backoffice.calendar_meetings", calendar_id=calendar_id,
                             dal=request.form.get("dal") or None))
+
+
+@bp.get("/calendari/<calendar_id>/appuntamenti.ics")
+def calendar_meetings_ics(calendar_id: str) -> Response:
+    calendar = calendars.get_calendar(tenant(), calendar_id)
+    from_day = _day_arg("dal")
+    return Response(meetings.calendar_ics(tenant(), calendar, from_day), mimetype="text/calendar",
+                    headers={"Content-Disposition": 'attachment; filename="appuntamenti.ics"'})
+
+
+@bp.route("/calendari/<calendar_id>/appuntamenti/nuovo", methods=["GET", "POST"])
+def meeting_new(calendar_id: str) -> Any:
+    """*Crea appuntamento* for a citizen who phoned: any free slot of the chosen day, no notice needed."""
+    calendar = calendars.get_calendar(tenant(), calendar_id)
+    if not policy.can_edit_calendar(staff(), calendar):
+        flash(_("Gestiscono gli appuntamenti gli operatori abilitati al calendario."), "error")
+        return redirect(url_for("backoffice.calendar_meetings", calendar_id=calendar_id))
+    day = _day_arg("giorno")
+    errors: list[tuple[str, str]] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            meetings.book_for_citizen(tenant(), staff(), calendar_id, request.form.get("slot") or "",
+                                      request.form.to_dict(), datetime.now(UTC))
+        except ValidationFailed as exc:
+            errors, status = field_errors(exc), 400
+        except Conflict as exc:
+            errors, status = [("slot", exc.description)], 409
+        else:
+            flash(_("Appuntamento creato: il cittadino riceverà la conferma per e-mail."), "success")
+            return redirect(url_for("backoffice.calendar_meetings", calendar_id=calendar_id, dal=day.isoformat()))
+    slots = [slot for slot in calendar_hours.office_slots(calendar, day, datetime.now(UTC)) if slot.available]
+    return render_template("backoffice/meeting_form.html", section="calendars", calendar=calendar, day=day,
+                           slots=slots, values=request.form, errors=errors), status

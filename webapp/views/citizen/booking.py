@@ -4,6 +4,7 @@ meeting's id lives in the session; the booker's own link (the token) opens the a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -89,41 +90,35 @@ def booking_hold(calendar_id: str) -> Response:
     return redirect(url_for("citizen.booking_details", servizio=request.form.get("service") or None))
 
 
-@bp.route("/prenota-appuntamento/dettagli", methods=["GET", "POST"])
-def booking_details() -> Any:
+def _form_step(step: str, template: str, save: Callable[..., Meeting], next_endpoint: str,
+               initial: Callable[[Meeting], dict[str, Any]], **context: Any) -> Any:
+    """A step that edits the draft: show it, or save the posted values and move on."""
     meeting = _draft()
     if isinstance(meeting, Response):
         return meeting
-    services = catalogue.list_services(g.tenant)
-    values: dict[str, Any] = {"service": request.args.get("servizio", ""), "user_message": meeting.user_message}
-    if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            meetings.save_details(g.tenant, meeting.id, values, _now())
-        except ValidationFailed as exc:
-            return _page("citizen/booking/details.html", "dettagli", 400, meeting=meeting, services=services,
-                         values=values, errors=_errors(exc))
-        return redirect(url_for("citizen.booking_applicant"))
-    return _page("citizen/booking/details.html", "dettagli", meeting=meeting, services=services, values=values,
-                 errors={})
+    if request.method == "GET":
+        return _page(template, step, meeting=meeting, values=initial(meeting), errors={}, **context)
+    values = request.form.to_dict()
+    try:
+        save(g.tenant, meeting.id, values, _now())
+    except ValidationFailed as exc:
+        return _page(template, step, 400, meeting=meeting, values=values, errors=_errors(exc), **context)
+    return redirect(url_for(next_endpoint))
+
+
+@bp.route("/prenota-appuntamento/dettagli", methods=["GET", "POST"])
+def booking_details() -> Any:
+    return _form_step("dettagli", "citizen/booking/details.html", meetings.save_details, "citizen.booking_applicant",
+                      lambda m: {"service": request.args.get("servizio", ""), "user_message": m.user_message},
+                      services=catalogue.list_services(g.tenant))
 
 
 @bp.route("/prenota-appuntamento/richiedente", methods=["GET", "POST"])
 def booking_applicant() -> Any:
-    meeting = _draft()
-    if isinstance(meeting, Response):
-        return meeting
-    values = {"name": meeting.name, "surname": meeting.surname, "email": meeting.email,
-              "phone_number": meeting.phone_number or ""}
-    if request.method == "POST":
-        values = request.form.to_dict()
-        try:
-            meetings.save_applicant(g.tenant, meeting.id, values, _now())
-        except ValidationFailed as exc:
-            return _page("citizen/booking/applicant.html", "richiedente", 400, meeting=meeting, values=values,
-                         errors=_errors(exc))
-        return redirect(url_for("citizen.booking_summary"))
-    return _page("citizen/booking/applicant.html", "richiedente", meeting=meeting, values=values, errors={})
+    return _form_step("richiedente", "citizen/booking/applicant.html", meetings.save_applicant,
+                      "citizen.booking_summary",
+                      lambda m: {"name": m.name, "surname": m.surname, "email": m.email,
+                                 "phone_number": m.phone_number or ""})
 
 
 @bp.get("/prenota-appuntamento/riepilogo")

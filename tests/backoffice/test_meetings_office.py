@@ -1,0 +1,77 @@
+"""The office's side of appointments: phone bookings (Crea appuntamento) that may ignore notice but
+never capacity, the agenda's search, and the .ics export."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Flask
+from icalendar import Calendar as ICalendar
+
+from tests.backoffice.conftest import add_staff, csrf, logged_in
+from tests.webapp.calendars import open_every_day
+from webapp.extensions import db
+from webapp.models import Meeting, OpeningHour, OutboxMessage
+from webapp.models.calendars import APPROVED
+
+TODAY = date.today()
+
+
+def _slot(app: Flask, calendar_id: Any, day: date, start: str) -> str:
+    with app.app_context():
+        hour_id = db.session.scalar(db.select(OpeningHour.id).where(OpeningHour.calendar_id == calendar_id))
+    return f"{day.isoformat()}|{start}|{hour_id}"
+
+
+def _form(app: Flask, calendar_id: Any, day: date, start: str, **changes: Any) -> dict[str, Any]:
+    form = {"giorno": day.isoformat(), "slot": _slot(app, calendar_id, day, start), "name": "Luigi",
+            "surname": "Neri", "email": "luigi.neri@example.it", "user_message": "Prenotato al telefono"}
+    form.update(changes)
+    return form
+
+
+def test_phone_booking_fills_a_slot_even_without_notice_but_not_beyond_capacity(app):
+    calendar_id = open_every_day(app, queue=1)
+    agenda = f"/demo/backoffice/calendari/{calendar_id}/appuntamenti"
+    operatore = logged_in(app, "operatore")
+    tomorrow = TODAY + timedelta(days=1)  # inside the 24-hour notice citizens must respect
+    page = operatore.get(f"{agenda}/nuovo", query_string={"giorno": tomorrow.isoformat()}).get_data(as_text=True)
+    assert "Dalle 09:00 alle 09:30" in page and "1 posto libero" in page
+    token = csrf(operatore, agenda)
+    missing = operatore.post(f"{agenda}/nuovo", data={"csrf_token": token, **_form(app, calendar_id, tomorrow, "09:00",
+                                                                                    email="", user_message="")})
+    assert missing.status_code == 400 and "Il motivo è obbligatorio." in missing.get_data(as_text=True)
+    assert operatore.post(f"{agenda}/nuovo", data={"csrf_token": token, **_form(app, calendar_id, tomorrow, "09:00")}
+                          ).status_code == 302
+    full = operatore.post(f"{agenda}/nuovo", data={"csrf_token": token, **_form(app, calendar_id, tomorrow, "09:00")})
+    assert full.status_code == 409 and "non è più disponibile" in full.get_data(as_text=True)
+    with app.app_context():
+        [meeting] = db.session.scalars(db.select(Meeting)).all()
+        assert (meeting.status, meeting.name, meeting.email) == (APPROVED, "Luigi", "luigi.neri@example.it")
+        assert db.session.scalar(db.select(OutboxMessage.subject).where(
+            OutboxMessage.recipient == "luigi.neri@example.it")).endswith("appuntamento confermato")
+    listed = operatore.get(agenda, query_string={"dal": TODAY.isoformat(), "q": "neri"}).get_data(as_text=True)
+    assert "Luigi Neri" in listed
+    assert "Luigi Neri" not in operatore.get(agenda, query_string={"q": "bianchi"}).get_data(as_text=True)
+
+
+def test_only_enabled_operators_create_and_anyone_on_staff_exports(app):
+    calendar_id = open_every_day(app)
+    agenda = f"/demo/backoffice/calendari/{calendar_id}/appuntamenti"
+    add_staff(app, "estraneo")
+    outsider = logged_in(app, "estraneo")
+    refused = outsider.post(f"{agenda}/nuovo", data={"csrf_token": csrf(outsider, agenda),
+                                                      **_form(app, calendar_id, TODAY + timedelta(days=2), "09:30")})
+    assert refused.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Meeting)) == 0
+    operatore = logged_in(app, "operatore")
+    day = TODAY + timedelta(days=2)
+    operatore.post(f"{agenda}/nuovo", data={"csrf_token": csrf(operatore, agenda),
+                                            **_form(app, calendar_id, day, "09:30")})
+    exported = outsider.get(f"{agenda}.ics", query_string={"dal": TODAY.isoformat()})
+    assert exported.mimetype == "text/calendar"
+    [event] = ICalendar.from_ical(exported.data).walk("VEVENT")
+    assert event.decoded("dtstart").date() == day and event.decoded("dtstart").strftime("%H:%M") == "09:30"
+    assert str(event["summary"]) == "Appuntamento – Ufficio Relazioni con il Pubblico"
