@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("opening_hour_id", sa.Uuid(), nullable=True),
         sa.Column("user_id", sa.Uuid(), nullable=True),
         sa.Column("service_id", sa.Uuid(), nullable=True),
+        sa.Column("application_id", sa.Uuid(), nullable=True),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("surname", sa.String(length=100), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
@@ -37,6 +38,7 @@ def upgrade() -> None:
         sa.Column("cancel_token", sa.String(length=64), nullable=False),
         sa.Column("draft_expiration", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["application_id"], ["applications.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["calendar_id"], ["calendars.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["opening_hour_id"], ["opening_hours.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["service_id"], ["services.id"], ondelete="SET NULL"),
@@ -45,6 +47,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("cancel_token"),
     )
+    op.create_index("ix_meetings_application_id", "meetings", ["application_id"])
     op.create_index("ix_meetings_calendar_time", "meetings", ["calendar_id", "from_time"])
     op.create_index("ix_meetings_opening_hour_id", "meetings", ["opening_hour_id"])
     op.create_index("ix_meetings_tenant_id", "meetings", ["tenant_id"])

@@ -240,3 +240,42 @@ def test_an_opening_hour_with_future_appointments_cannot_be_deleted(app):
         as_text=True)
     with app.app_context():
         assert db.session.get(OpeningHour, hour_id) is not None
+
+
+def test_booking_from_an_application_links_it_once(app, api):
+    from tests.webapp.helpers import submitted
+
+    calendar_id = open_every_day(app)
+    app_id = submitted(api, "contributo")
+    client = app.test_client()
+    login(client, MARIO)
+    detail = client.get(f"/demo/pratiche/{app_id}").get_data(as_text=True)
+    assert "Nessun appuntamento collegato a questa pratica." in detail
+    assert f"pratica={app_id}" in detail
+    offices = client.get(BASE, query_string={"pratica": app_id, "servizio": "contributo"}).get_data(as_text=True)
+    assert f"collegato alla tua pratica «Richiesta di contributo economico» n. {app_id}" in offices
+    _book(app, client, calendar_id, email="mario.rossi@example.it")
+    detail = client.get(f"/demo/pratiche/{app_id}").get_data(as_text=True)
+    assert "Confermato" in detail.split('id="h-appuntamenti"')[1].split("</section>")[0]
+    assert "Prenota un appuntamento per questa pratica" not in detail  # one active appointment per application
+    client.get(BASE, query_string={"pratica": app_id})
+    second = _book(app, client, calendar_id, start="09:30", email="mario.rossi@example.it")
+    assert "/riepilogo" in second.headers["Location"]
+    assert "La pratica ha già un appuntamento attivo" in client.get(second.headers["Location"]).get_data(
+        as_text=True)
+    tab = logged_in(app, "operatore").get(f"/demo/backoffice/pratiche/{app_id}/appuntamenti")
+    assert tab.status_code == 200 and "Confermato" in tab.get_data(as_text=True)
+
+
+def test_someone_elses_application_is_never_linked(app, api):
+    from tests.webapp.helpers import submitted
+
+    calendar_id = open_every_day(app)
+    app_id = submitted(api, "contributo")  # Mario's
+    client = app.test_client()
+    login(client, "VRDGPP85M41F205X")
+    offices = client.get(BASE, query_string={"pratica": app_id}).get_data(as_text=True)
+    assert "collegato alla tua pratica" not in offices
+    _book(app, client, calendar_id)
+    with app.app_context():
+        assert db.session.scalar(db.select(Meeting.application_id)) is None

@@ -129,6 +129,9 @@ class Meeting(db.Model):  # type: ignore[name-defined,misc]
         Uuid, ForeignKey("opening_hours.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"), index=True)
     service_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("services.id", ondelete="SET NULL"))
+    # The application it serves (booked from the application's page); one active meeting each (rule e.9).
+    application_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("applications.id", ondelete="SET NULL"), index=True)
     name: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     surname: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     email: Mapped[str] = mapped_column(String(254), nullable=False, default="")

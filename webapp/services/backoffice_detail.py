@@ -9,7 +9,7 @@ from sqlalchemy.orm import lazyload, load_only
 
 from webapp.extensions import db
 from webapp.models import INTERNAL, Application, Attachment, Message, StatusChange, Tenant, User
-from webapp.services import catalogue, payments, policy, statuses
+from webapp.services import catalogue, meetings, payments, policy, statuses
 from webapp.services.tenancy import scoped
 
 RECENT_LIMIT = 5
@@ -46,7 +46,8 @@ def sections(app: Application) -> Sections:
         protocol=bool(options.get("protocol_required")) or bool(app.protocol_number),
         payments=(options.get("payment") or "none") != "none" or bool(payments.for_application(app)),
         stamps=bool(options.get("stamps")),
-        appointments=bool(options.get("appointments") or options.get("calendar")),
+        appointments=bool(options.get("appointments") or options.get("calendar")) or bool(
+            meetings.for_application(app)),
     )
 
 

@@ -17,7 +17,7 @@ from icalendar import Event
 from sqlalchemy import delete, func, or_, select
 
 from webapp.extensions import db
-from webapp.models import Calendar, Meeting, Service, Tenant, User, operator_calendars
+from webapp.models import Application, Calendar, Meeting, Service, Tenant, User, operator_calendars
 from webapp.models.calendars import APPROVED, CANCELLED, DONE, DRAFT, MISSED, PENDING, REFUSED
 from webapp.services import availability, calendar_hours, notifications, policy
 from webapp.services.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
@@ -112,13 +112,18 @@ def _apply_applicant(meeting: Meeting, form: dict[str, Any]) -> None:
     meeting.email, meeting.phone_number = values["email"][:254].lower(), values["phone_number"][:32] or None
 
 
-def confirm(tenant: Tenant, meeting_id: Any, now: datetime) -> Meeting:
-    """Step 5: the draft becomes an appointment, to be confirmed by an operator when moderated."""
+def confirm(tenant: Tenant, meeting_id: Any, now: datetime, application: Application | None = None) -> Meeting:
+    """Step 5: the draft becomes an appointment, to be confirmed by an operator when moderated; booked
+    from an application's page, it is linked to it (one active appointment per application)."""
     with unit_of_work():
         meeting = draft(tenant, meeting_id, now)
         calendar = _locked_calendar(tenant, meeting.calendar_id)
         if not (meeting.user_message and meeting.name and meeting.email):
             raise Conflict("Mancano alcuni dati della prenotazione: completa i passi precedenti.")
+        if application is not None:
+            if active_for_application(application):
+                raise Conflict("La pratica ha già un appuntamento attivo: disdici quello prima di prenotarne un altro.")
+            meeting.application_id = application.id
         hour = next((h for h in calendar.opening_hours if h.id == meeting.opening_hour_id), None)
         moderated = calendar.is_moderated or bool(hour and hour.is_moderated)
         meeting.status, meeting.draft_expiration = (PENDING if moderated else APPROVED), None
@@ -162,6 +167,15 @@ def expire_drafts(now: datetime) -> int:
     with unit_of_work():
         result = db.session.execute(delete(Meeting).where(Meeting.status == DRAFT, Meeting.draft_expiration < now))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def for_application(app: Application) -> list[Meeting]:
+    query = select(Meeting).where(Meeting.application_id == app.id, Meeting.status != DRAFT)
+    return list(db.session.scalars(query.order_by(Meeting.from_time)))
+
+
+def active_for_application(app: Application) -> bool:
+    return any(m.status in (PENDING, APPROVED) for m in for_application(app))
 
 
 def of_citizen(tenant: Tenant, user: User) -> list[Meeting]:

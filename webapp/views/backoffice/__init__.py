@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.services import payments, policy, service_calls
+from webapp.services import meetings, payments, policy, service_calls
 from webapp.services.tenancy import get_tenant
 
 bp = Blueprint("backoffice", __name__, url_prefix="/<tenant>/backoffice")
@@ -53,7 +53,8 @@ def _context() -> dict[str, Any]:
     staff = g.get("staff")
     return {"staff": staff, "can_manage_operators": bool(staff and policy.can_manage_operators(staff)),
             "payments_of": payments.for_application, "incidents_of": service_calls.incidents,
-            "operation_label": lambda op: OPERATION_LABELS.get(op, op)}
+            "operation_label": lambda op: OPERATION_LABELS.get(op, op), "meetings_of": meetings.for_application,
+            "meeting_labels": meetings.STATUS_LABELS}
 
 
 OPERATION_LABELS = {

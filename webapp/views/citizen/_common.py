@@ -12,7 +12,7 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from webapp.models import CITIZEN, User
-from webapp.services import payments, statuses
+from webapp.services import meetings, payments, statuses
 from webapp.services.errors import FieldProblem
 from webapp.services.uploads import Upload
 
@@ -67,4 +67,5 @@ def status_text(code: int | None) -> str:
 
 
 def template_helpers() -> dict[str, Any]:
-    return {"status_text": status_text, "safe_next": safe_next, "payments_of": payments.for_application}
+    return {"status_text": status_text, "safe_next": safe_next, "payments_of": payments.for_application,
+            "meetings_of": meetings.for_application, "meeting_labels": meetings.STATUS_LABELS}

@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.models import CITIZEN, Meeting, User
-from webapp.services import calendar_hours, calendars, catalogue, meetings
+from webapp.models import CITIZEN, Application, Meeting, User
+from webapp.services import calendar_hours, calendars, catalogue, meetings, policy
 from webapp.services.availability import ROME
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
 from webapp.views.citizen import bp
@@ -23,6 +23,7 @@ from webapp.views.citizen import bp
 STEPS = (("ufficio", "Luogo"), ("orario", "Data e orario"), ("dettagli", "Dettagli appuntamento"),
          ("richiedente", "Richiedente"), ("riepilogo", "Riepilogo"))
 DRAFT_KEY = "booking_meeting"
+APPLICATION_KEY = "booking_application"
 
 
 @bp.app_template_filter("booking_time")
@@ -54,10 +55,25 @@ def _draft() -> Meeting | Response:
         return redirect(url_for("citizen.booking_office"))
 
 
+def _linked_application() -> Application | None:
+    """The citizen's own application this booking started from, if any (never someone else's)."""
+    app_id, citizen = session.get(APPLICATION_KEY), _citizen()
+    if not app_id or citizen is None:
+        return None
+    try:
+        return policy.get_application(citizen, g.tenant, app_id)
+    except NotFound:
+        return None
+
+
 @bp.get("/prenota-appuntamento")
 def booking_office() -> tuple[str, int]:
+    session.pop(APPLICATION_KEY, None)
+    if request.args.get("pratica"):
+        session[APPLICATION_KEY] = request.args["pratica"][:64]
     rows = [c for c in calendars.list_calendars(g.tenant) if c.opening_hours]
-    return _page("citizen/booking/office.html", "ufficio", calendars=rows, service=request.args.get("servizio", ""))
+    return _page("citizen/booking/office.html", "ufficio", calendars=rows, service=request.args.get("servizio", ""),
+                 linked=_linked_application())
 
 
 @bp.get("/prenota-appuntamento/<calendar_id>")
@@ -135,11 +151,12 @@ def booking_confirm() -> Response:
     if isinstance(meeting, Response):
         return meeting
     try:
-        confirmed = meetings.confirm(g.tenant, meeting.id, _now())
+        confirmed = meetings.confirm(g.tenant, meeting.id, _now(), _linked_application())
     except Conflict as exc:
         flash(exc.description, "error")
         return redirect(url_for("citizen.booking_summary"))
     session.pop(DRAFT_KEY, None)
+    session.pop(APPLICATION_KEY, None)
     return redirect(url_for("citizen.appointment", token=confirmed.cancel_token, confermato=1))
 
 
