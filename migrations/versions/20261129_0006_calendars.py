@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("allow_overlaps", sa.Boolean(), nullable=False),
         sa.Column("notify_operators", sa.Boolean(), nullable=False),
         sa.Column("notify_citizens", sa.Boolean(), nullable=False),
+        sa.Column("max_bookings", sa.Integer(), nullable=True),
+        sa.Column("booking_period", sa.String(length=8), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["office_id"], ["offices.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["owner_id"], ["users.id"], ondelete="SET NULL"),

@@ -14,6 +14,7 @@ from tests.webapp.calendars import open_every_day
 from webapp.extensions import db
 from webapp.models import Meeting, OpeningHour, OutboxMessage
 from webapp.models.calendars import APPROVED
+from webapp.services.meetings import local_day
 
 TODAY = date.today()
 
@@ -75,3 +76,36 @@ def test_only_enabled_operators_create_and_anyone_on_staff_exports(app):
     [event] = ICalendar.from_ical(exported.data).walk("VEVENT")
     assert event.decoded("dtstart").date() == day and event.decoded("dtstart").strftime("%H:%M") == "09:30"
     assert str(event["summary"]) == "Appuntamento – Ufficio Relazioni con il Pubblico"
+
+
+def test_moving_an_appointment_tells_the_citizen_and_raises_the_sequence(app):
+    calendar_id = open_every_day(app, queue=1)
+    agenda = f"/demo/backoffice/calendari/{calendar_id}/appuntamenti"
+    operatore = logged_in(app, "operatore")
+    token = csrf(operatore, agenda)
+    first_day, later = TODAY + timedelta(days=2), TODAY + timedelta(days=3)
+    operatore.post(f"{agenda}/nuovo", data={"csrf_token": token, **_form(app, calendar_id, first_day, "09:00")})
+    operatore.post(f"{agenda}/nuovo", data={"csrf_token": token, **_form(app, calendar_id, later, "09:00",
+                                                                          email="altra@example.it")})
+    with app.app_context():
+        meeting_id = db.session.scalar(db.select(Meeting.id).where(Meeting.email == "luigi.neri@example.it"))
+    move = f"{agenda}/{meeting_id}/sposta"
+    page = operatore.get(move, query_string={"giorno": later.isoformat()}).get_data(as_text=True)
+    assert "Dalle 09:30 alle 10:00" in page and "Dalle 09:00 alle 09:30" not in page  # 09:00 is taken that day
+    taken = operatore.post(move, data={"csrf_token": token, "slot": _slot(app, calendar_id, later, "09:00")})
+    assert taken.status_code == 409
+    same_slot = operatore.post(move, data={"csrf_token": token, "slot": _slot(app, calendar_id, first_day, "09:00"),
+                                           "message": "Stesso orario, altro sportello"})
+    assert same_slot.status_code == 302  # its own place does not count against it
+    moved = operatore.post(move, data={"csrf_token": token, "slot": _slot(app, calendar_id, later, "09:30"),
+                                       "message": "L'ufficio è chiuso per formazione"})
+    assert moved.status_code == 302
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        assert meeting.rescheduled == 2 and local_day(meeting) == later
+        mail = db.session.scalars(db.select(OutboxMessage).where(
+            OutboxMessage.recipient == "luigi.neri@example.it").order_by(OutboxMessage.created_at.desc())).first()
+    assert "Appuntamento spostato" in mail.body and "L'ufficio è chiuso per formazione" in mail.body
+    event = ICalendar.from_ical(mail.payload["attachments"][0]["content"]).walk("VEVENT")[0]
+    assert event.decoded("dtstart").date() == later and event.decoded("dtstart").strftime("%H:%M") == "09:30"
+    assert int(event["sequence"]) == 2

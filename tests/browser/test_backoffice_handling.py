@@ -147,6 +147,9 @@ def test_calendar_pages_are_accessible(app, live_server, page):
     page.get_by_role("button", name="Cerca").click()
     assert "Luigi Neri" in page.locator("table").inner_text()
     assert_accessible(page)  # a row with its actions
+    page.get_by_role("link", name="Sposta Luigi Neri").click()
+    page.get_by_role("heading", name="Sposta appuntamento").wait_for()
+    assert_accessible(page)
     page.goto(f"{base}/calendari/nuovo")
     page.fill("#rolling_days", "0")
     page.get_by_role("button", name="Salva").click()

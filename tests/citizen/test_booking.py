@@ -279,3 +279,32 @@ def test_someone_elses_application_is_never_linked(app, api):
     _book(app, client, calendar_id)
     with app.app_context():
         assert db.session.scalar(db.select(Meeting.application_id)) is None
+
+
+def test_a_booking_limit_per_period_counts_the_booker_by_email(app):
+    calendar_id = open_every_day(app)
+    with app.app_context():
+        from webapp.models import Calendar
+
+        calendar = db.session.get(Calendar, calendar_id)
+        calendar.max_bookings, calendar.booking_period = 1, "year"
+        db.session.commit()
+    client = app.test_client()
+    assert "/demo/appuntamenti/" in _book(app, client, calendar_id).headers["Location"]
+    second_browser = app.test_client()
+    again = _book(app, second_browser, calendar_id, start="09:30")  # same e-mail
+    assert "/riepilogo" in again.headers["Location"]
+    assert "Hai già 1 appuntamenti in questo anno" in second_browser.get(again.headers["Location"]).get_data(
+        as_text=True)
+    other = _book(app, app.test_client(), calendar_id, start="09:30", email="bruno@example.it")
+    assert "/demo/appuntamenti/" in other.headers["Location"]  # someone else may still book
+    assert sorted(e for _s, e in _meetings(app) if _s == APPROVED) == ["anna@example.it", "bruno@example.it"]
+
+
+def test_period_bounds():
+    from webapp.services.meetings import _period
+
+    monday, next_monday = _period("week", date(2027, 3, 4))
+    assert (monday.date(), next_monday.date()) == (date(2027, 3, 1), date(2027, 3, 8))
+    assert [d.date() for d in _period("month", date(2027, 12, 15))] == [date(2027, 12, 1), date(2028, 1, 1)]
+    assert [d.date() for d in _period("year", date(2027, 6, 1))] == [date(2027, 1, 1), date(2028, 1, 1)]

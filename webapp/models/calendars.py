@@ -63,6 +63,9 @@ class Calendar(db.Model):  # type: ignore[name-defined,misc]
     allow_overlaps: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     notify_operators: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     notify_citizens: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # *Limitazione degli appuntamenti* (rule e.8): at most max_bookings per booker per period.
+    max_bookings: Mapped[int | None] = mapped_column(Integer)
+    booking_period: Mapped[str | None] = mapped_column(String(8))  # week | month | year
     created_at: Mapped[datetime] = created_at()
 
     operators = relationship("User", secondary=operator_calendars, back_populates="calendars",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 
 from webapp.extensions import db
 from webapp.models import Calendar, Closure, Meeting, OpeningHour, Tenant, User
@@ -185,13 +185,16 @@ def split_by_expiry(calendar: Calendar, today: date) -> tuple[list[OpeningHour],
 MAX_RANGE_DAYS = 366
 
 
-def busy_intervals(calendar: Calendar, first: date, last: date, now: datetime) -> list[tuple[datetime, datetime]]:
-    """Meetings holding a place between the two days; a draft past its expiry holds nothing."""
+def busy_intervals(calendar: Calendar, first: date, last: date, now: datetime,
+                   exclude: Any = None) -> list[tuple[datetime, datetime]]:
+    """Meetings holding a place between the two days (but `exclude`, a meeting being moved); a draft
+    past its expiry holds nothing."""
     start = datetime.combine(first, time.min, tzinfo=availability.ROME)
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=availability.ROME)
     rows = db.session.execute(select(Meeting.from_time, Meeting.to_time).where(
         Meeting.calendar_id == calendar.id, Meeting.status.in_(HOLDING), Meeting.from_time < end,
-        Meeting.to_time > start, or_(Meeting.status != DRAFT, Meeting.draft_expiration > now)))
+        Meeting.to_time > start, Meeting.id != exclude if exclude else true(),
+        or_(Meeting.status != DRAFT, Meeting.draft_expiration > now)))
     return [(_aware(begin), _aware(finish)) for begin, finish in rows]
 
 
@@ -217,11 +220,11 @@ def slots_of(calendar: Calendar, day: date, now: datetime) -> list[availability.
                                       availability.Window.of(calendar, now), busy_intervals(calendar, day, day, now))
 
 
-def office_slots(calendar: Calendar, day: date, now: datetime) -> list[availability.Slot]:
-    """The slots an operator may fill (phone bookings): notice and horizon do not apply."""
+def office_slots(calendar: Calendar, day: date, now: datetime, moving: Any = None) -> list[availability.Slot]:
+    """The slots an operator may fill (phone bookings, moves): notice and horizon do not apply."""
     return availability.slots_for_day(calendar, calendar.opening_hours, calendar.closures, day,
                                       availability.Window.of(calendar, now, ignore_limits=True),
-                                      busy_intervals(calendar, day, day, now))
+                                      busy_intervals(calendar, day, day, now, exclude=moving))
 
 
 def bookable_slots(tenant: Tenant, calendar_id: Any, day: date, now: datetime) -> list[availability.Slot]:

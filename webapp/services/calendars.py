@@ -28,6 +28,7 @@ EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 RANGES = {"rolling_days": (1, 730), "allow_cancel_days": (0, 60), "drafts_minutes": (1, 120),
           "drafts_increment_days": (0, 30)}
 FLAGS = ("is_moderated", "allow_overlaps", "notify_operators", "notify_citizens")
+PERIODS = ("week", "month", "year")
 
 
 def list_calendars(tenant: Tenant, search: str = "") -> list[Calendar]:
@@ -64,6 +65,7 @@ def form_values(calendar: Calendar | None) -> dict[str, Any]:
         "allow_cancel_days": str(calendar.allow_cancel_days), "drafts_minutes": str(calendar.drafts_duration // 60),
         "drafts_increment_days": str(calendar.drafts_duration_increment // 86_400),
         "operators": [str(user.id) for user in calendar.operators] if calendar.id else [],
+        "max_bookings": str(calendar.max_bookings or ""), "booking_period": calendar.booking_period or "month",
     }
     values.update({flag: bool(getattr(calendar, flag)) for flag in FLAGS})
     return values
@@ -110,6 +112,12 @@ def _checked(tenant: Tenant, form: dict[str, Any], current: Calendar | None) -> 
     if len(members) != len(wanted):
         problems.append(FieldProblem("/operators", "Uno degli operatori indicati non esiste.", "enum"))
     numbers = {field: _whole(form, field, problems) for field in RANGES}
+    limit = str(form.get("max_bookings") or "").strip()
+    if limit and (not limit.isdigit() or not 1 <= int(limit) <= 100):
+        problems.append(FieldProblem("/max_bookings", "Indica un numero intero tra 1 e 100, o lascia vuoto.", "range"))
+    period = str(form.get("booking_period") or "month")
+    if period not in PERIODS:
+        problems.append(FieldProblem("/booking_period", "Periodo non valido.", "enum"))
     if problems:
         raise ValidationFailed(problems)
     values: dict[str, Any] = {
@@ -118,6 +126,7 @@ def _checked(tenant: Tenant, form: dict[str, Any], current: Calendar | None) -> 
         "rolling_days": numbers["rolling_days"], "minimum_scheduling_notice": int(notice),
         "allow_cancel_days": numbers["allow_cancel_days"], "drafts_duration": numbers["drafts_minutes"] * 60,
         "drafts_duration_increment": numbers["drafts_increment_days"] * 86_400, "operators": members,
+        "max_bookings": int(limit) if limit.isdigit() else None, "booking_period": period if limit else None,
     }
     values.update({flag: _flag(form.get(flag)) for flag in FLAGS})
     return values

@@ -120,6 +120,10 @@ def confirm(tenant: Tenant, meeting_id: Any, now: datetime, application: Applica
         calendar = _locked_calendar(tenant, meeting.calendar_id)
         if not (meeting.user_message and meeting.name and meeting.email):
             raise Conflict("Mancano alcuni dati della prenotazione: completa i passi precedenti.")
+        if _over_limit(calendar, meeting, now):
+            raise Conflict(f"Hai già {calendar.max_bookings} appuntamenti in questo "
+                           f"{PERIOD_NAMES[calendar.booking_period or 'month']} presso {calendar.title}: è il massimo "
+                           "consentito.")
         if application is not None:
             if active_for_application(application):
                 raise Conflict("La pratica ha già un appuntamento attivo: disdici quello prima di prenotarne un altro.")
@@ -130,6 +134,38 @@ def confirm(tenant: Tenant, meeting_id: Any, now: datetime, application: Applica
         _tell_booker(tenant, meeting, "booked")
         _tell_operators(tenant, meeting, "Nuovo appuntamento")
     return meeting
+
+
+PERIOD_NAMES = {"week": "settimana", "month": "mese", "year": "anno"}
+
+
+def _period(kind: str, day: date) -> tuple[datetime, datetime]:
+    """The week (from Monday), month or year that contains `day`, in the office's time zone."""
+    if kind == "week":
+        first = day - timedelta(days=day.weekday())
+        last = first + timedelta(days=7)
+    elif kind == "year":
+        first, last = date(day.year, 1, 1), date(day.year + 1, 1, 1)
+    else:
+        first = day.replace(day=1)
+        last = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return (datetime.combine(first, time.min, tzinfo=availability.ROME),
+            datetime.combine(last, time.min, tzinfo=availability.ROME))
+
+
+def _over_limit(calendar: Calendar, meeting: Meeting, now: datetime) -> bool:
+    """Rule e.8: the booker (by fiscal code when known, else e-mail) already holds the maximum."""
+    if not calendar.max_bookings:
+        return False
+    start, end = _period(calendar.booking_period or "month", _aware(meeting.from_time).astimezone(availability.ROME)
+                         .date())
+    same_booker = (Meeting.fiscal_code == meeting.fiscal_code) if meeting.fiscal_code else (
+        func.lower(Meeting.email) == meeting.email.lower())
+    held = db.session.scalar(select(func.count()).select_from(Meeting).where(
+        Meeting.calendar_id == calendar.id, Meeting.id != meeting.id, same_booker,
+        Meeting.from_time >= start, Meeting.from_time < end,
+        or_(Meeting.status.in_((PENDING, APPROVED)), (Meeting.status == DRAFT) & (Meeting.draft_expiration > now))))
+    return bool(held and held >= calendar.max_bookings)
 
 
 def by_token(tenant: Tenant, token: str) -> Meeting:
@@ -202,6 +238,48 @@ def list_meetings(tenant: Tenant, calendar: Calendar, status: int | None, search
     return list(db.session.scalars(query.order_by(Meeting.from_time).limit(500)))
 
 
+def _parse_slot(value: str) -> tuple[date, str, str]:
+    """The radio value "YYYY-MM-DD|HH:MM|<opening hour id>" of a slot."""
+    day_text, _sep, rest = value.partition("|")
+    start, _sep, hour_id = rest.partition("|")
+    try:
+        return date.fromisoformat(day_text), start, hour_id
+    except ValueError as exc:
+        raise ValidationFailed([FieldProblem("/slot", "Scegli uno degli orari disponibili.", "required")]) from exc
+
+
+def _free_office_slot(calendar: Calendar, day: date, start: str, hour_id: str, now: datetime,
+                      moving: Any = None) -> availability.Slot:
+    slots = calendar_hours.office_slots(calendar, day, now, moving)
+    slot = next((s for s in slots if s.start.strftime("%H:%M") == start and s.opening_hour_id == hour_id), None)
+    if slot is None or not slot.available:
+        raise Conflict("Questo orario non è più disponibile: scegline un altro.")
+    return slot
+
+
+def reschedule(tenant: Tenant, user: User, meeting_id: Any, slot_value: str, message: str,
+               now: datetime) -> Meeting:
+    """*Sposta*: the office moves an appointment to another free slot and tells the citizen; moving a
+    pending appointment confirms it (rule e.4). The calendar file's SEQUENCE goes up."""
+    day, start, hour_id = _parse_slot(slot_value)
+    with unit_of_work():
+        meeting = get_scoped(Meeting, tenant, meeting_id)
+        if not policy.can_edit_calendar(user, meeting.calendar):
+            raise Forbidden("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
+        if meeting.status not in (PENDING, APPROVED):
+            raise Conflict(f"Un appuntamento «{STATUS_LABELS[meeting.status]}» non si può spostare.")
+        locked = _locked_calendar(tenant, meeting.calendar_id)
+        slot = _free_office_slot(locked, day, start, hour_id, now, moving=meeting.id)
+        meeting.from_time = datetime.combine(day, slot.start, tzinfo=availability.ROME)
+        meeting.to_time = datetime.combine(day, slot.end, tzinfo=availability.ROME)
+        meeting.opening_hour_id = parse_uuid(hour_id)
+        meeting.rescheduled += 1
+        meeting.status = APPROVED
+        meeting.motivation_outcome = message.strip()[:2000] or None
+        _tell_booker(tenant, meeting, "moved")
+    return meeting
+
+
 def book_for_citizen(tenant: Tenant, user: User, calendar_id: Any, slot_value: str, form: dict[str, Any],
                      now: datetime) -> Meeting:
     """*Crea appuntamento* (phone bookings): the office may ignore notice and horizon, never capacity.
@@ -209,26 +287,13 @@ def book_for_citizen(tenant: Tenant, user: User, calendar_id: Any, slot_value: s
     calendar = get_scoped(Calendar, tenant, calendar_id)
     if not policy.can_edit_calendar(user, calendar):
         raise Forbidden("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
-    day_text, _sep, rest = slot_value.partition("|")
-    start, _sep, hour_id = rest.partition("|")
-    problems = []
-    try:
-        day = date.fromisoformat(day_text)
-    except ValueError:
-        problems.append(FieldProblem("/slot", "Scegli uno degli orari disponibili.", "required"))
+    day, start, hour_id = _parse_slot(slot_value)
     details = str(form.get("user_message") or "").strip()
     if not details:
-        problems.append(FieldProblem("/user_message", "Il motivo è obbligatorio.", "required"))
-    if problems:
-        raise ValidationFailed(problems)
+        raise ValidationFailed([FieldProblem("/user_message", "Il motivo è obbligatorio.", "required")])
     with unit_of_work():
         locked = _locked_calendar(tenant, calendar.id)
-        window = availability.Window.of(locked, now, ignore_limits=True)
-        slots = availability.slots_for_day(locked, locked.opening_hours, locked.closures, day, window,
-                                           calendar_hours.busy_intervals(locked, day, day, now))
-        slot = next((s for s in slots if s.start.strftime("%H:%M") == start and s.opening_hour_id == hour_id), None)
-        if slot is None or not slot.available:
-            raise Conflict("Questo orario non è più disponibile: scegline un altro.")
+        slot = _free_office_slot(locked, day, start, hour_id, now)
         meeting = Meeting(tenant_id=tenant.id, calendar_id=locked.id, opening_hour_id=parse_uuid(hour_id),
                           status=APPROVED, cancel_token=secrets.token_urlsafe(32), user_message=details[:2000],
                           from_time=datetime.combine(day, slot.start, tzinfo=availability.ROME),
@@ -237,6 +302,17 @@ def book_for_citizen(tenant: Tenant, user: User, calendar_id: Any, slot_value: s
         db.session.flush()
         _apply_applicant(meeting, form)
         _tell_booker(tenant, meeting, "booked")
+    return meeting
+
+
+def local_day(meeting: Meeting) -> date:
+    return _aware(meeting.from_time).astimezone(availability.ROME).date()
+
+
+def get_meeting(tenant: Tenant, calendar: Calendar, meeting_id: Any) -> Meeting:
+    meeting = get_scoped(Meeting, tenant, meeting_id)
+    if meeting.calendar_id != calendar.id or meeting.status == DRAFT:
+        raise NotFound("Appuntamento non trovato.")
     return meeting
 
 
@@ -312,6 +388,7 @@ def _tell_booker(tenant: Tenant, meeting: Meeting, event: str) -> None:
     link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/{tenant.slug}/appuntamenti/{meeting.cancel_token}"
     what = {"booked": ("Appuntamento da confermare" if meeting.status == PENDING else "Appuntamento confermato"),
             "approved": "Appuntamento confermato", "refused": "Appuntamento non disponibile",
+            "moved": "Appuntamento spostato",
             "cancelled": "Appuntamento annullato"}[event]
     lines = [f"Gentile {meeting.name} {meeting.surname},", "",
              f"{what}: {meeting.calendar.title}, {_when(meeting)}."]
@@ -319,7 +396,7 @@ def _tell_booker(tenant: Tenant, meeting: Meeting, event: str) -> None:
         lines.append(f"Dove: {meeting.calendar.location}.")
     if event == "booked" and meeting.status == PENDING:
         lines.append("L'ufficio confermerà l'appuntamento: riceverai un'altra e-mail.")
-    if meeting.motivation_outcome and event == "cancelled":
+    if meeting.motivation_outcome and event in ("cancelled", "moved"):
         lines += ["", meeting.motivation_outcome]
     lines += ["", f"Dettagli, file per il tuo calendario e disdetta: {link}", "", tenant.name]
     notifications.queue_email(tenant.id, meeting.email, f"{tenant.name}: {what.lower()}", "\n".join(lines),

@@ -227,3 +227,28 @@ def meeting_new(calendar_id: str) -> Any:
     slots = [slot for slot in calendar_hours.office_slots(calendar, day, datetime.now(UTC)) if slot.available]
     return render_template("backoffice/meeting_form.html", section="calendars", calendar=calendar, day=day,
                            slots=slots, values=request.form, errors=errors), status
+
+
+@bp.route("/calendari/<calendar_id>/appuntamenti/<meeting_id>/sposta", methods=["GET", "POST"])
+def meeting_move(calendar_id: str, meeting_id: str) -> Any:
+    """*Sposta*: pick another free slot of any day and write the citizen a message."""
+    calendar = calendars.get_calendar(tenant(), calendar_id)
+    meeting = meetings.get_meeting(tenant(), calendar, meeting_id)
+    day = _day_arg("giorno") if request.values.get("giorno") else meetings.local_day(meeting)
+    errors: list[tuple[str, str]] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            moved = meetings.reschedule(tenant(), staff(), meeting_id, request.form.get("slot") or "",
+                                        request.form.get("message") or "", datetime.now(UTC))
+        except ValidationFailed as exc:
+            errors, status = field_errors(exc), 400
+        except (Conflict, Forbidden) as exc:
+            errors, status = [("slot", exc.description)], 409
+        else:
+            flash(_("Appuntamento spostato: il cittadino riceverà un'e-mail con il nuovo orario."), "success")
+            return redirect(url_for("backoffice.calendar_meetings", calendar_id=calendar_id,
+                                    dal=meetings.local_day(moved).isoformat()))
+    slots = [s for s in calendar_hours.office_slots(calendar, day, datetime.now(UTC), meeting.id) if s.available]
+    return render_template("backoffice/meeting_move.html", section="calendars", calendar=calendar, meeting=meeting,
+                           day=day, slots=slots, values=request.form, errors=errors), status
