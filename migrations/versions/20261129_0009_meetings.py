@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("status", sa.Integer(), nullable=False),
         sa.Column("user_message", sa.Text(), nullable=False),
         sa.Column("motivation_outcome", sa.Text(), nullable=True),
+        sa.Column("videoconference_link", sa.String(length=500), nullable=True),
         sa.Column("rescheduled", sa.Integer(), nullable=False),
         sa.Column("cancel_token", sa.String(length=64), nullable=False),
         sa.Column("draft_expiration", sa.DateTime(timezone=True), nullable=True),

@@ -109,3 +109,42 @@ def test_moving_an_appointment_tells_the_citizen_and_raises_the_sequence(app):
     event = ICalendar.from_ical(mail.payload["attachments"][0]["content"]).walk("VEVENT")[0]
     assert event.decoded("dtstart").date() == later and event.decoded("dtstart").strftime("%H:%M") == "09:30"
     assert int(event["sequence"]) == 2
+
+
+def test_a_videoconference_link_reaches_the_citizen(app):
+    calendar_id = open_every_day(app)
+    agenda = f"/demo/backoffice/calendari/{calendar_id}/appuntamenti"
+    operatore = logged_in(app, "operatore")
+    token = csrf(operatore, agenda)
+    day = TODAY + timedelta(days=2)
+    operatore.post(f"{agenda}/nuovo", data={"csrf_token": token, **_form(app, calendar_id, day, "09:00")})
+    with app.app_context():
+        meeting = db.session.scalar(db.select(Meeting))
+        meeting_id, citizen_link = meeting.id, f"/demo/appuntamenti/{meeting.cancel_token}"
+    bad = operatore.post(f"{agenda}/{meeting_id}/video", data={"csrf_token": token,
+                                                               "videoconference_link": "javascript:alert(1)"})
+    assert "Indica un indirizzo che inizi con https://." in operatore.get(bad.headers["Location"]).get_data(
+        as_text=True)
+    video = "https://meet.example.it/urp-42"
+    operatore.post(f"{agenda}/{meeting_id}/video", data={"csrf_token": token, "videoconference_link": video})
+    with app.app_context():
+        mail = db.session.scalars(db.select(OutboxMessage).where(
+            OutboxMessage.recipient == "luigi.neri@example.it").order_by(OutboxMessage.created_at.desc())).first()
+    assert video in mail.body and "videoconferenza" in mail.subject
+    assert f'href="{video}"' in app.test_client().get(citizen_link).get_data(as_text=True)
+
+
+def test_the_agenda_exports_csv_with_its_filters_and_no_formulas(app):
+    calendar_id = open_every_day(app)
+    agenda = f"/demo/backoffice/calendari/{calendar_id}/appuntamenti"
+    operatore = logged_in(app, "operatore")
+    token = csrf(operatore, agenda)
+    day = TODAY + timedelta(days=2)
+    operatore.post(f"{agenda}/nuovo", data={"csrf_token": token, **_form(app, calendar_id, day, "09:00",
+                                                                          user_message="=HYPERLINK(1)")})
+    operatore.post(f"{agenda}/nuovo", data={"csrf_token": token, **_form(app, calendar_id, day, "09:30",
+                                                                          surname="Verdi", email="v@example.it")})
+    text = operatore.get(f"{agenda}.csv", query_string={"dal": TODAY.isoformat(), "q": "neri"}).get_data(as_text=True)
+    lines = text.lstrip("\ufeff").strip().split("\r\n")
+    assert lines[0].startswith("Data;Dalle;Alle;Nome;Cognome") and len(lines) == 2  # the search applies
+    assert f"{day:%d/%m/%Y};09:00;09:30;Luigi;Neri" in lines[1] and ";'=HYPERLINK(1);" in lines[1]

@@ -308,3 +308,38 @@ def test_period_bounds():
     assert (monday.date(), next_monday.date()) == (date(2027, 3, 1), date(2027, 3, 8))
     assert [d.date() for d in _period("month", date(2027, 12, 15))] == [date(2027, 12, 1), date(2028, 1, 1)]
     assert [d.date() for d in _period("year", date(2027, 6, 1))] == [date(2027, 1, 1), date(2028, 1, 1)]
+
+
+def test_withdrawing_the_application_cancels_its_future_appointment(app, api):
+    from tests.webapp.helpers import act, submitted
+
+    calendar_id = open_every_day(app)
+    app_id = submitted(api, "contributo")
+    client = app.test_client()
+    login(client, MARIO)
+    client.get(BASE, query_string={"pratica": app_id})
+    link = _book(app, client, calendar_id, email="mario.rossi@example.it").headers["Location"].split("?")[0]
+    act(api, app_id, "withdraw", MARIO)
+    page = client.get(link).get_data(as_text=True)
+    assert "Annullato" in page and "La pratica è stata ritirata." in page
+    with app.app_context():
+        subjects = [m.subject for m in db.session.scalars(db.select(OutboxMessage).where(
+            OutboxMessage.recipient == "mario.rossi@example.it"))]
+    assert any(s.endswith("appuntamento annullato") for s in subjects)
+    slots = client.get(f"/demo/api/calendars/{calendar_id}/availabilities/{DAY.isoformat()}").get_json()
+    assert slots[0]["slots_available"] == 3  # the place is free again
+
+
+def test_approving_the_application_confirms_its_pending_appointment(app, api):
+    from tests.webapp.helpers import act, submitted
+
+    calendar_id = open_every_day(app, moderated=True)
+    app_id = submitted(api, "contributo")
+    client = app.test_client()
+    login(client, MARIO)
+    client.get(BASE, query_string={"pratica": app_id})
+    _book(app, client, calendar_id, email="mario.rossi@example.it")
+    assert _meetings(app)[0][0] == PENDING
+    act(api, app_id, "assign", "operatore")
+    act(api, app_id, "accept", "operatore", {"message": "Concesso"})
+    assert _meetings(app)[0][0] == APPROVED

@@ -145,6 +145,7 @@ class Meeting(db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[int] = mapped_column(Integer, nullable=False, default=DRAFT)
     user_message: Mapped[str] = mapped_column(Text, nullable=False, default="")  # reason and details
     motivation_outcome: Mapped[str | None] = mapped_column(Text)  # the operator's words on a cancellation
+    videoconference_link: Mapped[str | None] = mapped_column(String(500))
     rescheduled: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # The booker's key to their appointment (the links in the e-mails); never shown to anyone else.
     cancel_token: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)

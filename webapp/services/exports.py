@@ -10,7 +10,7 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -84,11 +84,15 @@ def rows(tenant: Tenant, user: User, query: backoffice_list.ListQuery) -> Iterat
 
 
 def csv_stream(tenant: Tenant, user: User, query: backoffice_list.ListQuery) -> Iterator[str]:
+    return csv_text(rows(tenant, user, query))
+
+
+def csv_text(cell_rows: Iterable[list[str]]) -> Iterator[str]:
     """CSV text in chunks (UTF-8 with BOM so that spreadsheets read accents; ; as in Italian locales)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     yield "\ufeff"
-    for index, cells in enumerate(rows(tenant, user, query)):
+    for index, cells in enumerate(cell_rows):
         writer.writerow(cells)
         if index % 500 == 0:
             yield buffer.getvalue()

@@ -6,8 +6,10 @@ Capacity (rule e.2) is checked with the calendar row locked, so two people canno
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -19,7 +21,7 @@ from sqlalchemy import delete, func, or_, select
 from webapp.extensions import db
 from webapp.models import Application, Calendar, Meeting, Service, Tenant, User, operator_calendars
 from webapp.models.calendars import APPROVED, CANCELLED, DONE, DRAFT, MISSED, PENDING, REFUSED
-from webapp.services import availability, calendar_hours, notifications, policy
+from webapp.services import availability, calendar_hours, exports, notifications, policy, statuses
 from webapp.services.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from webapp.services.tenancy import get_scoped, parse_uuid, scoped
 from webapp.services.uow import unit_of_work
@@ -214,6 +216,37 @@ def active_for_application(app: Application) -> bool:
     return any(m.status in (PENDING, APPROVED) for m in for_application(app))
 
 
+# What an application's new status does to its future appointments (opencity-model.md, "Linked appointments").
+_FOLLOW = {
+    statuses.WITHDRAW: ((PENDING, APPROVED), CANCELLED, "cancelled", "La pratica è stata ritirata."),
+    statuses.REVOKED: ((PENDING, APPROVED), CANCELLED, "cancelled", "La pratica è stata annullata."),
+    statuses.PAYMENT_ERROR: ((PENDING, APPROVED), REFUSED, "refused", "Il pagamento della pratica non è riuscito."),
+    statuses.CANCELLED: ((PENDING, APPROVED), REFUSED, "refused", "La pratica è stata rifiutata."),
+    statuses.COMPLETE: ((PENDING,), APPROVED, "approved", None),
+    statuses.PARTIALLY_COMPLETE: ((PENDING,), APPROVED, "approved", None),
+}
+
+
+def follow_application(app: Application, now: datetime) -> int:
+    """Inside the caller's unit of work: withdrawn or annulled -> future appointments cancelled; payment
+    refused or application rejected -> refused; approved -> pending ones confirmed. Returns how many."""
+    rule = _FOLLOW.get(app.status)
+    if rule is None:
+        return 0
+    applies_to, result, event, reason = rule
+    tenant = db.session.get(Tenant, app.tenant_id)
+    assert tenant is not None
+    changed = 0
+    for meeting in for_application(app):
+        if meeting.status in applies_to and _aware(meeting.from_time) > now:
+            meeting.status = result
+            if reason:
+                meeting.motivation_outcome = reason
+            _tell_booker(tenant, meeting, event)
+            changed += 1
+    return changed
+
+
 def of_citizen(tenant: Tenant, user: User) -> list[Meeting]:
     """The appointments a logged-in citizen booked, latest first (drafts are not appointments yet)."""
     query = scoped(Meeting, tenant).where(Meeting.user_id == user.id, Meeting.status != DRAFT)
@@ -305,6 +338,22 @@ def book_for_citizen(tenant: Tenant, user: User, calendar_id: Any, slot_value: s
     return meeting
 
 
+CSV_HEADER = ["Data", "Dalle", "Alle", "Nome", "Cognome", "Codice fiscale", "E-mail", "Telefono", "Motivo",
+              "Stato"]
+
+
+def csv_rows(rows: list[Meeting]) -> Iterator[list[str]]:
+    """The agenda as spreadsheet rows, header first; cells safe from formula injection."""
+    yield CSV_HEADER
+    for meeting in rows:
+        start = _aware(meeting.from_time).astimezone(availability.ROME)
+        end = _aware(meeting.to_time).astimezone(availability.ROME)
+        yield [exports.safe_cell(value) for value in (
+            start.strftime("%d/%m/%Y"), start.strftime("%H:%M"), end.strftime("%H:%M"), meeting.name,
+            meeting.surname, meeting.fiscal_code or "", meeting.email, meeting.phone_number or "",
+            meeting.user_message, STATUS_LABELS[meeting.status])]
+
+
 def local_day(meeting: Meeting) -> date:
     return _aware(meeting.from_time).astimezone(availability.ROME).date()
 
@@ -313,6 +362,24 @@ def get_meeting(tenant: Tenant, calendar: Calendar, meeting_id: Any) -> Meeting:
     meeting = get_scoped(Meeting, tenant, meeting_id)
     if meeting.calendar_id != calendar.id or meeting.status == DRAFT:
         raise NotFound("Appuntamento non trovato.")
+    return meeting
+
+
+def set_video_link(tenant: Tenant, user: User, meeting_id: Any, url: str) -> Meeting:
+    """*Link videoconferenza*: an https address, sent to the citizen at once (empty removes it)."""
+    with unit_of_work():
+        meeting = get_scoped(Meeting, tenant, meeting_id)
+        if not policy.can_edit_calendar(user, meeting.calendar):
+            raise Forbidden("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
+        if meeting.status not in (PENDING, APPROVED):
+            raise Conflict(f"Un appuntamento «{STATUS_LABELS[meeting.status]}» non può cambiare così.")
+        link = url.strip()
+        if link and (not re.fullmatch(r"https://[^\s<>\"]{4,490}", link)):
+            raise ValidationFailed([FieldProblem("/videoconference_link", "Indica un indirizzo che inizi con https://.",
+                                                 "format")])
+        meeting.videoconference_link = link or None
+        if link:
+            _tell_booker(tenant, meeting, "video")
     return meeting
 
 
@@ -388,7 +455,7 @@ def _tell_booker(tenant: Tenant, meeting: Meeting, event: str) -> None:
     link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/{tenant.slug}/appuntamenti/{meeting.cancel_token}"
     what = {"booked": ("Appuntamento da confermare" if meeting.status == PENDING else "Appuntamento confermato"),
             "approved": "Appuntamento confermato", "refused": "Appuntamento non disponibile",
-            "moved": "Appuntamento spostato",
+            "moved": "Appuntamento spostato", "video": "Link per l'appuntamento in videoconferenza",
             "cancelled": "Appuntamento annullato"}[event]
     lines = [f"Gentile {meeting.name} {meeting.surname},", "",
              f"{what}: {meeting.calendar.title}, {_when(meeting)}."]
@@ -396,11 +463,14 @@ def _tell_booker(tenant: Tenant, meeting: Meeting, event: str) -> None:
         lines.append(f"Dove: {meeting.calendar.location}.")
     if event == "booked" and meeting.status == PENDING:
         lines.append("L'ufficio confermerà l'appuntamento: riceverai un'altra e-mail.")
+    if meeting.videoconference_link and meeting.status in (PENDING, APPROVED):
+        lines.append(f"Partecipa in videoconferenza: {meeting.videoconference_link}")
     if meeting.motivation_outcome and event in ("cancelled", "moved"):
         lines += ["", meeting.motivation_outcome]
     lines += ["", f"Dettagli, file per il tuo calendario e disdetta: {link}", "", tenant.name]
     notifications.queue_email(tenant.id, meeting.email, f"{tenant.name}: {what.lower()}", "\n".join(lines),
-                              f"meeting:{meeting.id}:{event}:{meeting.status}:{meeting.rescheduled}",
+                              f"meeting:{meeting.id}:{event}:{meeting.status}:{meeting.rescheduled}:"
+                              f"{hashlib.sha256((meeting.videoconference_link or '').encode()).hexdigest()[:16]}",
                               payload={"attachments": [{"filename": "appuntamento.ics", "mime_type": "text/calendar",
                                                         "content": ics(tenant, meeting).decode()}]})
 

@@ -9,8 +9,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.models import Calendar, OpeningHour
-from webapp.services import calendar_hours, calendars, meetings, operators, policy
+from webapp.models import Calendar, Meeting, OpeningHour
+from webapp.services import calendar_hours, calendars, exports, meetings, operators, policy
 from webapp.services.calendars import FLAGS, NOTICE_HOURS, TYPES
 from webapp.services.errors import Conflict, Forbidden, ValidationFailed
 from webapp.views.backoffice import bp
@@ -169,14 +169,26 @@ def _day_arg(name: str) -> date:
         return date.today()
 
 
-@bp.get("/calendari/<calendar_id>/appuntamenti")
-def calendar_meetings(calendar_id: str) -> str:
-    calendar = calendars.get_calendar(tenant(), calendar_id)
+def _agenda(calendar: Calendar) -> tuple[date, int | None, str, list[Meeting]]:
+    """The agenda's filters from the query (from a day, status, name or fiscal code) and its rows."""
     from_day = _day_arg("dal")
     raw_status = request.args.get("stato", "")
     status = int(raw_status) if raw_status.isdigit() and int(raw_status) in meetings.STATUS_LABELS else None
     search = (request.args.get("q") or "")[:100]
-    rows = meetings.list_meetings(tenant(), calendar, status, search, from_day)
+    return from_day, status, search, meetings.list_meetings(tenant(), calendar, status, search, from_day)
+
+
+@bp.get("/calendari/<calendar_id>/appuntamenti.csv")
+def calendar_meetings_csv(calendar_id: str) -> Response:
+    _from_day, _status, _search, rows = _agenda(calendars.get_calendar(tenant(), calendar_id))
+    return Response(exports.csv_text(meetings.csv_rows(rows)), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="appuntamenti.csv"'})
+
+
+@bp.get("/calendari/<calendar_id>/appuntamenti")
+def calendar_meetings(calendar_id: str) -> str:
+    calendar = calendars.get_calendar(tenant(), calendar_id)
+    from_day, status, search, rows = _agenda(calendar)
     return render_template("backoffice/meetings.html", section="calendars", calendar=calendar, rows=rows,
                            from_day=from_day, status=status, q=search, labels=meetings.STATUS_LABELS,
                            actions=meetings.OPERATOR_ACTIONS,
@@ -252,3 +264,17 @@ def meeting_move(calendar_id: str, meeting_id: str) -> Any:
     slots = [s for s in calendar_hours.office_slots(calendar, day, datetime.now(UTC), meeting.id) if s.available]
     return render_template("backoffice/meeting_move.html", section="calendars", calendar=calendar, meeting=meeting,
                            day=day, slots=slots, values=request.form, errors=errors), status
+
+
+@bp.post("/calendari/<calendar_id>/appuntamenti/<meeting_id>/video")
+def meeting_video(calendar_id: str, meeting_id: str) -> Response:
+    try:
+        meetings.set_video_link(tenant(), staff(), meeting_id, request.form.get("videoconference_link") or "")
+    except ValidationFailed as exc:
+        flash(" ".join(message for _field, message in field_errors(exc)), "error")
+    except (Conflict, Forbidden) as exc:
+        flash(exc.description, "error")
+    else:
+        flash(_("Link videoconferenza salvato e inviato al cittadino."), "success")
+    return redirect(url_for("backoffice.calendar_meetings", calendar_id=calendar_id,
+                            dal=request.form.get("dal") or None))
