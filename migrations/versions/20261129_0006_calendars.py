@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("tenant_id", "title"),
     )
     op.create_index("ix_calendars_tenant_id", "calendars", ["tenant_id"])
+    op.add_column("users", sa.Column("calendar_notifications", sa.JSON(), nullable=True))
     op.create_table(
         "operator_calendars",
         sa.Column("user_id", sa.Uuid(), nullable=False),
@@ -56,4 +57,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("operator_calendars")
+    op.drop_column("users", "calendar_notifications")
     op.drop_table("calendars")

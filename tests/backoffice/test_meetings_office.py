@@ -10,6 +10,8 @@ from flask import Flask
 from icalendar import Calendar as ICalendar
 
 from tests.backoffice.conftest import add_staff, csrf, logged_in
+from tests.citizen.helpers import csrf as citizen_csrf
+from tests.citizen.test_booking import _book
 from tests.webapp.calendars import open_every_day
 from webapp.extensions import db
 from webapp.models import Meeting, OpeningHour, OutboxMessage
@@ -148,3 +150,24 @@ def test_the_agenda_exports_csv_with_its_filters_and_no_formulas(app):
     lines = text.lstrip("\ufeff").strip().split("\r\n")
     assert lines[0].startswith("Data;Dalle;Alle;Nome;Cognome") and len(lines) == 2  # the search applies
     assert f"{day:%d/%m/%Y};09:00;09:30;Luigi;Neri" in lines[1] and ";'=HYPERLINK(1);" in lines[1]
+
+
+def test_operators_choose_which_booking_emails_they_get(app):
+    calendar_id = open_every_day(app)
+    operatore = logged_in(app, "operatore")
+    settings = "/demo/backoffice/calendari/notifiche"
+    assert operatore.get(settings).get_data(as_text=True).count("checked") == 3  # all on by default
+    operatore.post(settings, data={"csrf_token": csrf(operatore, settings), "kinds": ["cancelled"]})
+    page = operatore.get(settings).get_data(as_text=True)
+    assert 'value="cancelled" checked' in page and 'value="new" checked' not in page
+    citizen = app.test_client()
+    link = _book(app, citizen, calendar_id).headers["Location"].split("?")[0]
+    with app.app_context():
+        to_operator = [m.subject for m in db.session.scalars(db.select(OutboxMessage).where(
+            OutboxMessage.recipient == "operatore@demo.example.it"))]
+    assert not any(s.startswith("Nuovo appuntamento") for s in to_operator)  # switched off
+    citizen.post(link + "/disdici", data={"csrf_token": citizen_csrf(citizen, link)})
+    with app.app_context():
+        to_operator = [m.subject for m in db.session.scalars(db.select(OutboxMessage).where(
+            OutboxMessage.recipient == "operatore@demo.example.it"))]
+    assert any(s.startswith("Appuntamento disdetto") for s in to_operator)

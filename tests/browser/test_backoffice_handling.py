@@ -104,7 +104,8 @@ def test_full_handling_in_the_browser(live_server, page, api):
 
 def test_manager_pages_are_accessible(live_server, page):
     base = staff_login(page, live_server, "manager")
-    for path in ("/servizi", "/operatori", "/operatori/nuovo", "/calendari", "/password-dimenticata"):
+    for path in ("/servizi", "/operatori", "/operatori/nuovo", "/calendari", "/calendari/notifiche",
+                 "/password-dimenticata"):
         page.goto(base + path)
         assert page.locator("h1").count() == 1
         assert_accessible(page)

@@ -51,6 +51,8 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     domicile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     birth_country: Mapped[str | None] = mapped_column(String(100))
     office_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("offices.id", ondelete="SET NULL"))
+    # Operators: which booking e-mails they want from their calendars {new, changed, cancelled}; None = all.
+    calendar_notifications: Mapped[dict[str, bool] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at()
 
     services = relationship("Service", secondary=operator_services, lazy="selectin")

@@ -134,7 +134,7 @@ def confirm(tenant: Tenant, meeting_id: Any, now: datetime, application: Applica
         moderated = calendar.is_moderated or bool(hour and hour.is_moderated)
         meeting.status, meeting.draft_expiration = (PENDING if moderated else APPROVED), None
         _tell_booker(tenant, meeting, "booked")
-        _tell_operators(tenant, meeting, "Nuovo appuntamento")
+        _tell_operators(tenant, meeting, "Nuovo appuntamento", "new")
     return meeting
 
 
@@ -196,7 +196,7 @@ def cancel_by_booker(tenant: Tenant, token: str, now: datetime) -> Meeting:
             raise Conflict(refusal)
         meeting.status = CANCELLED
         _tell_booker(tenant, meeting, "cancelled")
-        _tell_operators(tenant, meeting, "Appuntamento disdetto")
+        _tell_operators(tenant, meeting, "Appuntamento disdetto", "cancelled")
     return meeting
 
 
@@ -310,6 +310,7 @@ def reschedule(tenant: Tenant, user: User, meeting_id: Any, slot_value: str, mes
         meeting.status = APPROVED
         meeting.motivation_outcome = message.strip()[:2000] or None
         _tell_booker(tenant, meeting, "moved")
+        _tell_operators(tenant, meeting, "Appuntamento spostato", "changed")
     return meeting
 
 
@@ -396,6 +397,8 @@ def operator_action(tenant: Tenant, user: User, meeting_id: Any, action: str, me
             meeting.motivation_outcome = message.strip()[:2000] or None
         if action in ("approve", "refuse", "cancel"):
             _tell_booker(tenant, meeting, {"approve": "approved", "refuse": "refused", "cancel": "cancelled"}[action])
+        if action == "cancel":
+            _tell_operators(tenant, meeting, "Appuntamento annullato", "cancelled")
     return meeting
 
 
@@ -475,14 +478,29 @@ def _tell_booker(tenant: Tenant, meeting: Meeting, event: str) -> None:
                                                         "content": ics(tenant, meeting).decode()}]})
 
 
-def _tell_operators(tenant: Tenant, meeting: Meeting, what: str) -> None:
+NOTIFICATION_KINDS = ("new", "changed", "cancelled")
+
+
+def wants(user: User, kind: str) -> bool:
+    """An operator's choice for one kind of booking e-mail (all on until they say otherwise)."""
+    return bool((user.calendar_notifications or {}).get(kind, True))
+
+
+def set_notifications(user: User, chosen: set[str]) -> None:
+    with unit_of_work():
+        user.calendar_notifications = {kind: kind in chosen for kind in NOTIFICATION_KINDS}
+
+
+def _tell_operators(tenant: Tenant, meeting: Meeting, what: str, kind: str) -> None:
+    """The enabled operators who want this kind of e-mail, unless the calendar's owner switched them off."""
     if not meeting.calendar.notify_operators:
         return
     query = select(User).join(operator_calendars, operator_calendars.c.user_id == User.id).where(
         operator_calendars.c.calendar_id == meeting.calendar_id, User.email.is_not(None))
     for operator in db.session.scalars(query):
+        if not wants(operator, kind):
+            continue
         notifications.queue_email(
             tenant.id, operator.email or "", f"{what}: {meeting.calendar.title}",
             f"{what} il {_when(meeting)} ({meeting.calendar.title}).\n\n{meeting.user_message}\n",
-            f"meeting-operator:{meeting.id}:{meeting.status}:{operator.id}")
-
+            f"meeting-operator:{meeting.id}:{kind}:{meeting.status}:{meeting.rescheduled}:{operator.id}")

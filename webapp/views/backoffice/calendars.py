@@ -278,3 +278,14 @@ def meeting_video(calendar_id: str, meeting_id: str) -> Response:
         flash(_("Link videoconferenza salvato e inviato al cittadino."), "success")
     return redirect(url_for("backoffice.calendar_meetings", calendar_id=calendar_id,
                             dal=request.form.get("dal") or None))
+
+
+@bp.route("/calendari/notifiche", methods=["GET", "POST"])
+def calendar_notifications() -> Any:
+    """Impostazioni notifiche calendari: which booking e-mails I receive from my calendars."""
+    if request.method == "POST":
+        meetings.set_notifications(staff(), set(request.form.getlist("kinds")))
+        flash(_("Impostazioni delle notifiche salvate."), "success")
+        return redirect(url_for("backoffice.calendar_notifications"))
+    return render_template("backoffice/calendar_notifications.html", section="calendars",
+                           chosen={kind for kind in meetings.NOTIFICATION_KINDS if meetings.wants(staff(), kind)})
