@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from werkzeug.datastructures import MultiDict
 
@@ -83,7 +84,7 @@ def test_period_filter_and_bounds(app, api):
     client = logged_in(app, "operatore")
     assert _ids(client, period="today") == [recent]
     assert _ids(client, period="this_month") == [recent]
-    day = (datetime.now(UTC) - timedelta(days=70)).date()
+    day = (datetime.now(UTC) - timedelta(days=70)).astimezone(ZoneInfo("Europe/Rome")).date()  # the office's day
     assert _ids(client, period="custom", **{"from": str(day - timedelta(days=1)), "to": str(day)}) == [old]
     wednesday = date(2026, 11, 25)
     query = backoffice_list.ListQuery(period="last_week")

@@ -302,12 +302,16 @@ def test_a_booking_limit_per_period_counts_the_booker_by_email(app):
 
 
 def test_period_bounds():
+    from webapp.services.availability import ROME
     from webapp.services.meetings import _period
 
-    monday, next_monday = _period("week", date(2027, 3, 4))
-    assert (monday.date(), next_monday.date()) == (date(2027, 3, 1), date(2027, 3, 8))
-    assert [d.date() for d in _period("month", date(2027, 12, 15))] == [date(2027, 12, 1), date(2028, 1, 1)]
-    assert [d.date() for d in _period("year", date(2027, 6, 1))] == [date(2027, 1, 1), date(2028, 1, 1)]
+    def local(bounds):
+        return [moment.astimezone(ROME).date() for moment in bounds]
+
+    assert local(_period("week", date(2027, 3, 4))) == [date(2027, 3, 1), date(2027, 3, 8)]
+    assert local(_period("month", date(2027, 12, 15))) == [date(2027, 12, 1), date(2028, 1, 1)]
+    assert local(_period("year", date(2027, 6, 1))) == [date(2027, 1, 1), date(2028, 1, 1)]
+    assert all(moment.utcoffset() == timedelta(0) for moment in _period("week", date(2027, 3, 4)))  # stored as UTC
 
 
 def test_withdrawing_the_application_cancels_its_future_appointment(app, api):
@@ -343,3 +347,24 @@ def test_approving_the_application_confirms_its_pending_appointment(app, api):
     act(api, app_id, "assign", "operatore")
     act(api, app_id, "accept", "operatore", {"message": "Concesso"})
     assert _meetings(app)[0][0] == APPROVED
+
+
+def test_on_the_demos_sqlite_database_times_stay_the_offices(make_app, tmp_path):
+    """SQLite keeps no offset: appointments are stored as UTC, so 09:00 in Rome stays 09:00."""
+    from webapp.cli import upgrade_database
+    from webapp.models import Calendar
+    from webapp.services.seed import seed_demo
+
+    demo = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/demo.sqlite3")
+    with demo.app_context():
+        upgrade_database()
+        seed_demo("demo")
+    calendar_id = open_every_day(demo)
+    with demo.app_context():
+        assert db.session.get(Calendar, calendar_id) is not None
+    client = demo.test_client()
+    link = _book(demo, client, calendar_id).headers["Location"]
+    page = client.get(link).get_data(as_text=True)
+    assert re.search(r", 09:00</dd>", page), page[page.find("Data e orario"):][:200]
+    slots = client.get(f"/demo/api/calendars/{calendar_id}/availabilities/{DAY.isoformat()}").get_json()
+    assert [s["slots_available"] for s in slots] == [2, 3]  # the booked place counts on SQLite too

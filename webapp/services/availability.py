@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from webapp.models import Calendar, Closure, OpeningHour
@@ -51,6 +51,17 @@ def _at(day: date, moment: time) -> datetime:
     return datetime.combine(day, moment, tzinfo=ROME)
 
 
+# Stored moments are UTC (SQLite, the demo's database, keeps no offset and gives them back naive).
+def stored(day: date, moment: time) -> datetime:
+    """A local wall-clock time of the office as the UTC moment to store and compare in queries."""
+    return _at(day, moment).astimezone(UTC)
+
+
+def aware(moment: datetime) -> datetime:
+    """A moment read back from the database: naive ones are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _overlaps(start: datetime, end: datetime, intervals: Iterable[tuple[datetime, datetime]]) -> int:
     return sum(1 for other_start, other_end in intervals if other_start < end and start < other_end)
 
@@ -63,7 +74,7 @@ def slots_for_day(calendar: Calendar, hours: Sequence[OpeningHour], closures: Se
                   window: Window, busy: Sequence[tuple[datetime, datetime]] = ()) -> list[Slot]:
     """Slots start at begin_hour and step by meeting + interval minutes while they end by end_hour;
     a slot inside a closure or outside the window is not offered; busy intervals take places."""
-    closed = [(c.starts_at.astimezone(ROME), c.ends_at.astimezone(ROME)) for c in closures]
+    closed = [(aware(c.starts_at), aware(c.ends_at)) for c in closures]
     slots = []
     for hour in hours:
         if not _opens_on(hour, day) or hour.meeting_minutes <= 0:

@@ -142,7 +142,7 @@ def delete_hour(tenant: Tenant, user: User, calendar_id: Any, hour_id: Any, now:
 
 def _moment(form: dict[str, Any], field: str, problems: list[FieldProblem]) -> datetime | None:
     try:
-        return datetime.fromisoformat(str(form.get(field) or "")).replace(tzinfo=availability.ROME)
+        return datetime.fromisoformat(str(form.get(field) or "")).replace(tzinfo=availability.ROME).astimezone(UTC)
     except ValueError:
         problems.append(FieldProblem(f"/{field}", "Indica data e ora valide.", "format"))
         return None
@@ -189,17 +189,13 @@ def busy_intervals(calendar: Calendar, first: date, last: date, now: datetime,
                    exclude: Any = None) -> list[tuple[datetime, datetime]]:
     """Meetings holding a place between the two days (but `exclude`, a meeting being moved); a draft
     past its expiry holds nothing."""
-    start = datetime.combine(first, time.min, tzinfo=availability.ROME)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=availability.ROME)
+    start = availability.stored(first, time.min)
+    end = availability.stored(last + timedelta(days=1), time.min)
     rows = db.session.execute(select(Meeting.from_time, Meeting.to_time).where(
         Meeting.calendar_id == calendar.id, Meeting.status.in_(HOLDING), Meeting.from_time < end,
         Meeting.to_time > start, Meeting.id != exclude if exclude else true(),
         or_(Meeting.status != DRAFT, Meeting.draft_expiration > now)))
-    return [(_aware(begin), _aware(finish)) for begin, finish in rows]
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite returns naive UTC
+    return [(availability.aware(begin), availability.aware(finish)) for begin, finish in rows]
 
 
 def bookable_days(tenant: Tenant, calendar_id: Any, first: date | None, last: date | None,

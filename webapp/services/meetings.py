@@ -53,8 +53,8 @@ def hold_slot(tenant: Tenant, calendar_id: Any, day: date, start: str, opening_h
         meeting = Meeting(
             tenant_id=tenant.id, calendar_id=calendar.id, opening_hour_id=parse_uuid(opening_hour_id),
             user_id=user.id if user else None, status=DRAFT, cancel_token=secrets.token_urlsafe(32),
-            from_time=datetime.combine(day, slot.start, tzinfo=availability.ROME),
-            to_time=datetime.combine(day, slot.end, tzinfo=availability.ROME),
+            from_time=availability.stored(day, slot.start),
+            to_time=availability.stored(day, slot.end),
             draft_expiration=now + timedelta(seconds=calendar.drafts_duration))
         if user is not None:  # once only: a logged-in booker's details come from the identity
             meeting.name, meeting.surname = user.name, user.family_name
@@ -76,7 +76,7 @@ def draft(tenant: Tenant, meeting_id: Any, now: datetime) -> Meeting:
 
 def _aware(moment: datetime | None) -> datetime:
     assert moment is not None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return availability.aware(moment)
 
 
 def save_details(tenant: Tenant, meeting_id: Any, form: dict[str, Any], now: datetime) -> Meeting:
@@ -151,8 +151,7 @@ def _period(kind: str, day: date) -> tuple[datetime, datetime]:
     else:
         first = day.replace(day=1)
         last = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return (datetime.combine(first, time.min, tzinfo=availability.ROME),
-            datetime.combine(last, time.min, tzinfo=availability.ROME))
+    return availability.stored(first, time.min), availability.stored(last, time.min)
 
 
 def _over_limit(calendar: Calendar, meeting: Meeting, now: datetime) -> bool:
@@ -259,8 +258,7 @@ def of_citizen(tenant: Tenant, user: User) -> list[Meeting]:
 def list_meetings(tenant: Tenant, calendar: Calendar, status: int | None, search: str,
                   from_day: date) -> list[Meeting]:
     query = scoped(Meeting, tenant).where(Meeting.calendar_id == calendar.id, Meeting.status != DRAFT,
-                                          Meeting.from_time >= datetime.combine(from_day, time.min,
-                                                                                tzinfo=availability.ROME))
+                                          Meeting.from_time >= availability.stored(from_day, time.min))
     if status is not None:
         query = query.where(Meeting.status == status)
     text = search.strip().lower()
@@ -303,8 +301,8 @@ def reschedule(tenant: Tenant, user: User, meeting_id: Any, slot_value: str, mes
             raise Conflict(f"Un appuntamento «{STATUS_LABELS[meeting.status]}» non si può spostare.")
         locked = _locked_calendar(tenant, meeting.calendar_id)
         slot = _free_office_slot(locked, day, start, hour_id, now, moving=meeting.id)
-        meeting.from_time = datetime.combine(day, slot.start, tzinfo=availability.ROME)
-        meeting.to_time = datetime.combine(day, slot.end, tzinfo=availability.ROME)
+        meeting.from_time = availability.stored(day, slot.start)
+        meeting.to_time = availability.stored(day, slot.end)
         meeting.opening_hour_id = parse_uuid(hour_id)
         meeting.rescheduled += 1
         meeting.status = APPROVED
@@ -330,8 +328,8 @@ def book_for_citizen(tenant: Tenant, user: User, calendar_id: Any, slot_value: s
         slot = _free_office_slot(locked, day, start, hour_id, now)
         meeting = Meeting(tenant_id=tenant.id, calendar_id=locked.id, opening_hour_id=parse_uuid(hour_id),
                           status=APPROVED, cancel_token=secrets.token_urlsafe(32), user_message=details[:2000],
-                          from_time=datetime.combine(day, slot.start, tzinfo=availability.ROME),
-                          to_time=datetime.combine(day, slot.end, tzinfo=availability.ROME))
+                          from_time=availability.stored(day, slot.start),
+                          to_time=availability.stored(day, slot.end))
         db.session.add(meeting)
         db.session.flush()
         _apply_applicant(meeting, form)

@@ -5,7 +5,7 @@ Demo and test configuration only (SEED_DEMO_DATA); running it again keeps existi
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, time
 from pathlib import Path
 
 from flask import current_app
@@ -26,7 +26,7 @@ from webapp.models import (
     User,
 )
 from webapp.services.auth import hash_password
-from webapp.services.availability import ROME
+from webapp.services.availability import stored
 from webapp.services.catalogue import publish_service
 from webapp.services.uow import unit_of_work
 
@@ -108,8 +108,8 @@ def _calendar(tenant: Tenant, office: Office) -> Calendar:
             days_of_week=[1, 2, 3, 4, 5], begin_hour=time(9), end_hour=time(12), meeting_minutes=30,
             interval_minutes=0, meeting_queue=1, is_moderated=False))
         calendar.closures.append(Closure(
-            tenant_id=tenant.id, starts_at=datetime(year, 12, 24, 0, 0, tzinfo=ROME),
-            ends_at=datetime(year, 12, 27, 0, 0, tzinfo=ROME), reason="Festività natalizie"))
+            tenant_id=tenant.id, starts_at=stored(date(year, 12, 24), time.min),
+            ends_at=stored(date(year, 12, 27), time.min), reason="Festività natalizie"))
     return calendar
 
 
