@@ -368,3 +368,30 @@ def test_on_the_demos_sqlite_database_times_stay_the_offices(make_app, tmp_path)
     assert re.search(r", 09:00</dd>", page), page[page.find("Data e orario"):][:200]
     slots = client.get(f"/demo/api/calendars/{calendar_id}/availabilities/{DAY.isoformat()}").get_json()
     assert [s["slots_available"] for s in slots] == [2, 3]  # the booked place counts on SQLite too
+
+
+def test_bad_booking_input_is_refused_and_saves_nothing(app):
+    from tests.webapp.tenants import make_tenant
+
+    calendar_id = open_every_day(app)
+    make_tenant(app, "altro")
+    client = app.test_client()
+    assert client.get(f"/altro/prenota-appuntamento/{calendar_id}").status_code == 404  # another ente's calendar
+    token = csrf(client, f"{BASE}/{calendar_id}")
+    for slot, message in (("garbage", "Scegli uno degli orari disponibili."),
+                          (f"{DAY.isoformat()}|09:00|{calendar_id}", "Questo orario non è più disponibile"),
+                          (f"{DAY.isoformat()}|07:00|", "Questo orario non è più disponibile")):
+        refused = client.post(f"{BASE}/{calendar_id}", data={"csrf_token": token, "slot": slot})
+        assert "/dettagli" not in refused.headers["Location"]
+        assert message in client.get(refused.headers["Location"]).get_data(as_text=True), slot
+    assert client.get(f"{BASE}/dettagli").status_code == 302  # no draft in the session
+    assert _meetings(app) == []
+    _book(app, client, calendar_id)
+    with app.app_context():
+        meeting_id = db.session.scalar(db.select(Meeting.id))
+    other = logged_in(app, "op-altro", tenant="altro")
+    agenda = f"/altro/backoffice/calendari/{calendar_id}/appuntamenti"
+    assert other.get(agenda).status_code == 404
+    token = staff_csrf(other, "/altro/backoffice/calendari")
+    assert other.post(f"{agenda}/{meeting_id}/cancel", data={"csrf_token": token}).status_code == 404
+    assert _meetings(app)[0][0] == APPROVED  # untouched

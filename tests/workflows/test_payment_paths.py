@@ -170,8 +170,9 @@ def test_accept_without_deferred_amount_is_todays_path(service: ServiceDefinitio
     assert d.history == [*d.prefix(), *tail] == [*d.prefix(), *([6000] if d.protocol else []), 7000]
 
 
-def test_payment_at_release_after_integration(service: ServiceDefinition) -> None:
-    """A deferred amount typed with an earlier non-accept outcome does not leak into a later accept."""
+def _back_from_integration_with_a_stale_amount(service: ServiceDefinition) -> tuple[Driver, str]:
+    """Release payment: a deferred amount typed with an integration request, then the citizen's answer;
+    returns the driver and the review task now waiting."""
     d = Driver(service, **RELEASE)
     d.to_review()
     d.user("ut_review", {"action": "request-integration", "deferred_amount": 999})
@@ -180,7 +181,12 @@ def test_payment_at_release_after_integration(service: ServiceDefinition) -> Non
     d.user("ut_integration_answer", {"action": "submit"})
     if d.protocol:
         d.service("st_protocol_integration_answer")
-    review = "ut_review_after_integration" if d.protocol else "ut_review"
+    return d, "ut_review_after_integration" if d.protocol else "ut_review"
+
+
+def test_payment_at_release_after_integration(service: ServiceDefinition) -> None:
+    """A deferred amount typed with an earlier non-accept outcome does not leak into a later accept."""
+    d, review = _back_from_integration_with_a_stale_amount(service)
     assert d.waiting_for() == {review}
     d.user(review, {"action": "accept", "partial": True, "deferred_amount": 4000})
     _debt_position(d, "st_payment_release", 4000, "release")
@@ -190,15 +196,7 @@ def test_payment_at_release_after_integration(service: ServiceDefinition) -> Non
 
 
 def test_stale_deferred_amount_is_reset_before_each_review(service: ServiceDefinition) -> None:
-    d = Driver(service, **RELEASE)
-    d.to_review()
-    d.user("ut_review", {"action": "request-integration", "deferred_amount": 999})
-    if d.protocol:
-        d.service("st_protocol_integration_request")
-    d.user("ut_integration_answer", {"action": "submit"})
-    if d.protocol:
-        d.service("st_protocol_integration_answer")
-    review = "ut_review_after_integration" if d.protocol else "ut_review"
+    d, review = _back_from_integration_with_a_stale_amount(service)
     wait = d.user(review, {"action": "accept", "partial": False})
     assert 1500 not in wait.entered
     tail = _accept_tail(d, partial=False)

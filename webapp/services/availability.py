@@ -62,6 +62,11 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def local(moment: datetime) -> datetime:
+    """A stored moment as the office's wall clock."""
+    return aware(moment).astimezone(ROME)
+
+
 def _overlaps(start: datetime, end: datetime, intervals: Iterable[tuple[datetime, datetime]]) -> int:
     return sum(1 for other_start, other_end in intervals if other_start < end and start < other_end)
 

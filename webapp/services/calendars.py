@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, select
 
 from webapp.extensions import db
-from webapp.models import STAFF_ROLES, Calendar, Office, Tenant, User
+from webapp.models import STAFF_ROLES, Calendar, Office, OpeningHour, Tenant, User
 from webapp.models.calendars import FIXED_SLOTS, VARIABLE_SLOTS
 from webapp.services import policy
 from webapp.services.errors import FieldProblem, Forbidden, ValidationFailed
@@ -40,6 +40,12 @@ def list_calendars(tenant: Tenant, search: str = "") -> list[Calendar]:
             func.lower(Calendar.title).like(pattern), func.lower(Calendar.location).like(pattern),
             func.lower(Office.name).like(pattern)))
     return list(db.session.scalars(query.order_by(Calendar.title)))
+
+
+def bookable_calendars(tenant: Tenant) -> list[Calendar]:
+    """Calendars with at least one opening hour: the offices a citizen can book (one query)."""
+    has_hours = select(OpeningHour.id).where(OpeningHour.calendar_id == Calendar.id).exists()
+    return list(db.session.scalars(scoped(Calendar, tenant).where(has_hours).order_by(Calendar.title)))
 
 
 def get_calendar(tenant: Tenant, calendar_id: Any) -> Calendar:

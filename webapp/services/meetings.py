@@ -6,29 +6,24 @@ Capacity (rule e.2) is checked with the calendar row locked, so two people canno
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import current_app
-from icalendar import Calendar as ICalendar
-from icalendar import Event
 from sqlalchemy import delete, func, or_, select
 
 from webapp.extensions import db
-from webapp.models import Application, Calendar, Meeting, Service, Tenant, User, operator_calendars
+from webapp.models import Application, Calendar, Meeting, Service, Tenant, User
 from webapp.models.calendars import APPROVED, CANCELLED, DONE, DRAFT, MISSED, PENDING, REFUSED
-from webapp.services import availability, calendar_hours, exports, notifications, policy, statuses
+from webapp.services import availability, calendar_hours, meeting_notices, policy, statuses
 from webapp.services.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
+from webapp.services.meeting_notices import STATUS_LABELS
 from webapp.services.tenancy import get_scoped, parse_uuid, scoped
 from webapp.services.uow import unit_of_work
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-STATUS_LABELS = {PENDING: "Da confermare", APPROVED: "Confermato", REFUSED: "Rifiutato", MISSED: "Non avvenuto",
-                 DONE: "Avvenuto", CANCELLED: "Annullato", DRAFT: "In corso di prenotazione"}
+BOOKER_EVENTS = {"approve": "approved", "refuse": "refused", "cancel": "cancelled"}  # what the booker is told
 # operator action -> (statuses it applies to, resulting status)
 OPERATOR_ACTIONS = {"approve": ((PENDING,), APPROVED), "refuse": ((PENDING,), REFUSED),
                     "done": ((APPROVED,), DONE), "missed": ((APPROVED,), MISSED),
@@ -46,10 +41,7 @@ def hold_slot(tenant: Tenant, calendar_id: Any, day: date, start: str, opening_h
     """Choosing a slot creates a DRAFT that holds the place for the calendar's draft duration."""
     with unit_of_work():
         calendar = _locked_calendar(tenant, calendar_id)
-        slot = next((s for s in calendar_hours.slots_of(calendar, day, now)
-                     if s.start.strftime("%H:%M") == start and s.opening_hour_id == opening_hour_id), None)
-        if slot is None or not slot.available:
-            raise Conflict("Questo orario non è più disponibile: scegline un altro.")
+        slot = _free_slot(calendar_hours.slots_of(calendar, day, now), start, opening_hour_id)
         meeting = Meeting(
             tenant_id=tenant.id, calendar_id=calendar.id, opening_hour_id=parse_uuid(opening_hour_id),
             user_id=user.id if user else None, status=DRAFT, cancel_token=secrets.token_urlsafe(32),
@@ -133,8 +125,8 @@ def confirm(tenant: Tenant, meeting_id: Any, now: datetime, application: Applica
         hour = next((h for h in calendar.opening_hours if h.id == meeting.opening_hour_id), None)
         moderated = calendar.is_moderated or bool(hour and hour.is_moderated)
         meeting.status, meeting.draft_expiration = (PENDING if moderated else APPROVED), None
-        _tell_booker(tenant, meeting, "booked")
-        _tell_operators(tenant, meeting, "Nuovo appuntamento", "new")
+        meeting_notices.tell_booker(tenant, meeting, "booked")
+        meeting_notices.tell_operators(tenant, meeting, "Nuovo appuntamento", "new")
     return meeting
 
 
@@ -158,8 +150,7 @@ def _over_limit(calendar: Calendar, meeting: Meeting, now: datetime) -> bool:
     """Rule e.8: the booker (by fiscal code when known, else e-mail) already holds the maximum."""
     if not calendar.max_bookings:
         return False
-    start, end = _period(calendar.booking_period or "month", _aware(meeting.from_time).astimezone(availability.ROME)
-                         .date())
+    start, end = _period(calendar.booking_period or "month", local_day(meeting))
     same_booker = (Meeting.fiscal_code == meeting.fiscal_code) if meeting.fiscal_code else (
         func.lower(Meeting.email) == meeting.email.lower())
     held = db.session.scalar(select(func.count()).select_from(Meeting).where(
@@ -194,8 +185,8 @@ def cancel_by_booker(tenant: Tenant, token: str, now: datetime) -> Meeting:
         if refusal:
             raise Conflict(refusal)
         meeting.status = CANCELLED
-        _tell_booker(tenant, meeting, "cancelled")
-        _tell_operators(tenant, meeting, "Appuntamento disdetto", "cancelled")
+        meeting_notices.tell_booker(tenant, meeting, "cancelled")
+        meeting_notices.tell_operators(tenant, meeting, "Appuntamento disdetto", "cancelled")
     return meeting
 
 
@@ -241,7 +232,7 @@ def follow_application(app: Application, now: datetime) -> int:
             meeting.status = result
             if reason:
                 meeting.motivation_outcome = reason
-            _tell_booker(tenant, meeting, event)
+            meeting_notices.tell_booker(tenant, meeting, event)
             changed += 1
     return changed
 
@@ -269,6 +260,11 @@ def list_meetings(tenant: Tenant, calendar: Calendar, status: int | None, search
     return list(db.session.scalars(query.order_by(Meeting.from_time).limit(500)))
 
 
+def _require_runner(user: User, calendar: Calendar) -> None:
+    if not policy.can_edit_calendar(user, calendar):
+        raise Forbidden("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
+
+
 def _parse_slot(value: str) -> tuple[date, str, str]:
     """The radio value "YYYY-MM-DD|HH:MM|<opening hour id>" of a slot."""
     day_text, _sep, rest = value.partition("|")
@@ -279,9 +275,8 @@ def _parse_slot(value: str) -> tuple[date, str, str]:
         raise ValidationFailed([FieldProblem("/slot", "Scegli uno degli orari disponibili.", "required")]) from exc
 
 
-def _free_office_slot(calendar: Calendar, day: date, start: str, hour_id: str, now: datetime,
-                      moving: Any = None) -> availability.Slot:
-    slots = calendar_hours.office_slots(calendar, day, now, moving)
+def _free_slot(slots: list[availability.Slot], start: str, hour_id: str) -> availability.Slot:
+    """The chosen slot (start "HH:MM" in that opening hour), if it still has a place."""
     slot = next((s for s in slots if s.start.strftime("%H:%M") == start and s.opening_hour_id == hour_id), None)
     if slot is None or not slot.available:
         raise Conflict("Questo orario non è più disponibile: scegline un altro.")
@@ -295,20 +290,19 @@ def reschedule(tenant: Tenant, user: User, meeting_id: Any, slot_value: str, mes
     day, start, hour_id = _parse_slot(slot_value)
     with unit_of_work():
         meeting = get_scoped(Meeting, tenant, meeting_id)
-        if not policy.can_edit_calendar(user, meeting.calendar):
-            raise Forbidden("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
+        _require_runner(user, meeting.calendar)
         if meeting.status not in (PENDING, APPROVED):
             raise Conflict(f"Un appuntamento «{STATUS_LABELS[meeting.status]}» non si può spostare.")
         locked = _locked_calendar(tenant, meeting.calendar_id)
-        slot = _free_office_slot(locked, day, start, hour_id, now, moving=meeting.id)
+        slot = _free_slot(calendar_hours.office_slots(locked, day, now, meeting.id), start, hour_id)
         meeting.from_time = availability.stored(day, slot.start)
         meeting.to_time = availability.stored(day, slot.end)
         meeting.opening_hour_id = parse_uuid(hour_id)
         meeting.rescheduled += 1
         meeting.status = APPROVED
         meeting.motivation_outcome = message.strip()[:2000] or None
-        _tell_booker(tenant, meeting, "moved")
-        _tell_operators(tenant, meeting, "Appuntamento spostato", "changed")
+        meeting_notices.tell_booker(tenant, meeting, "moved")
+        meeting_notices.tell_operators(tenant, meeting, "Appuntamento spostato", "changed")
     return meeting
 
 
@@ -316,16 +310,14 @@ def book_for_citizen(tenant: Tenant, user: User, calendar_id: Any, slot_value: s
                      now: datetime) -> Meeting:
     """*Crea appuntamento* (phone bookings): the office may ignore notice and horizon, never capacity.
     Name, e-mail and reason are required; the appointment is confirmed at once."""
-    calendar = get_scoped(Calendar, tenant, calendar_id)
-    if not policy.can_edit_calendar(user, calendar):
-        raise Forbidden("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
+    _require_runner(user, get_scoped(Calendar, tenant, calendar_id))
     day, start, hour_id = _parse_slot(slot_value)
     details = str(form.get("user_message") or "").strip()
     if not details:
         raise ValidationFailed([FieldProblem("/user_message", "Il motivo è obbligatorio.", "required")])
     with unit_of_work():
-        locked = _locked_calendar(tenant, calendar.id)
-        slot = _free_office_slot(locked, day, start, hour_id, now)
+        locked = _locked_calendar(tenant, calendar_id)
+        slot = _free_slot(calendar_hours.office_slots(locked, day, now), start, hour_id)
         meeting = Meeting(tenant_id=tenant.id, calendar_id=locked.id, opening_hour_id=parse_uuid(hour_id),
                           status=APPROVED, cancel_token=secrets.token_urlsafe(32), user_message=details[:2000],
                           from_time=availability.stored(day, slot.start),
@@ -333,28 +325,13 @@ def book_for_citizen(tenant: Tenant, user: User, calendar_id: Any, slot_value: s
         db.session.add(meeting)
         db.session.flush()
         _apply_applicant(meeting, form)
-        _tell_booker(tenant, meeting, "booked")
+        meeting_notices.tell_booker(tenant, meeting, "booked")
     return meeting
 
 
-CSV_HEADER = ["Data", "Dalle", "Alle", "Nome", "Cognome", "Codice fiscale", "E-mail", "Telefono", "Motivo",
-              "Stato"]
-
-
-def csv_rows(rows: list[Meeting]) -> Iterator[list[str]]:
-    """The agenda as spreadsheet rows, header first; cells safe from formula injection."""
-    yield CSV_HEADER
-    for meeting in rows:
-        start = _aware(meeting.from_time).astimezone(availability.ROME)
-        end = _aware(meeting.to_time).astimezone(availability.ROME)
-        yield [exports.safe_cell(value) for value in (
-            start.strftime("%d/%m/%Y"), start.strftime("%H:%M"), end.strftime("%H:%M"), meeting.name,
-            meeting.surname, meeting.fiscal_code or "", meeting.email, meeting.phone_number or "",
-            meeting.user_message, STATUS_LABELS[meeting.status])]
-
 
 def local_day(meeting: Meeting) -> date:
-    return _aware(meeting.from_time).astimezone(availability.ROME).date()
+    return availability.local(meeting.from_time).date()
 
 
 def get_meeting(tenant: Tenant, calendar: Calendar, meeting_id: Any) -> Meeting:
@@ -368,8 +345,7 @@ def set_video_link(tenant: Tenant, user: User, meeting_id: Any, url: str) -> Mee
     """*Link videoconferenza*: an https address, sent to the citizen at once (empty removes it)."""
     with unit_of_work():
         meeting = get_scoped(Meeting, tenant, meeting_id)
-        if not policy.can_edit_calendar(user, meeting.calendar):
-            raise Forbidden("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
+        _require_runner(user, meeting.calendar)
         if meeting.status not in (PENDING, APPROVED):
             raise Conflict(f"Un appuntamento «{STATUS_LABELS[meeting.status]}» non può cambiare così.")
         link = url.strip()
@@ -378,127 +354,22 @@ def set_video_link(tenant: Tenant, user: User, meeting_id: Any, url: str) -> Mee
                                                  "format")])
         meeting.videoconference_link = link or None
         if link:
-            _tell_booker(tenant, meeting, "video")
+            meeting_notices.tell_booker(tenant, meeting, "video")
     return meeting
 
 
 def operator_action(tenant: Tenant, user: User, meeting_id: Any, action: str, message: str) -> Meeting:
     with unit_of_work():
         meeting = get_scoped(Meeting, tenant, meeting_id)
-        if not policy.can_edit_calendar(user, meeting.calendar):
-            raise Forbidden("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
+        _require_runner(user, meeting.calendar)
         allowed_from, result = OPERATOR_ACTIONS.get(action, ((), None))
         if result is None or meeting.status not in allowed_from:
             raise Conflict(f"Un appuntamento «{STATUS_LABELS[meeting.status]}» non può cambiare così.")
         meeting.status = result
         if action == "cancel":
             meeting.motivation_outcome = message.strip()[:2000] or None
-        if action in ("approve", "refuse", "cancel"):
-            _tell_booker(tenant, meeting, {"approve": "approved", "refuse": "refused", "cancel": "cancelled"}[action])
+        if action in BOOKER_EVENTS:
+            meeting_notices.tell_booker(tenant, meeting, BOOKER_EVENTS[action])
         if action == "cancel":
-            _tell_operators(tenant, meeting, "Appuntamento annullato", "cancelled")
+            meeting_notices.tell_operators(tenant, meeting, "Appuntamento annullato", "cancelled")
     return meeting
-
-
-# --- Messages and calendar files ---
-
-
-def _event(tenant: Tenant, meeting: Meeting) -> Event:
-    cancelled = meeting.status in (CANCELLED, REFUSED)
-    event = Event()
-    event.add("uid", f"{meeting.id}@{tenant.slug}")
-    event.add("sequence", meeting.rescheduled)
-    event.add("dtstamp", datetime.now(UTC))
-    event.add("dtstart", _aware(meeting.from_time).astimezone(availability.ROME))
-    event.add("dtend", _aware(meeting.to_time).astimezone(availability.ROME))
-    event.add("summary", f"Appuntamento – {meeting.calendar.title}")
-    if meeting.calendar.location:
-        event.add("location", meeting.calendar.location)
-    event.add("description", meeting.user_message)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    return event
-
-
-def _icalendar(method: str | None) -> ICalendar:
-    cal = ICalendar()
-    cal.add("prodid", "-//Servizi digitali//Appuntamenti//IT")
-    cal.add("version", "2.0")
-    if method:
-        cal.add("method", method)
-    return cal
-
-
-def ics(tenant: Tenant, meeting: Meeting) -> bytes:
-    """A single-event iCalendar (RFC 5545), Europe/Rome, stable UID; METHOD CANCEL once cancelled."""
-    cal = _icalendar("CANCEL" if meeting.status in (CANCELLED, REFUSED) else "REQUEST")
-    cal.add_component(_event(tenant, meeting))
-    return bytes(cal.to_ical())
-
-
-def calendar_ics(tenant: Tenant, calendar: Calendar, from_day: date) -> bytes:
-    """*Esporta .ics*: the calendar's confirmed and pending appointments from a day on."""
-    cal = _icalendar(None)
-    cal.add("x-wr-calname", calendar.title)
-    for meeting in list_meetings(tenant, calendar, None, "", from_day):
-        if meeting.status in (PENDING, APPROVED, DONE, MISSED):
-            cal.add_component(_event(tenant, meeting))
-    return bytes(cal.to_ical())
-
-
-def _when(meeting: Meeting) -> str:
-    start = _aware(meeting.from_time).astimezone(availability.ROME)
-    return f"{start:%d/%m/%Y} alle {start:%H:%M}"
-
-
-def _tell_booker(tenant: Tenant, meeting: Meeting, event: str) -> None:
-    if not meeting.calendar.notify_citizens or not meeting.email:
-        return
-    link = f"{current_app.config['PUBLIC_URL'].rstrip('/')}/{tenant.slug}/appuntamenti/{meeting.cancel_token}"
-    what = {"booked": ("Appuntamento da confermare" if meeting.status == PENDING else "Appuntamento confermato"),
-            "approved": "Appuntamento confermato", "refused": "Appuntamento non disponibile",
-            "moved": "Appuntamento spostato", "video": "Link per l'appuntamento in videoconferenza",
-            "cancelled": "Appuntamento annullato"}[event]
-    lines = [f"Gentile {meeting.name} {meeting.surname},", "",
-             f"{what}: {meeting.calendar.title}, {_when(meeting)}."]
-    if meeting.calendar.location:
-        lines.append(f"Dove: {meeting.calendar.location}.")
-    if event == "booked" and meeting.status == PENDING:
-        lines.append("L'ufficio confermerà l'appuntamento: riceverai un'altra e-mail.")
-    if meeting.videoconference_link and meeting.status in (PENDING, APPROVED):
-        lines.append(f"Partecipa in videoconferenza: {meeting.videoconference_link}")
-    if meeting.motivation_outcome and event in ("cancelled", "moved"):
-        lines += ["", meeting.motivation_outcome]
-    lines += ["", f"Dettagli, file per il tuo calendario e disdetta: {link}", "", tenant.name]
-    notifications.queue_email(tenant.id, meeting.email, f"{tenant.name}: {what.lower()}", "\n".join(lines),
-                              f"meeting:{meeting.id}:{event}:{meeting.status}:{meeting.rescheduled}:"
-                              f"{hashlib.sha256((meeting.videoconference_link or '').encode()).hexdigest()[:16]}",
-                              payload={"attachments": [{"filename": "appuntamento.ics", "mime_type": "text/calendar",
-                                                        "content": ics(tenant, meeting).decode()}]})
-
-
-NOTIFICATION_KINDS = ("new", "changed", "cancelled")
-
-
-def wants(user: User, kind: str) -> bool:
-    """An operator's choice for one kind of booking e-mail (all on until they say otherwise)."""
-    return bool((user.calendar_notifications or {}).get(kind, True))
-
-
-def set_notifications(user: User, chosen: set[str]) -> None:
-    with unit_of_work():
-        user.calendar_notifications = {kind: kind in chosen for kind in NOTIFICATION_KINDS}
-
-
-def _tell_operators(tenant: Tenant, meeting: Meeting, what: str, kind: str) -> None:
-    """The enabled operators who want this kind of e-mail, unless the calendar's owner switched them off."""
-    if not meeting.calendar.notify_operators:
-        return
-    query = select(User).join(operator_calendars, operator_calendars.c.user_id == User.id).where(
-        operator_calendars.c.calendar_id == meeting.calendar_id, User.email.is_not(None))
-    for operator in db.session.scalars(query):
-        if not wants(operator, kind):
-            continue
-        notifications.queue_email(
-            tenant.id, operator.email or "", f"{what}: {meeting.calendar.title}",
-            f"{what} il {_when(meeting)} ({meeting.calendar.title}).\n\n{meeting.user_message}\n",
-            f"meeting-operator:{meeting.id}:{kind}:{meeting.status}:{meeting.rescheduled}:{operator.id}")

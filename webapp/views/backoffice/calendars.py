@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.models import Calendar, Meeting, OpeningHour
-from webapp.services import calendar_hours, calendars, exports, meetings, operators, policy
+from webapp.services import calendar_hours, calendars, exports, meeting_notices, meetings, operators, policy
 from webapp.services.calendars import FLAGS, NOTICE_HOURS, TYPES
 from webapp.services.errors import Conflict, Forbidden, ValidationFailed
 from webapp.views.backoffice import bp
@@ -181,7 +181,7 @@ def _agenda(calendar: Calendar) -> tuple[date, int | None, str, list[Meeting]]:
 @bp.get("/calendari/<calendar_id>/appuntamenti.csv")
 def calendar_meetings_csv(calendar_id: str) -> Response:
     _from_day, _status, _search, rows = _agenda(calendars.get_calendar(tenant(), calendar_id))
-    return Response(exports.csv_text(meetings.csv_rows(rows)), mimetype="text/csv",
+    return Response(exports.csv_text(meeting_notices.csv_rows(rows)), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="appuntamenti.csv"'})
 
 
@@ -210,8 +210,8 @@ def meeting_action(calendar_id: str, meeting_id: str, action: str) -> Response:
 @bp.get("/calendari/<calendar_id>/appuntamenti.ics")
 def calendar_meetings_ics(calendar_id: str) -> Response:
     calendar = calendars.get_calendar(tenant(), calendar_id)
-    from_day = _day_arg("dal")
-    return Response(meetings.calendar_ics(tenant(), calendar, from_day), mimetype="text/calendar",
+    rows = meetings.list_meetings(tenant(), calendar, None, "", _day_arg("dal"))
+    return Response(meeting_notices.calendar_ics(tenant(), calendar, rows), mimetype="text/calendar",
                     headers={"Content-Disposition": 'attachment; filename="appuntamenti.ics"'})
 
 
@@ -284,8 +284,9 @@ def meeting_video(calendar_id: str, meeting_id: str) -> Response:
 def calendar_notifications() -> Any:
     """Impostazioni notifiche calendari: which booking e-mails I receive from my calendars."""
     if request.method == "POST":
-        meetings.set_notifications(staff(), set(request.form.getlist("kinds")))
+        meeting_notices.set_notifications(staff(), set(request.form.getlist("kinds")))
         flash(_("Impostazioni delle notifiche salvate."), "success")
         return redirect(url_for("backoffice.calendar_notifications"))
     return render_template("backoffice/calendar_notifications.html", section="calendars",
-                           chosen={kind for kind in meetings.NOTIFICATION_KINDS if meetings.wants(staff(), kind)})
+                           chosen={kind for kind in meeting_notices.NOTIFICATION_KINDS
+                                   if meeting_notices.wants(staff(), kind)})

@@ -15,7 +15,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.models import CITIZEN, Application, Meeting, User
-from webapp.services import calendar_hours, calendars, catalogue, meetings, policy
+from webapp.services import calendar_hours, calendars, catalogue, meeting_notices, meetings, policy
 from webapp.services.availability import ROME
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
 from webapp.views.citizen import bp
@@ -71,7 +71,7 @@ def booking_office() -> tuple[str, int]:
     session.pop(APPLICATION_KEY, None)
     if request.args.get("pratica"):
         session[APPLICATION_KEY] = request.args["pratica"][:64]
-    rows = [c for c in calendars.list_calendars(g.tenant) if c.opening_hours]
+    rows = calendars.bookable_calendars(g.tenant)
     return _page("citizen/booking/office.html", "ufficio", calendars=rows, service=request.args.get("servizio", ""),
                  linked=_linked_application())
 
@@ -171,7 +171,7 @@ def appointment(token: str) -> str:
 @bp.get("/appuntamenti/<token>/appuntamento.ics")
 def appointment_ics(token: str) -> Response:
     meeting = meetings.by_token(g.tenant, token)
-    return Response(meetings.ics(g.tenant, meeting), mimetype="text/calendar",
+    return Response(meeting_notices.ics(g.tenant, meeting), mimetype="text/calendar",
                     headers={"Content-Disposition": 'attachment; filename="appuntamento.ics"'})
 
 

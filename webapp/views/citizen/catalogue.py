@@ -20,5 +20,5 @@ def services() -> str:
 def service(slug: str) -> str:
     page = citizen_catalogue.service_page(g.tenant, slug)
     structured = citizen_catalogue.structured_data(g.tenant, page, request.base_url)
-    can_book = any(calendar.opening_hours for calendar in calendars.list_calendars(g.tenant))
+    can_book = bool(calendars.bookable_calendars(g.tenant))
     return render_template("citizen/service.html", page=page, structured=structured, can_book=can_book)
