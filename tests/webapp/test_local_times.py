@@ -103,7 +103,7 @@ def test_citizen_payments_filter_by_rome_day(app: Flask, cdu_near_midnight: str)
 def test_back_office_and_demo_mail_show_rome_time(app: Flask, cdu_near_midnight: str) -> None:
     client = logged_in(app, "operatore")
     for tab in ("iter", "messaggi", "pagamenti"):
-        html = _page(client, f"/demo/backoffice/pratiche/{cdu_near_midnight}?tab={tab}")
+        html = _page(client, f"/demo/backoffice/pratiche/{cdu_near_midnight}/{tab}")
         assert SHOWN in html and WRONG not in html, tab
     mail = _page(app.test_client(), "/demo/posta-demo")
     assert SHOWN in mail and WRONG not in mail
