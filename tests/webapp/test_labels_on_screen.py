@@ -89,3 +89,10 @@ def test_demo_mail_page_names_the_delivery_state(app: Flask, api) -> None:
     act(api, app_id, "submit", MARIO)
     page = _text(app.test_client().get("/demo/posta-demo"))
     assert "· Inviata" in page and "· sent" not in page
+
+
+def test_profile_shows_the_birth_date_the_italian_way(app: Flask) -> None:
+    citizen = app.test_client()
+    login(citizen)
+    page = _text(citizen.get("/demo/area-personale/profilo"))
+    assert "Data di nascita: 01/01/1980" in page and "Data di nascita: 1980-01-01" not in page
