@@ -46,11 +46,13 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "APP_IO_KEY": ("", "App IO service API key (per service in a later version)"),
     "SWEEP_SECONDS": (30, "how often beat fires due timers and re-sends work that never reached a worker"),
     "TEST_IDENTITY_PROVIDER": (False, "demo/test only: citizens log in as test SPID/CIE identities"),
-    # Back office (issue 4)
+    # Back office
     "SESSION_COOKIE_SAMESITE": ("Lax", "session cookie SameSite (Flask's own default is None)"),
-    "LOGIN_SLOWDOWN_AFTER": (3, "back-office login: failures (per account or address) before each retry must wait"),
-    "LOGIN_LOCK_AFTER": (10, "back-office login: failures that lock the account or address for a while"),
-    "LOGIN_LOCK_SECONDS": (900, "back-office login: how long a lock lasts"),
+    "LOGIN_SLOWDOWN_AFTER": (3, "password logins (form and API): failures per account or address before each "
+                                "retry must wait"),
+    "LOGIN_BACKOFF_SECONDS": (1, "password logins: the first wait after the slowdown; each failure doubles it"),
+    "LOGIN_LOCK_AFTER": (10, "password logins: failures that lock the account or address for a while"),
+    "LOGIN_LOCK_SECONDS": (900, "password logins: how long a lock lasts"),
     "PASSWORD_RESET_TTL_SECONDS": (3600, "lifetime of a back-office password-reset link"),
     "BACKOFFICE_PAGE_SIZE": (20, "rows per page of the back-office applications list"),
 }

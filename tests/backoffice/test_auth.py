@@ -66,7 +66,15 @@ def test_logout_is_a_post(app):
     assert client.get("/demo/backoffice/pratiche").status_code == 302
 
 
-def test_failures_slow_down_then_lock_the_account(app):
+def _account_throttle(username: str) -> LoginThrottle:
+    """An account's failures are counted by its id, however its name was typed."""
+    user = db.session.scalar(db.select(User).where(User.username == username))
+    return db.session.scalar(db.select(LoginThrottle).where(LoginThrottle.scope == "user",
+                                                            LoginThrottle.key == str(user.id)))
+
+
+def test_failures_slow_down_then_lock_the_account(app, make_app):
+    app = make_app(LOGIN_BACKOFF_SECONDS=60)  # a slow machine must not see the wait expire mid-test
     client = app.test_client()
     slowdown, lock = app.config["LOGIN_SLOWDOWN_AFTER"], app.config["LOGIN_LOCK_AFTER"]
     for _ in range(slowdown):
@@ -74,21 +82,21 @@ def test_failures_slow_down_then_lock_the_account(app):
     throttled = login(client, "operatore", "demo")  # even the right password must wait now
     assert throttled.status_code == 429 and "riprova tra" in throttled.get_data(as_text=True)
     with app.app_context():
-        row = db.session.scalar(db.select(LoginThrottle).where(LoginThrottle.scope == "user",
-                                                               LoginThrottle.key == "operatore"))
-        row.failures, row.last_failure_at = lock - 1, datetime.now(UTC) - timedelta(hours=1)
+        row = _account_throttle("operatore")
+        row.failures, row.last_failure_at = lock - 1, datetime.now(UTC) - timedelta(days=1)
         db.session.commit()
     assert login(client, "operatore", "sbagliata").status_code == 401
     locked = login(client, "operatore", "demo")
     assert locked.status_code == 429 and "minuti" in locked.get_data(as_text=True)
     with app.app_context():  # the lock expires
-        row = db.session.scalar(db.select(LoginThrottle).where(LoginThrottle.key == "operatore"))
+        row = _account_throttle("operatore")
         row.blocked_until = datetime.now(UTC) - timedelta(seconds=1)
         db.session.commit()
     assert login(client, "operatore", "demo").status_code == 302
 
 
-def test_failures_are_counted_per_address_too(app):
+def test_failures_are_counted_per_address_too(app, make_app):
+    app = make_app(LOGIN_BACKOFF_SECONDS=60)
     client = app.test_client()
     per_ip = app.config["LOGIN_SLOWDOWN_AFTER"] * 5
     for index in range(per_ip):

@@ -15,8 +15,8 @@ from alembic import command
 
 from webapp.cli import alembic_config
 from webapp.config import ConfigError, build_config
-from webapp.services.auth import authenticate
 from webapp.services.errors import Unauthorized
+from webapp.services.login_guard import authenticate
 from webapp.services.seed import seed_demo
 from webapp.services.tenancy import get_tenant
 
@@ -41,8 +41,8 @@ def test_production_configuration_has_no_demo_accounts(app, make_app):
             seed_demo("altro")
         tenant = get_tenant("demo")
         with pytest.raises(Unauthorized):
-            authenticate(tenant, "RSSMRA80A01H501U", "demo")  # citizen password login is off
-        assert authenticate(tenant, "operatore", "demo").username == "operatore"
+            authenticate(tenant, "RSSMRA80A01H501U", "demo", "127.0.0.1")  # citizen password login is off
+        assert authenticate(tenant, "operatore", "demo", "127.0.0.1").username == "operatore"
     response = production.test_client().post("/demo/api/auth",
                                               json={"username": "RSSMRA80A01H501U", "password": "demo"})
     assert response.status_code == 401

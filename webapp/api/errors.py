@@ -54,7 +54,10 @@ def domain_error(exc: DomainError) -> Response | tuple[str, int]:
         response = jsonify(body)
         response.status_code = exc.status
         return response
-    return error_response(exc.status, exc.title, exc.description, exc.type, **exc.extra)
+    response = error_response(exc.status, exc.title, exc.description, exc.type, **exc.extra)
+    if exc.extra.get("retry_after"):
+        response.headers["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 def http_error(exc: HTTPException) -> Response:

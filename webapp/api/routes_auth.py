@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify
+from flask import Response, jsonify, request
 
 from webapp.api import bp
 from webapp.api.context import json_body, load, tenant
 from webapp.api.schemas import AuthRequestSchema
-from webapp.services.auth import authenticate, issue_token
+from webapp.services import login_guard
+from webapp.services.auth import issue_token
 
 
 @bp.post("/auth")
 def auth() -> Response:
     body = load(AuthRequestSchema(), json_body())
-    user = authenticate(tenant(), body["username"], body["password"])
+    user = login_guard.authenticate(tenant(), body["username"], body["password"], request.remote_addr or "")
     return jsonify({"token": issue_token(user, tenant())})

@@ -1,9 +1,5 @@
-"""Back-office login: username + password (argon2id), throttling in the database, password reset.
-
-Failures are counted per account and per client address. After LOGIN_SLOWDOWN_AFTER failures each
-new attempt must wait longer (1 s, 2 s, 4 s…); after LOGIN_LOCK_AFTER the account (or address) is
-locked for LOGIN_LOCK_SECONDS. Addresses get IP_FACTOR times the thresholds (an office behind one
-NAT must not lock itself out). Reset links carry a random token; only its SHA-256 is stored.
+"""Back-office login: username or e-mail + password (argon2id), throttled by `login_guard`; password
+reset. Reset links carry a random token; only its SHA-256 is stored.
 """
 
 from __future__ import annotations
@@ -18,29 +14,15 @@ from sqlalchemy import func
 
 from webapp.extensions import db
 from webapp.models import STAFF_ROLES, Tenant, User
-from webapp.models.backoffice import LoginThrottle, PasswordResetToken
-from webapp.services import notifications
-from webapp.services.auth import hash_password, verify_password
-from webapp.services.errors import BadRequest, DomainError, FieldProblem, Unauthorized, ValidationFailed
+from webapp.models.backoffice import PasswordResetToken
+from webapp.services import login_guard, notifications
+from webapp.services.auth import hash_password
+from webapp.services.errors import BadRequest, FieldProblem, ValidationFailed
 from webapp.services.tenancy import scoped
 from webapp.services.uow import unit_of_work
 
-IP_FACTOR = 5
 MIN_PASSWORD_LENGTH = 10
 RESEND_SECONDS = 60
-USER, IP = "user", "ip"
-
-
-class LoginThrottled(DomainError):
-    status = 429
-    title = "Troppi tentativi"
-
-    def __init__(self, seconds: int) -> None:
-        minutes = (seconds + 59) // 60
-        text = (f"Troppi tentativi di accesso non riusciti: riprova tra {seconds} secondi." if seconds < 120
-                else f"Accesso temporaneamente bloccato dopo troppi tentativi: riprova tra {minutes} minuti.")
-        super().__init__(text, retry_after=seconds)
-        self.seconds = seconds
 
 
 def _now() -> datetime:
@@ -61,70 +43,10 @@ def find_staff(tenant: Tenant, login: str) -> User | None:
     return db.session.scalars(query.limit(1)).first()
 
 
-def _throttle(tenant: Tenant, scope: str, key: str) -> LoginThrottle:
-    query = scoped(LoginThrottle, tenant).where(LoginThrottle.scope == scope, LoginThrottle.key == key)
-    row = db.session.scalar(query.with_for_update())
-    if row is None:
-        row = LoginThrottle(tenant_id=tenant.id, scope=scope, key=key[:200], failures=0)
-        db.session.add(row)
-        db.session.flush()
-    return row
-
-
-def _thresholds(scope: str) -> tuple[int, int]:
-    factor = IP_FACTOR if scope == IP else 1
-    config = current_app.config
-    return config["LOGIN_SLOWDOWN_AFTER"] * factor, config["LOGIN_LOCK_AFTER"] * factor
-
-
-def _wait_seconds(row: LoginThrottle, now: datetime) -> int:
-    """Seconds before `row` allows another attempt (0: now)."""
-    blocked, last = _aware(row.blocked_until), _aware(row.last_failure_at)
-    if blocked is not None:
-        if blocked > now:
-            return int((blocked - now).total_seconds()) + 1
-        row.failures, row.blocked_until = 0, None  # the lock is over: start again
-        return 0
-    slowdown, _lock = _thresholds(row.scope)
-    if last is None or row.failures < slowdown:
-        return 0
-    ready = last + timedelta(seconds=2 ** (row.failures - slowdown))
-    return int((ready - now).total_seconds()) + 1 if ready > now else 0
-
-
-def _record_failure(row: LoginThrottle, now: datetime) -> None:
-    row.failures += 1
-    row.last_failure_at = now
-    _slowdown, lock = _thresholds(row.scope)
-    if row.failures >= lock:
-        row.blocked_until = now + timedelta(seconds=current_app.config["LOGIN_LOCK_SECONDS"])
-
-
 def login(tenant: Tenant, username: str, password: str, address: str) -> User:
-    """The staff member, or Unauthorized / LoginThrottled; every outcome is recorded first."""
-    keys = ((USER, username.strip().lower()[:200]), (IP, address or "unknown"))
-    with unit_of_work():
-        now = _now()
-        rows = [_throttle(tenant, scope, key) for scope, key in keys]
-        wait = max(_wait_seconds(row, now) for row in rows)
-        if wait:
-            outcome: User | int = wait
-        else:
-            user = find_staff(tenant, username) if username.strip() else None
-            if user is not None and verify_password(user.password_hash, password):
-                for row in rows:
-                    row.failures, row.last_failure_at, row.blocked_until = 0, None, None
-                outcome = user
-            else:
-                verify_password(None, password) if user is None else None  # same time either way
-                for row in rows:
-                    _record_failure(row, now)
-                outcome = 0
-    if isinstance(outcome, User):
-        return outcome
-    if outcome:
-        raise LoginThrottled(outcome)
-    raise Unauthorized("Nome utente o password non validi.")
+    """The staff member, or Unauthorized / LoginThrottled (the same count as the API's /auth)."""
+    return login_guard.attempt(tenant, username, password, address, lambda typed: find_staff(tenant, typed),
+                               "Nome utente o password non validi.")
 
 
 def _token_hash(token: str) -> str:
@@ -198,8 +120,5 @@ def reset_password(tenant: Tenant, token: str, password: str, confirm: str) -> U
                                                             PasswordResetToken.used_at.is_(None))
         for other in db.session.scalars(pending):
             other.used_at = now
-        key = (user.username or "").lower()
-        for throttle in db.session.scalars(scoped(LoginThrottle, tenant).where(
-                LoginThrottle.scope == USER, LoginThrottle.key == key)):
-            throttle.failures, throttle.blocked_until = 0, None
+        login_guard.forget_failures(user)
     return user

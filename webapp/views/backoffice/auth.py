@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
-from webapp.services import staff_auth
+from webapp.services import login_guard, staff_auth
 from webapp.services.errors import BadRequest, Unauthorized, ValidationFailed
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import field_errors, safe_next, tenant
@@ -21,8 +21,8 @@ def login() -> str | Response | tuple[str, int]:
     try:
         user = staff_auth.login(tenant(), username, request.form.get("password", "")[:200],
                                 request.remote_addr or "")
-    except (Unauthorized, staff_auth.LoginThrottled) as exc:
-        status = 429 if isinstance(exc, staff_auth.LoginThrottled) else 401
+    except (Unauthorized, login_guard.LoginThrottled) as exc:
+        status = 429 if isinstance(exc, login_guard.LoginThrottled) else 401
         return render_template("backoffice/login.html", errors=[("", exc.description)], username=username), status
     session.clear()  # a new session on login: no fixation
     login_user(user)
