@@ -1,12 +1,13 @@
 """One throttle and one lockout for every way in with a password: the back office's login form and the
 API's /auth, shared by all processes through the database.
 
-Failures are counted per account and per client address. After LOGIN_SLOWDOWN_AFTER failures each
-new attempt must wait longer (LOGIN_BACKOFF_SECONDS, then twice that, four times…); after
-LOGIN_LOCK_AFTER the account (or address) is locked for LOGIN_LOCK_SECONDS. Addresses get IP_FACTOR times the thresholds (an office behind one
-NAT must not lock itself out). An account is counted by its id, whatever name it was typed with
-(username, e-mail or fiscal code), so that another way of writing it, or another way in, does not
-start the count again; a name that is no account is counted as typed.
+Failures are counted per account and per client address. After LOGIN_SLOWDOWN_AFTER failures
+each new attempt must wait longer (LOGIN_BACKOFF_SECONDS, then twice that, four times…); after
+LOGIN_LOCK_AFTER the account (or address) is locked for LOGIN_LOCK_SECONDS. Addresses get IP_FACTOR
+times the thresholds (an office behind one NAT must not lock itself out). An account is counted by
+its id, whatever name it was typed with (username, e-mail or fiscal code), so that another way of
+writing it, or another way in, does not start the count again; a name that is no account is counted
+as typed.
 """
 
 from __future__ import annotations
