@@ -144,6 +144,9 @@ def test_connector_failing_until_the_retry_bound_becomes_an_incident(app: Flask,
     detail = api.get(f"/applications/{app_id}", "op-registro").get_json()
     assert detail["status"] == "3000" and detail["incidents"] == [] and detail["protocol_number"]
     assert api.post(f"/applications/{app_id}/incidents/{incident['id']}/retry", "op-registro").status_code == 409
+    for unknown in ("non-un-id", "00000000-0000-0000-0000-000000000000", "1"):
+        missing = api.post(f"/applications/{app_id}/incidents/{unknown}/retry", "op-registro")
+        assert missing.status_code == 404 and missing.get_json()["status"] == 404
 
 
 def test_protocol_callback_completes_a_call_once(app: Flask, connector_protocol: str) -> None:

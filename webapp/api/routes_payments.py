@@ -8,8 +8,7 @@ from marshmallow import Schema, fields, validate
 from webapp.api import bp
 from webapp.api.context import current_user, json_body, load, tenant
 from webapp.api.schemas import PaymentSchema
-from webapp.services import payment_events, payments, policy, service_calls
-from webapp.services.uow import unit_of_work
+from webapp.services import backoffice_actions, payment_events, payments, policy
 
 
 class CheckoutSchema(Schema):
@@ -56,9 +55,5 @@ def provide_stamp(payment_id: str) -> Response:
 
 @bp.post("/applications/<app_id>/incidents/<call_id>/retry")
 def retry_incident(app_id: str, call_id: str) -> Response:
-    user = current_user()
-    with unit_of_work():
-        app = policy.get_application(user, tenant(), app_id, lock=True)
-        policy.require_staff(user)
-        service_calls.retry_incident(app, call_id)
+    backoffice_actions.retry_incident(tenant(), current_user(), app_id, call_id)
     return Response(status=202)

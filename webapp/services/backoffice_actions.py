@@ -16,7 +16,6 @@ from typing import Any
 from webapp.models import INTERNAL, Application, Tenant, User
 from webapp.services import backoffice_detail, messages, policy, service_calls, statuses, transitions
 from webapp.services.errors import Conflict, DomainError, FieldProblem, Locked, StaleVersion, ValidationFailed
-from webapp.services.tenancy import parse_uuid
 from webapp.services.uow import unit_of_work
 
 LOCK_RETRIES = 5
@@ -114,7 +113,7 @@ def retry_incident(tenant: Tenant, user: User, app_id: str, call_id: str) -> Non
     with unit_of_work():
         app = policy.get_application(user, tenant, app_id, lock=True)
         policy.require_staff(user)
-        service_calls.retry_incident(app, parse_uuid(call_id))
+        service_calls.retry_incident(app, call_id)
 
 
 def post(tenant: Tenant, user: User, app_id: str, form: Mapping[str, Any], files: list[Upload],

@@ -167,8 +167,9 @@ def incidents(app: Application) -> list[ServiceCallRow]:
 
 def retry_incident(app: Application, call_id: Any) -> ServiceCallRow:
     """An operator retries a failed call: a fresh set of attempts, sent to a worker after commit."""
-    row = db.session.scalar(select(ServiceCallRow).where(ServiceCallRow.application_id == app.id,
-                                                         ServiceCallRow.id == call_id).with_for_update())
+    call = parse_uuid(call_id)
+    row = None if call is None else db.session.scalar(select(ServiceCallRow).where(
+        ServiceCallRow.application_id == app.id, ServiceCallRow.id == call).with_for_update())
     if row is None:
         raise NotFound("Incidente non trovato.")
     if row.status != FAILED:
