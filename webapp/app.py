@@ -15,9 +15,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from webapp.extensions import db
+    from webapp.extensions import init_database
 
-    db.init_app(app)
+    init_database(app)
 
     from webapp.celery_app import make_celery
 

@@ -8,11 +8,18 @@ from contextlib import contextmanager
 from flask import g
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
-from webapp.services.errors import Locked
+from webapp.services.errors import Locked, StaleVersion
 
 _LOCK_NOT_AVAILABLE = "55P03"
+_IN_USE = "La pratica è in uso da un'altra operazione, riprova tra poco."
+
+
+def _is_lock_timeout(exc: OperationalError) -> bool:
+    """PostgreSQL's NOWAIT refusal, or SQLite still busy after its timeout."""
+    return getattr(exc.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE or "database is locked" in str(exc.orig)
 
 
 def after_commit(callback: Callable[[], None]) -> None:
@@ -32,9 +39,12 @@ def unit_of_work() -> Iterator[Session]:
             session.commit()
     except OperationalError as exc:
         session.rollback()
-        if getattr(exc.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
-            raise Locked("La pratica è in uso da un'altra operazione, riprova tra poco.") from exc
+        if _is_lock_timeout(exc):
+            raise Locked(_IN_USE) from exc
         raise
+    except StaleDataError as exc:  # another transaction changed the row since it was read: a lost race
+        session.rollback()
+        raise StaleVersion("La pratica è cambiata nel frattempo: ricarica la pagina e riprova.") from exc
     except BaseException:
         session.rollback()
         raise
