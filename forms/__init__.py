@@ -8,6 +8,7 @@ from forms._definition import Form, FormDefinitionError, Step, form_from_documen
 from forms._display import SummaryRow, SummarySection, date_text, number_text, summarise, value_text
 from forms._errors import FieldError
 from forms._formats import FORMATS
+from forms._hygiene import bad_values, text_problem
 
 __all__ = [
     "FORMATS",
@@ -17,10 +18,12 @@ __all__ = [
     "Step",
     "SummaryRow",
     "SummarySection",
+    "bad_values",
     "date_text",
     "form_from_document",
     "load_form",
     "number_text",
     "summarise",
+    "text_problem",
     "value_text",
 ]

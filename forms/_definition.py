@@ -15,6 +15,7 @@ from jsonschema.protocols import Validator
 from forms import _walk
 from forms._errors import NOT_AN_OBJECT_MESSAGE, FieldError, pointer_of, to_field_errors
 from forms._formats import FORMATS, make_format_checker
+from forms._hygiene import bad_values
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _UI_KEYS = frozenset({"steps", "widgets", "help"})
@@ -54,7 +55,12 @@ class Form:
         """Every error in data, sorted by pointer; [] when the data is valid."""
         if not isinstance(data, dict):
             return [FieldError("", NOT_AN_OBJECT_MESSAGE, "type")]
-        return to_field_errors(self._validator.iter_errors(data))
+        refused = bad_values(data)  # text and numbers no schema may let through
+        errors = to_field_errors(self._validator.iter_errors(data))
+        if not refused:
+            return errors
+        taken = {error.pointer for error in refused}
+        return sorted(refused + [e for e in errors if e.pointer not in taken], key=lambda e: (e.pointer, e.code))
 
     def validate_step(self, step_id: str, data: dict[str, Any]) -> list[FieldError]:
         """Errors of one step's fields only: later steps may still be empty."""

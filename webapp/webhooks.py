@@ -13,6 +13,14 @@ from webapp.services.tenancy import get_tenant
 bp = Blueprint("webhooks", __name__, url_prefix="/<tenant>/webhooks")
 
 
+RECEIPT_BODY_LIMIT = 64 * 1024  # a receipt or a protocol confirmation is a small JSON document
+
+
+@bp.before_request
+def _limit_body() -> None:
+    request.max_content_length = RECEIPT_BODY_LIMIT
+
+
 @bp.url_value_preprocessor
 def _load_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
     g.tenant = get_tenant(str((values or {}).pop("tenant", "")))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +11,7 @@ from flask import g, request
 from marshmallow import Schema
 from marshmallow.exceptions import MarshmallowError
 
+import forms
 from webapp.models import Tenant, User
 from webapp.services.auth import user_from_token
 from webapp.services.errors import BadRequest, FieldProblem, Unauthorized, ValidationFailed
@@ -29,14 +32,62 @@ def current_user() -> User:
     return g.user  # type: ignore[no-any-return]
 
 
+MAX_DEPTH = 32  # our deepest document (form data with a group of fields) is a few levels deep
+MAX_NODES = 10_000  # keys and values: a real body has dozens; a hostile one, millions of unknown keys
+
+
+class _NotFinite(ValueError):
+    pass
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999
+        raise _NotFinite(text)
+    return value
+
+
+def _no_constants(name: str) -> float:  # NaN, Infinity, -Infinity: Python's json takes them, JSON does not
+    raise _NotFinite(name)
+
+
+def _check_shape(body: Any) -> None:
+    """Depth and size in one iterative walk, before any schema spends time on the document."""
+    stack, nodes = [(body, 1)], 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_DEPTH:
+            raise BadRequest(f"Il JSON è annidato troppo in profondità (al massimo {MAX_DEPTH} livelli).")
+        if nodes > MAX_NODES:
+            raise BadRequest(f"Il JSON ha troppi elementi (al massimo {MAX_NODES}).")
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        nodes += len(value) if isinstance(value, dict) else 0
+        stack.extend((child, depth + 1) for child in children)
+
+
 def json_body(*, required: bool = True) -> dict[str, Any]:
-    if not request.content_length and not request.data:
+    """The request's JSON object, strictly: valid UTF-8 and JSON (no NaN or Infinity), not too deep or
+    large, and no text that pages and exports could not show (lone surrogates, NUL)."""
+    raw = request.get_data(cache=True)  # past the endpoint's body limit this is a 413
+    if not raw:
         if required:
             raise BadRequest("Il corpo della richiesta deve essere un oggetto JSON.")
         return {}
-    body = request.get_json(silent=True)
+    try:
+        body = json.loads(raw, parse_float=_finite, parse_constant=_no_constants)
+    except _NotFinite as exc:
+        raise BadRequest("Il JSON contiene un numero non finito (NaN, Infinity o fuori scala).") from exc
+    except RecursionError as exc:
+        raise BadRequest(f"Il JSON è annidato troppo in profondità (al massimo {MAX_DEPTH} livelli).") from exc
+    except ValueError as exc:  # also invalid UTF-8
+        raise BadRequest("Il corpo della richiesta non è un JSON valido (serve un oggetto).") from exc
     if not isinstance(body, dict):
         raise BadRequest("Il corpo della richiesta non è un JSON valido (serve un oggetto).")
+    _check_shape(body)
+    refused = forms.bad_values(body)
+    if refused:
+        raise ValidationFailed([FieldProblem(e.pointer, e.message, e.code) for e in refused])
     return body
 
 

@@ -11,6 +11,8 @@ from werkzeug.exceptions import HTTPException
 from webapp.services.errors import DomainError, ValidationFailed
 from webapp.services.statuses import N_
 
+MAX_REPORTED_ERRORS = 50  # enough to fix a form; a document of a million wrong keys gets no longer answer
+
 # werkzeug's own texts are English: people read these instead (title, description).
 HTTP_TEXTS: dict[int, tuple[str, str]] = {
     400: (N_("Richiesta non valida"), N_("La richiesta non è valida.")),
@@ -49,7 +51,8 @@ def domain_error(exc: DomainError) -> Response | tuple[str, int]:
     if isinstance(exc, ValidationFailed):
         body = {
             "type": exc.type, "title": exc.title, "status": exc.status,
-            "errors": [{"pointer": e.pointer, "message": e.message, "code": e.code} for e in exc.errors],
+            "errors": [{"pointer": e.pointer, "message": e.message, "code": e.code}
+                       for e in exc.errors[:MAX_REPORTED_ERRORS]],
         }
         response = jsonify(body)
         response.status_code = exc.status

@@ -69,7 +69,7 @@ def euro_cents(raw: str, pointer: str) -> int:
     text = raw.strip().replace(".", "").replace(",", ".")
     try:
         cents = round(float(text) * 100)
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, NaN, or infinite
         cents = -1
     if cents < 0 or cents > 10**9:
         raise ValidationFailed([FieldProblem(pointer, "Importo non valido (ad esempio 50,00).", "format")])

@@ -6,6 +6,7 @@ One validator (the form's jsonschema) decides validity; nothing here judges a va
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +138,8 @@ def _number(raw: str, integer: bool) -> Any:
         number = float(text)
     except ValueError:
         return raw  # left as typed: the schema's "type" check explains what is expected
+    if not math.isfinite(number):  # "nan", "inf": words, not numbers
+        return raw
     if integer:
         return int(number) if number.is_integer() else number
     return int(number) if number.is_integer() and "." not in text else number

@@ -6,11 +6,12 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, request, session
-from flask_babel import Babel, get_locale
+from flask import Flask, Response, abort, current_app, g, request, session
+from flask_babel import Babel, get_locale, gettext
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+import forms
 from webapp.extensions import db
 from webapp.models import Tenant, User
 from webapp.services import formatting
@@ -67,6 +68,20 @@ def security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_bad_text() -> None:
+    """Posted text that pages and exports could not show (NUL; lone surrogates arrive as U+FFFD from
+    werkzeug's decoding, but a file's name is checked too) is refused before any view keeps it."""
+    if request.method != "POST" or request.blueprint in ("api", "webhooks"):
+        return
+    fields = [(name, value) for name, values in request.form.lists() for value in values]
+    fields += [(name, upload.filename or "") for name, uploads in request.files.lists() for upload in uploads]
+    for name, value in fields:
+        problem = forms.text_problem(name) or forms.text_problem(value)  # field names are ours: never shown
+        if problem:
+            abort(400, gettext("%(problem)s Torna alla pagina precedente, correggi il testo e invia di nuovo.",
+                               problem=gettext(problem)))
+
+
 def template_globals() -> dict[str, Any]:
     return {"tenant": g.get("tenant"), "languages": LANGUAGES, "get_locale": get_locale}
 
@@ -80,6 +95,7 @@ def init_web(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    app.before_request(refuse_bad_text)
     app.after_request(security_headers)
     app.context_processor(template_globals)
     app.jinja_env.filters.update(formatting.FILTERS)
