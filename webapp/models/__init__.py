@@ -9,7 +9,16 @@ from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, Pro
 from webapp.models.outbox import OutboxMessage
 from webapp.models.payments import NoticeCounter, Payment, StampUse
 from webapp.models.tenancy import Office, Tenant
-from webapp.models.users import ADMIN, CITIZEN, MANAGER, OPERATOR, STAFF_ROLES, User, operator_services
+from webapp.models.users import (
+    ADMIN,
+    CITIZEN,
+    MANAGER,
+    OPERATOR,
+    STAFF_ROLES,
+    LoginSession,
+    User,
+    operator_services,
+)
 
 __all__ = [
     "ADMIN",
@@ -23,6 +32,7 @@ __all__ = [
     "Attachment",
     "Calendar",
     "Closure",
+    "LoginSession",
     "Meeting",
     "Message",
     "NoticeCounter",

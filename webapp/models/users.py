@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -53,6 +53,8 @@ class User(db.Model):  # type: ignore[name-defined,misc]
     office_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("offices.id", ondelete="SET NULL"))
     # Operators: which booking e-mails they want from their calendars {new, changed, cancelled}; None = all.
     calendar_notifications: Mapped[dict[str, bool] | None] = mapped_column(JSON)
+    # Raised when the password or the role changes: API tokens issued before carry an older number.
+    credentials_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     created_at: Mapped[datetime] = created_at()
 
     services = relationship("Service", secondary=operator_services, lazy="selectin")
@@ -74,3 +76,16 @@ class User(db.Model):  # type: ignore[name-defined,misc]
 
     def get_id(self) -> str:
         return f"{self.tenant_id}:{self.id}"
+
+
+class LoginSession(db.Model):  # type: ignore[name-defined,misc]
+    """A signed-in browser session, kept on the server so that logging out (or a new password, or a new
+    role) really ends it: a copy of the cookie taken before is worth nothing afterwards."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                                               index=True)
+    created_at: Mapped[datetime] = created_at()

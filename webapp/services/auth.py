@@ -48,6 +48,7 @@ def issue_token(user: User, tenant: Tenant) -> str:
         "sub": str(user.id),
         "tenant": tenant.slug,
         "role": user.role,
+        "ver": user.credentials_version or 0,  # a new password or role ends the tokens issued before
         "iat": now,
         "exp": now + timedelta(seconds=current_app.config["JWT_TTL_SECONDS"]),
     }
@@ -65,4 +66,6 @@ def user_from_token(tenant: Tenant, token: str) -> User:
     user = db.session.scalar(scoped(User, tenant).where(User.id == user_id))
     if user is None:
         raise Unauthorized("Utente non più attivo.")
+    if claims.get("ver", 0) != (user.credentials_version or 0) or claims.get("role") != user.role:
+        raise Unauthorized("Token non più valido: accedi di nuovo.")
     return user

@@ -23,7 +23,7 @@ from webapp.models import (
     User,
     operator_services,
 )
-from webapp.services import calendars, notifications, policy, staff_auth, statuses
+from webapp.services import calendars, login_sessions, notifications, policy, staff_auth, statuses
 from webapp.services.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from webapp.services.tenancy import get_scoped, parse_uuid, scoped
 from webapp.services.uow import unit_of_work
@@ -142,7 +142,10 @@ def set_manager(tenant: Tenant, user: User, operator_id: Any, manager: bool) -> 
         operator = get_operator(tenant, user, operator_id)
         if not policy.can_change_role(user, operator):
             raise Forbidden("Non puoi cambiare il ruolo di questo account.")
-        operator.role = MANAGER if manager else OPERATOR
+        role = MANAGER if manager else OPERATOR
+        if operator.role != role:
+            operator.role = role
+            login_sessions.end_everywhere(operator)  # what they may do changed: they sign in again
     return operator
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func
 from webapp.extensions import db
 from webapp.models import STAFF_ROLES, Tenant, User
 from webapp.models.backoffice import PasswordResetToken
-from webapp.services import login_guard, notifications
+from webapp.services import login_guard, login_sessions, notifications
 from webapp.services.auth import hash_password
 from webapp.services.errors import BadRequest, FieldProblem, ValidationFailed
 from webapp.services.tenancy import scoped
@@ -121,4 +121,5 @@ def reset_password(tenant: Tenant, token: str, password: str, confirm: str) -> U
         for other in db.session.scalars(pending):
             other.used_at = now
         login_guard.forget_failures(user)
+        login_sessions.end_everywhere(user)
     return user

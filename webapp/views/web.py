@@ -8,13 +8,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, g, request, session
 from flask_babel import Babel, get_locale, gettext
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
 import forms
 from webapp.extensions import db
 from webapp.models import Tenant, User
-from webapp.services import formatting
+from webapp.services import formatting, login_sessions
 
 LANGUAGES = ("it", "en")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self' data:; img-src 'self' data:; "
@@ -57,15 +57,69 @@ def load_user(session_id: str) -> User | None:
     if current is not None and current.id != tenant_id:
         return None
     user = db.session.get(User, user_id)
-    return user if user is not None and user.tenant_id == tenant_id else None
+    if user is None or user.tenant_id != tenant_id:
+        return None
+    return user if login_sessions.is_open(user, session.get(login_sessions.SESSION_KEY)) else None
+
+
+def sign_in(user: User) -> None:
+    """A fresh session (nothing of the anonymous visit survives but the language), recorded on the server."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+    session[login_sessions.SESSION_KEY] = login_sessions.open_session(user)
+    login_user(user)
+
+
+def sign_out() -> None:
+    """Ends this session on the server too: a copy of the cookie is worth nothing afterwards."""
+    language = session.get("lang")
+    login_sessions.close_session(session.get(login_sessions.SESSION_KEY))
+    logout_user()
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
+# Pages with someone's personal data that reach them without a login: the booker's appointment link and
+# the booking steps after the first. Everything a signed-in person sees is personal too.
+PERSONAL_PATHS = ("/prenota-appuntamento/", "/appuntamenti/")
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def _is_personal() -> bool:
+    if request.endpoint == "static":  # the same files for everyone: cached (and no session lookup)
+        return False
+    if request.blueprint in ("api", "backoffice") or current_user.is_authenticated:
+        return True
+    return any(part in request.path for part in PERSONAL_PATHS)
 
 
 def security_headers(response: Response) -> Response:
+    if _is_personal():  # never kept in shared caches or the browser's back-forward cache
+        response.headers["Cache-Control"] = "no-store"
+    if current_app.config["SECURE_COOKIES"]:  # the site is served over HTTPS only
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     response.headers.setdefault("Content-Security-Policy", content_security_policy())
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     return response
+
+
+def safe_return(raw: str | None, prefix: str, default: str) -> str:
+    """The one open-redirect guard: a return address (`next`) only inside `prefix` on this site. Control
+    characters (a CR/LF would split the Location header) are a 400, not a silent redirect."""
+    if not raw:
+        return default
+    if any(ord(char) < 32 or ord(char) == 127 for char in raw):
+        abort(400, gettext("L'indirizzo di ritorno non è valido."))
+    parts = urlsplit(raw)
+    if (raw.startswith("//") or "\\" in raw or parts.scheme or parts.netloc
+            or not (parts.path + "/").startswith(prefix)):
+        return default
+    return raw
 
 
 def refuse_bad_text() -> None:

@@ -41,13 +41,6 @@ def _require_staff() -> Response | None:
     return None
 
 
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    """Personal data: never kept in shared caches or the browser's back-forward cache."""
-    response.headers.setdefault("Cache-Control", "no-store")
-    return response
-
-
 @bp.context_processor
 def _context() -> dict[str, Any]:
     staff = g.get("staff")

@@ -11,6 +11,7 @@ from webapp.services import statuses
 from webapp.services.backoffice_actions import Upload
 from webapp.services.errors import ValidationFailed
 from webapp.views.backoffice import bp
+from webapp.views.web import safe_return
 
 
 @bp.app_template_filter("bo_status")
@@ -48,7 +49,4 @@ def field_errors(error: ValidationFailed) -> list[tuple[str, str]]:
 
 def safe_next(target: str | None, default: str) -> str:
     """Only a path inside this tenant's back office (never another host)."""
-    prefix = f"/{tenant().slug}/backoffice"
-    if target and target.startswith(prefix) and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    return safe_return(target, f"/{tenant().slug}/backoffice/", default)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from webapp.services import login_guard, staff_auth
 from webapp.services.errors import BadRequest, Unauthorized, ValidationFailed
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import field_errors, safe_next, tenant
+from webapp.views.web import sign_in, sign_out
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -24,16 +24,14 @@ def login() -> str | Response | tuple[str, int]:
     except (Unauthorized, login_guard.LoginThrottled) as exc:
         status = 429 if isinstance(exc, login_guard.LoginThrottled) else 401
         return render_template("backoffice/login.html", errors=[("", exc.description)], username=username), status
-    session.clear()  # a new session on login: no fixation
-    login_user(user)
+    sign_in(user)  # a new session on login: no fixation
     flash(_("Benvenuta/o, %(name)s.", name=user.full_name), "success")
     return redirect(safe_next(request.args.get("next"), url_for("backoffice.applications")))
 
 
 @bp.post("/logout")
 def logout() -> Response:
-    logout_user()
-    session.clear()
+    sign_out()
     flash(_("Sei uscita/o dal back office."), "info")
     return redirect(url_for("backoffice.login"))
 

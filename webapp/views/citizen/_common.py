@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
-from urllib.parse import urlsplit
 
 from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext
@@ -15,6 +14,7 @@ from webapp.models import CITIZEN, User
 from webapp.services import meetings, payments, statuses
 from webapp.services.errors import FieldProblem
 from webapp.services.uploads import Upload
+from webapp.views.web import safe_return
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,14 +38,7 @@ def me() -> User:
 
 def safe_next(raw: str | None, default: str) -> str:
     """A return address only inside this ente's pages on this site: never another origin."""
-    if not raw or not raw.startswith("/") or raw.startswith("//") or "\\" in raw:
-        return default
-    if any(ord(ch) < 32 for ch in raw):
-        return default
-    parts = urlsplit(raw)
-    if parts.scheme or parts.netloc or not parts.path.startswith(f"/{g.tenant.slug}/"):
-        return default
-    return raw
+    return safe_return(raw, f"/{g.tenant.slug}/", default)
 
 
 def posted_version() -> int | None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
 from werkzeug.wrappers import Response
 
 from webapp.services import identity
 from webapp.views.citizen import bp
 from webapp.views.citizen._common import safe_next
+from webapp.views.web import sign_in, sign_out
 
 
 def _next() -> str:
@@ -47,21 +47,14 @@ def test_idp(method: str) -> str | Response:
 
 def _complete_login(asserted: identity.Identity) -> Response:
     user = identity.login_identity(g.tenant, asserted)
-    target, lang = _next(), session.get("lang")
-    session.clear()  # no state of the anonymous visit survives the login
-    if lang:
-        session["lang"] = lang
-    login_user(user)
+    target = _next()
+    sign_in(user)
     flash(_("Accesso effettuato con %(method)s.", method=identity.METHOD_LABELS[asserted.method]), "success")
     return redirect(target)
 
 
 @bp.post("/esci")
 def logout() -> Response:
-    lang = session.get("lang")
-    logout_user()
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    sign_out()
     flash(_("Sei uscito dall'area personale."), "success")
     return redirect(url_for("views.tenant_home", tenant=g.tenant.slug))
