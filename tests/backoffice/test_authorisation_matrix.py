@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 
 from tests.backoffice.conftest import SOCIAL, TOKEN, add_staff, login, publish_with_rules
+from tests.citizen.helpers import login as citizen_login
 from tests.conftest import Api
 from tests.webapp.helpers import MARIO, contributo_data, submitted
 from tests.webapp.tenants import make_tenant
 from webapp.extensions import db
-from webapp.models import Attachment, Calendar, Tenant, User
+from webapp.models import Attachment, Calendar, Tenant
 
 CALLERS = ("anonymous", "citizen", "not_enabled", "other_office", "operator", "manager", "admin", "other_tenant")
 USERNAMES = {"citizen": MARIO, "not_enabled": "atti", "other_office": "operatore", "operator": "sociale",
@@ -76,13 +77,8 @@ def world(app, api, tmp_path) -> dict[str, Any]:
 
 def _client(app, caller: str) -> Any:
     client = app.test_client()
-    if caller == "citizen":
-        with app.app_context():
-            user = db.session.scalar(db.select(User).join(Tenant, Tenant.id == User.tenant_id)
-                                     .where(User.fiscal_code == MARIO, Tenant.slug == "demo"))
-        with client.session_transaction() as session:  # the citizen portal's session login
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+    if caller == "citizen":  # the citizen portal's own login (sessions are recorded on the server)
+        assert citizen_login(client, MARIO).status_code == 302
     elif caller == "other_tenant":
         assert login(client, "op-altro", tenant="altro").status_code == 302
     elif caller != "anonymous":
