@@ -19,7 +19,7 @@ from webapp.services.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
-from webapp.services.messages import post_message_locked
+from webapp.services.messages import INTEGRATION_REQUEST, post_message_locked
 from webapp.services.service_calls import apply_external_result
 from webapp.services.tenancy import get_scoped, parse_uuid, scoped
 from webapp.services.uow import unit_of_work
@@ -138,7 +138,7 @@ def _reject(tenant: Tenant, user: User, app: Application, body: dict[str, Any]) 
 def _request_integration(tenant: Tenant, user: User, app: Application, body: dict[str, Any]) -> None:
     text = _message_text(body, required=True)
     assert text is not None
-    post_message_locked(app, user, text, body.get("attachments") or [], subject="Richiesta di integrazioni")
+    post_message_locked(app, user, text, body.get("attachments") or [], subject=INTEGRATION_REQUEST)
     workflow.complete_task(app, "request-integration", {}, user, "integration_requested", text)
 
 
