@@ -189,16 +189,18 @@ def calendar_meetings_csv(calendar_id: str) -> Response:
 def calendar_meetings(calendar_id: str) -> str:
     calendar = calendars.get_calendar(tenant(), calendar_id)
     from_day, status, search, rows = _agenda(calendar)
+    now = datetime.now(UTC)
     return render_template("backoffice/meetings.html", section="calendars", calendar=calendar, rows=rows,
                            from_day=from_day, status=status, q=search, labels=meetings.STATUS_LABELS,
-                           actions=meetings.OPERATOR_ACTIONS,
+                           row_actions=lambda meeting: meetings.available_actions(meeting, now),
                            editable=policy.can_edit_calendar(staff(), calendar))
 
 
 @bp.post("/calendari/<calendar_id>/appuntamenti/<meeting_id>/<action>")
 def meeting_action(calendar_id: str, meeting_id: str, action: str) -> Response:
     try:
-        meetings.operator_action(tenant(), staff(), meeting_id, action, request.form.get("message") or "")
+        meetings.operator_action(tenant(), staff(), meeting_id, action, request.form.get("message") or "",
+                                 datetime.now(UTC))
     except (Conflict, Forbidden) as exc:
         flash(exc.description, "error")
     else:
