@@ -3,6 +3,8 @@ never capacity, the agenda's search, and the .ics export."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -16,7 +18,7 @@ from tests.citizen.test_booking import _book
 from tests.webapp.calendars import open_every_day
 from webapp.extensions import db
 from webapp.models import Meeting, OpeningHour, OutboxMessage, Tenant, User
-from webapp.models.calendars import APPROVED, DONE
+from webapp.models.calendars import APPROVED, CANCELLED, DONE
 from webapp.services import meetings
 from webapp.services.errors import Conflict
 from webapp.services.meetings import local_day
@@ -233,3 +235,30 @@ def test_done_or_missed_before_the_start_is_refused_with_a_reason(app):
     assert done.status_code == 302
     with app.app_context():
         assert db.session.get(Meeting, meeting_id).status == DONE
+
+
+def test_cancelling_asks_first_even_without_javascript(app):
+    calendar_id = open_every_day(app)
+    agenda = f"/demo/backoffice/calendari/{calendar_id}/appuntamenti"
+    operatore = logged_in(app, "operatore")
+    day = TODAY + timedelta(days=2)
+    meeting_id = _phone_booking(app, operatore, calendar_id, day)
+    action = f"{agenda}/{meeting_id}/cancel"
+    row = _row(operatore, agenda, TODAY)
+    trigger = re.search(rf'<a [^>]*href="({action}[^"]*)"[^>]*data-bs-target="#([^"]+)"', row)
+    assert trigger, row  # "Annulla" opens a dialog; its link is the same question as a page
+    question = operatore.get(html.unescape(trigger.group(1)))
+    assert question.status_code == 200 and "L&#39;appuntamento di Luigi Neri del" in question.get_data(as_text=True)
+    token = csrf(operatore, agenda)
+    bare = operatore.post(action, data={"csrf_token": token, "message": "Ufficio chiuso"})  # not confirmed
+    assert bare.status_code == 200 and "Non si potrà tornare indietro." in bare.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).status == APPROVED
+        assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.subject.contains("annullato"))) == 0
+    confirmed = operatore.post(action, data={"csrf_token": token, "confirm": "1", "message": "Ufficio chiuso",
+                                             "dal": TODAY.isoformat()})
+    assert confirmed.status_code == 302 and f"dal={TODAY.isoformat()}" in confirmed.headers["Location"]
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        assert (meeting.status, meeting.motivation_outcome) == (CANCELLED, "Ufficio chiuso")

@@ -200,7 +200,7 @@ def test_moderated_calendar_waits_for_the_office(app):
         meeting.from_time = datetime.now(UTC) - timedelta(minutes=30)
         meeting.to_time = datetime.now(UTC)
         db.session.commit()
-    assert operatore.post(f"{agenda}/{meeting_id}/done", data={"csrf_token": token}).status_code == 302
+    assert operatore.post(f"{agenda}/{meeting_id}/done", data={"csrf_token": token, "confirm": "1"}).status_code == 302
     assert _meetings(app)[0][0] == DONE
     with app.app_context():
         subjects = [m.subject for m in db.session.scalars(
