@@ -163,15 +163,17 @@ def _journey(tenant: Tenant, citizen: User, operator: User, planned: Planned) ->
     for step in planned.steps:
         days_ago = max(days_ago - step.after, 0)
         mark = datetime.now(UTC)
-        body: dict[str, Any] = {"message": step.message} if step.message else {}
-        user = citizen if step.by == "citizen" else operator
-        if step.action in ("message", "note"):
-            body["visibility"] = INTERNAL if step.action == "note" else APPLICANT
-            messages.post_message(tenant, user, app.id, body)
-        else:
-            transitions.transition(tenant, user, app.id, step.action, {**body, "partial": True} if step.partial
-                                   else body)
+        _act(tenant, citizen if step.by == "citizen" else operator, app.id, step)
         _backdate(app.id, mark, timedelta(days=days_ago) + hour)
+
+
+def _act(tenant: Tenant, user: User, app_id: Any, step: Step) -> None:
+    body: dict[str, Any] = {"message": step.message} if step.message else {}
+    if step.action in ("message", "note"):
+        messages.post_message(tenant, user, app_id, {**body, "visibility": INTERNAL if step.action == "note"
+                                                     else APPLICANT})
+    else:
+        transitions.transition(tenant, user, app_id, step.action, {**body, "partial": True} if step.partial else body)
 
 
 DATED: tuple[type[Any], ...] = (StatusChange, Message, Attachment)
