@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.models import APPLICANT, CITIZEN, INTERNAL, Application, Attachment, Message, StatusChange, Tenant, User
 from webapp.services import applications, messages, transitions
 from webapp.services.auth import hash_password
-from webapp.services.availability import aware
+from webapp.services.localtime import aware
 from webapp.services.seed import CITIZENS, DEMO_PASSWORD
 from webapp.services.uow import unit_of_work
 
