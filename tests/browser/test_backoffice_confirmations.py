@@ -23,6 +23,12 @@ def _control(page, name: str):
     return page.get_by_role("link", name=name).or_(page.get_by_role("button", name=name)).first
 
 
+def _opened(page, dialog) -> None:
+    """The dialog is shown and its fade-in is over (axe would otherwise measure half-transparent text)."""
+    expect(dialog).to_be_visible()
+    page.wait_for_function("el => getComputedStyle(el).opacity === '1'", arg=dialog.element_handle())
+
+
 def _status(app, meeting_id) -> int:
     with app.app_context():
         return db.session.get(Meeting, meeting_id).status
@@ -41,7 +47,7 @@ def test_annulla_opens_a_dialog_and_nothing_changes_until_confirmed(app, live_se
     page.goto(agenda)
     _control(page, "Annulla Luigi Neri").click()
     dialog = page.get_by_role("dialog", name="Annulla l'appuntamento")
-    expect(dialog).to_be_visible()
+    _opened(page, dialog)
     assert page.url == agenda and _status(app, meeting_id) == APPROVED
     assert_accessible(page)
     dialog.get_by_role("button", name="Torna indietro").click()
@@ -61,7 +67,7 @@ def test_rendi_manager_opens_a_dialog_and_acts_only_when_confirmed(app, live_ser
     page.goto(f"{base}/operatori")
     _control(page, "Rendi manager Olivia Operatrice").click()
     dialog = page.get_by_role("dialog", name="Rendi manager Olivia Operatrice")
-    expect(dialog).to_be_visible()
+    _opened(page, dialog)
     assert_accessible(page)
     with app.app_context():
         assert db.session.scalar(db.select(User.role).where(User.username == "operatore")) == "operator"
