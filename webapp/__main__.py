@@ -9,6 +9,7 @@ from webapp.app import create_app
 from webapp.cli import upgrade_database
 from webapp.config import demo_config
 from webapp.demo import start_simulators, start_sweeper
+from webapp.demo_seed import seed_demo_applications
 from webapp.services.seed import seed_demo
 
 
@@ -23,6 +24,7 @@ def main(argv: list[str]) -> int:
     with app.app_context():
         upgrade_database()
         tenant = seed_demo(app.config["DEMO_TENANT_SLUG"])
+        seed_demo_applications(tenant)  # the demo's only: the tests' seeded database has no applications
         slug = tenant.slug
     start_sweeper(app)
     print(f"Demo: http://127.0.0.1:{port}/{slug}/  (API: /{slug}/api/openapi.json; "

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from tests.backoffice.conftest import SOCIAL, act, csrf, logged_in, publish_with_rules
 from tests.webapp.helpers import act as api_act
 from tests.webapp.helpers import contributo_data, submitted
@@ -79,10 +82,10 @@ def test_create_edit_role_and_delete(app, api):
                             "email": "nuova@demo.example.it", "services": [service_id]})
     with app.app_context():
         assert [str(s.id) for s in db.session.get(User, user_id).services] == [service_id]
-    client.post(f"{edit}/ruolo", data={"csrf_token": token, "manager": "1"})
+    client.post(f"{edit}/ruolo", data={"csrf_token": token, "manager": "1", "confirm": "1"})
     with app.app_context():
         assert db.session.get(User, user_id).role == "manager"
-    client.post(f"{edit}/ruolo", data={"csrf_token": token, "manager": "0"})
+    client.post(f"{edit}/ruolo", data={"csrf_token": token, "manager": "0", "confirm": "1"})
     client.post(f"{edit}/elimina", data={"csrf_token": token})
     with app.app_context():
         assert db.session.get(User, user_id) is None
@@ -105,7 +108,27 @@ def test_delete_refused_while_holding_applications(app, api):
         message = db.session.scalar(db.select(Message).where(Message.body == "Presa in carico"))
         assert message.author_id is None and message.author_name == "Olivia Operatrice"
     own = client.post(f"/demo/backoffice/operatori/{_user_id(app, 'manager')}/ruolo",
-                      data={"csrf_token": token, "manager": "0"})
+                      data={"csrf_token": token, "manager": "0", "confirm": "1"})
     assert own.status_code == 302
     with app.app_context():
         assert db.session.scalar(db.select(User.role).where(User.username == "manager")) == "manager"
+
+
+def test_rendi_manager_asks_first_even_without_javascript(app):
+    client = logged_in(app, "manager")
+    operator_id = _user_id(app, "operatore")
+    role = f"/demo/backoffice/operatori/{operator_id}/ruolo"
+    listed = client.get("/demo/backoffice/operatori").get_data(as_text=True)
+    trigger = re.search(rf'<a [^>]*href="({role}[^"]*)"[^>]*data-bs-target="#([^"]+)"', listed)
+    assert trigger, "no dialog trigger for Rendi manager"
+    assert f'id="{trigger.group(2)}"' in listed and f'<form method="post" action="{role}"' in listed  # its dialog
+    question = client.get(html.unescape(trigger.group(1)))  # the link without JavaScript: the question as a page
+    assert question.status_code == 200 and "Rendi manager Olivia Operatrice" in question.get_data(as_text=True)
+    token = csrf(client, "/demo/backoffice/operatori")
+    bare = client.post(role, data={"csrf_token": token, "manager": "1"})  # not confirmed: asks, does not act
+    assert bare.status_code == 200 and "potrà gestire gli operatori" in bare.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, operator_id).role == "operator"
+    assert client.post(role, data={"csrf_token": token, "manager": "1", "confirm": "1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(User, operator_id).role == "manager"

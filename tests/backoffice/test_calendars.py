@@ -3,6 +3,7 @@ searches; managers enable operators for calendars; the public API reads them."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask
@@ -87,6 +88,21 @@ def test_only_enabled_operators_edit_and_only_administrators_create_or_delete(ap
     assert _post(admin, f"{LIST}/{urp.id}/elimina", {}).status_code == 302
     assert _calendar(app, URP) is None
     assert "Calendario «Ufficio Relazioni con il Pubblico» eliminato." in admin.get(LIST).get_data(as_text=True)
+
+
+def test_every_calendar_leads_to_its_agenda_from_the_list_and_the_top_of_its_page(app):
+    add_staff(app, "altro-op")  # not enabled for the URP calendar: reads its agenda, does not run it
+    urp = _calendar(app, URP)
+    assert urp is not None
+    agenda = f"{LIST}/{urp.id}/appuntamenti"
+    for username in ("operatore", "altro-op"):
+        client = logged_in(app, username)
+        row = client.get(LIST).get_data(as_text=True).partition(f">{URP}")[2].partition("</tr>")[0]
+        link = rf'<a [^>]*href="{agenda}"[^>]*>Agenda<span class="visually-hidden"> {URP}</span></a>'
+        assert re.search(link, row), row
+        page = client.get(f"{LIST}/{urp.id}").get_data(as_text=True)
+        assert f'href="{agenda}"' in page.split('<form method="post" novalidate')[0], username  # above the form
+        assert client.get(agenda).status_code == 200
 
 
 def test_manager_enables_an_operator_for_calendars(app):

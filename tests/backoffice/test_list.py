@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 from werkzeug.datastructures import MultiDict
 
 from tests.backoffice.conftest import logged_in
-from tests.webapp.helpers import GIUSEPPINA, accesso_atti_data, act, contributo_data, create, submitted
+from tests.conftest import Api
+from tests.webapp.helpers import GIUSEPPINA, MARIO, accesso_atti_data, act, contributo_data, create, submitted
+from tests.webapp.tenants import make_tenant
 from webapp.extensions import db
 from webapp.models import Application
 from webapp.services import backoffice_list, statuses
@@ -46,6 +48,67 @@ def test_search_by_name_fiscal_code_and_id(app, api):
     assert _ids(client, q="rssmra80a01h501u") == [mario]
     assert _ids(client, q=giuseppina) == [giuseppina]
     assert _ids(client, q="100%_") == []
+
+
+def _mario_and_giuseppina(api) -> tuple[str, str, str]:
+    """Mario's contributo and Giuseppina's accesso agli atti (protocolled); returns both ids and the protocol."""
+    mario = submitted(api, "contributo")
+    giuseppina = submitted(api, "accesso-atti", accesso_atti_data(nome="Giuseppina", cognome="Verdi",
+                                                                  codice_fiscale=GIUSEPPINA), user=GIUSEPPINA)
+    protocol = api.get(f"/applications/{giuseppina}", "operatore").get_json()["protocol_number"]
+    assert protocol
+    return mario, giuseppina, protocol
+
+
+def test_search_by_part_of_a_fiscal_code_in_any_case(app, api):
+    mario, giuseppina, _protocol = _mario_and_giuseppina(api)
+    client = logged_in(app, "operatore")
+    assert _ids(client, q="RSSMRA") == [mario]
+    assert _ids(client, q="80a01") == [mario]
+    assert _ids(client, q=" gpp85m ") == [giuseppina]
+    assert _ids(client, q="rssmra80a01h501") == [mario]  # one character short of the whole code
+
+
+def test_search_by_protocol_number_whole_or_in_part(app, api):
+    _mario, giuseppina, protocol = _mario_and_giuseppina(api)
+    client = logged_in(app, "operatore")
+    assert _ids(client, q=protocol) == [giuseppina]
+    year, _slash, number = protocol.partition("/")
+    assert _ids(client, q=f"{year}/") == [giuseppina]
+    assert _ids(client, q=number) == [giuseppina]  # the number without the year
+
+
+def test_search_by_application_id_or_its_beginning(app, api):
+    mario, giuseppina, _protocol = _mario_and_giuseppina(api)
+    client = logged_in(app, "operatore")
+    assert _ids(client, q=mario) == [mario]
+    assert _ids(client, q=mario[:8]) == [mario]  # the first block, as people read it out
+    assert _ids(client, q=mario[:13].upper()) == [mario]
+    assert giuseppina not in _ids(client, q=mario[:6])
+
+
+def test_search_by_name_and_surname_in_any_order(app, api):
+    mario, giuseppina, _protocol = _mario_and_giuseppina(api)
+    client = logged_in(app, "operatore")
+    assert _ids(client, q="Rossi Mario") == [mario]
+    assert _ids(client, q="mario ross") == [mario]
+    assert _ids(client, q="giusepp") == [giuseppina]
+    assert _ids(client, q="Mario Verdi") == []
+
+
+def test_search_never_finds_another_entes_applications(app, api):
+    mario, _giuseppina, _protocol = _mario_and_giuseppina(api)
+    make_tenant(app, "altro")  # the same citizen, RSSMRA80A01H501U, in another ente
+    other = Api(app, "altro")
+    theirs = create(other, "contributo", contributo_data())["id"]
+    act(other, theirs, "submit", MARIO)
+    client = logged_in(app, "operatore")
+    for q in ("RSSMRA", "rssmra80a01h501u", "Mario Rossi", theirs, theirs[:8]):
+        assert theirs not in _ids(client, q=q), q
+    assert _ids(client, q="RSSMRA") == [mario]
+    outsider = logged_in(app, "op-altro", tenant="altro")
+    found = outsider.get("/altro/backoffice/pratiche", query_string={"q": "RSSMRA"}).get_data(as_text=True)
+    assert theirs in found and mario not in found
 
 
 def test_filters_service_status_handling(app, api):

@@ -3,9 +3,12 @@ never capacity, the agenda's search, and the .ics export."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import html
+import re
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from icalendar import Calendar as ICalendar
 
@@ -14,8 +17,10 @@ from tests.citizen.helpers import csrf as citizen_csrf
 from tests.citizen.test_booking import _book
 from tests.webapp.calendars import open_every_day
 from webapp.extensions import db
-from webapp.models import Meeting, OpeningHour, OutboxMessage
-from webapp.models.calendars import APPROVED
+from webapp.models import Meeting, OpeningHour, OutboxMessage, Tenant, User
+from webapp.models.calendars import APPROVED, CANCELLED, DONE
+from webapp.services import meetings
+from webapp.services.errors import Conflict
 from webapp.services.meetings import local_day
 
 TODAY = date.today()
@@ -171,3 +176,89 @@ def test_operators_choose_which_booking_emails_they_get(app):
         to_operator = [m.subject for m in db.session.scalars(db.select(OutboxMessage).where(
             OutboxMessage.recipient == "operatore@demo.example.it"))]
     assert any(s.startswith("Appuntamento disdetto") for s in to_operator)
+
+
+def _phone_booking(app: Flask, client: Any, calendar_id: Any, day: date, start: str = "09:00") -> Any:
+    agenda = f"/demo/backoffice/calendari/{calendar_id}/appuntamenti"
+    booked = client.post(f"{agenda}/nuovo", data={"csrf_token": csrf(client, agenda),
+                                                  **_form(app, calendar_id, day, start)})
+    assert booked.status_code == 302
+    with app.app_context():
+        return db.session.scalar(db.select(Meeting.id).order_by(Meeting.created_at.desc()))
+
+
+def _row(client: Any, agenda: str, day: date, name: str = "Luigi Neri") -> str:
+    """The agenda's table row of `name`, listed from `day`."""
+    page = client.get(agenda, query_string={"dal": day.isoformat()}).get_data(as_text=True)
+    return page.partition(f"<td>{name}")[2].partition("</tr>")[0]
+
+
+def _begun(app: Flask, meeting_id: Any) -> date:
+    """Move the appointment so that it began ten minutes ago; returns its day."""
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        meeting.from_time = datetime.now(UTC) - timedelta(minutes=10)
+        meeting.to_time = meeting.from_time + timedelta(minutes=30)
+        db.session.commit()
+        return local_day(meeting)
+
+
+def test_the_agenda_offers_done_or_missed_only_once_the_appointment_has_begun(app):
+    calendar_id = open_every_day(app)
+    agenda = f"/demo/backoffice/calendari/{calendar_id}/appuntamenti"
+    operatore = logged_in(app, "operatore")
+    meeting_id = _phone_booking(app, operatore, calendar_id, TODAY + timedelta(days=2))
+    future = _row(operatore, agenda, TODAY)
+    assert "Sposta" in future and "Avvenuto" not in future and "Non avvenuto" not in future
+    started = _row(operatore, agenda, _begun(app, meeting_id))
+    assert "Avvenuto" in started and "Non avvenuto" in started
+
+
+def test_done_or_missed_before_the_start_is_refused_with_a_reason(app):
+    calendar_id = open_every_day(app)
+    agenda = f"/demo/backoffice/calendari/{calendar_id}/appuntamenti"
+    operatore = logged_in(app, "operatore")
+    meeting_id = _phone_booking(app, operatore, calendar_id, TODAY + timedelta(days=2))
+    token = csrf(operatore, agenda)
+    refused = operatore.post(f"{agenda}/{meeting_id}/done", data={"csrf_token": token, "confirm": "1"})
+    assert refused.status_code == 302
+    told = operatore.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "Un appuntamento si segna come avvenuto o non avvenuto solo dopo l&#39;orario di inizio." in told
+    with app.app_context():
+        tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "demo"))
+        user = db.session.scalar(db.select(User).where(User.username == "operatore"))
+        with pytest.raises(Conflict, match="solo dopo l'orario di inizio"):
+            meetings.operator_action(tenant, user, meeting_id, "missed", "", datetime.now(UTC))
+        assert db.session.get(Meeting, meeting_id).status == APPROVED
+    _begun(app, meeting_id)
+    done = operatore.post(f"{agenda}/{meeting_id}/done", data={"csrf_token": token, "confirm": "1"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).status == DONE
+
+
+def test_cancelling_asks_first_even_without_javascript(app):
+    calendar_id = open_every_day(app)
+    agenda = f"/demo/backoffice/calendari/{calendar_id}/appuntamenti"
+    operatore = logged_in(app, "operatore")
+    day = TODAY + timedelta(days=2)
+    meeting_id = _phone_booking(app, operatore, calendar_id, day)
+    action = f"{agenda}/{meeting_id}/cancel"
+    row = _row(operatore, agenda, TODAY)
+    trigger = re.search(rf'<a [^>]*href="({action}[^"]*)"[^>]*data-bs-target="#([^"]+)"', row)
+    assert trigger, row  # "Annulla" opens a dialog; its link is the same question as a page
+    question = operatore.get(html.unescape(trigger.group(1)))
+    assert question.status_code == 200 and "L&#39;appuntamento di Luigi Neri del" in question.get_data(as_text=True)
+    token = csrf(operatore, agenda)
+    bare = operatore.post(action, data={"csrf_token": token, "message": "Ufficio chiuso"})  # not confirmed
+    assert bare.status_code == 200 and "Non si potrà tornare indietro." in bare.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Meeting, meeting_id).status == APPROVED
+        assert db.session.scalar(db.select(db.func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.subject.contains("annullato"))) == 0
+    confirmed = operatore.post(action, data={"csrf_token": token, "confirm": "1", "message": "Ufficio chiuso",
+                                             "dal": TODAY.isoformat()})
+    assert confirmed.status_code == 302 and f"dal={TODAY.isoformat()}" in confirmed.headers["Location"]
+    with app.app_context():
+        meeting = db.session.get(Meeting, meeting_id)
+        assert (meeting.status, meeting.motivation_outcome) == (CANCELLED, "Ufficio chiuso")

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_citizen_flow import login, tick
 from tests.conftest import assert_accessible
+from tests.webapp.helpers import act, submitted
 
 PUBLIC = ["/demo/servizi", "/demo/servizi?q=atti", "/demo/servizi/accesso-atti", "/demo/servizi/contributo",
           "/demo/accedi", "/demo/accedi/prova/spid", "/demo/accedi/prova/cie", "/demo/prenota-appuntamento"]
@@ -106,3 +107,14 @@ def test_profile_error_and_htmx_swap(live_server, page):
     tick(page, "f-in-qualita-di")
     page.locator("#f-delegante-nome").wait_for(state="detached")  # and takes it away again
     assert_accessible(page)
+
+
+def test_the_integration_page_shows_what_the_office_asked(live_server, page, api):
+    app_id = submitted(api, "contributo")
+    act(api, app_id, "assign", "operatore")
+    act(api, app_id, "request-integration", "operatore", {"message": "Manca l'attestazione ISEE aggiornata"})
+    login(page, live_server)
+    page.wait_for_url(re.compile(r"/area-personale$"))
+    _check(page, f"{live_server}/demo/pratiche/{app_id}/integrazioni")
+    expect(page.get_by_role("region", name="La richiesta dell'ufficio")).to_contain_text(
+        "Manca l'attestazione ISEE aggiornata")

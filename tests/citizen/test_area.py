@@ -3,14 +3,20 @@ follow-up requests and the profile."""
 
 from __future__ import annotations
 
+import base64
 import html as html_text
 import io
+import re
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from tests.citizen.helpers import LUCA, MARIO, PDF, login, post_form
 from tests.webapp.helpers import accesso_atti_data, act, create, submitted
 from webapp.extensions import db
 from webapp.models import Application, User
+
+ROME = ZoneInfo("Europe/Rome")
 
 
 def _client(app, who=MARIO):
@@ -93,6 +99,27 @@ def test_answering_an_integration_request(app, api):
     assert good.status_code == 302
     body = api.get(f"/applications/{app_id}", "operatore").get_json()
     assert body["data"]["isee"] == 7000 and body["status"] != 4200
+
+
+def test_the_integration_page_shows_the_offices_latest_request(app, api):
+    app_id = submitted(api, "contributo")
+    act(api, app_id, "assign", "operatore")
+    act(api, app_id, "request-integration", "operatore", {"message": "Manca la pagina 2 dell'ISEE"})
+    act(api, app_id, "submit", MARIO, {"message": "Ecco la pagina 2"})
+    act(api, app_id, "request-integration", "operatore", {
+        "message": "Serve anche la ricevuta dell'affitto di marzo",
+        "attachments": [{"name": "modello-ricevuta.pdf", "mime_type": "application/pdf",
+                         "file": base64.b64encode(PDF).decode()}]})
+    client = _client(app)
+    page = _text(client.get(f"/demo/pratiche/{app_id}/integrazioni"))
+    request_box = page.split("Rispondi alla richiesta di integrazioni</h1>")[1].split('<form method="post"')[0]
+    assert "Serve anche la ricevuta dell'affitto di marzo" in request_box
+    assert "Manca la pagina 2" not in request_box  # the latest request, not an earlier one
+    assert datetime.now(ROME).strftime("%d/%m/%Y") in request_box  # the office's date, in Italian time
+    link = re.search(r'href="([^"]+)">modello-ricevuta.pdf<', request_box)
+    assert link, request_box
+    download = client.get(link.group(1))
+    assert download.status_code == 200 and download.data == PDF
 
 
 def test_follow_up_starts_a_linked_application(app, api):

@@ -195,7 +195,12 @@ def test_moderated_calendar_waits_for_the_office(app):
     assert _meetings(app)[0][0] == APPROVED
     refused = operatore.post(f"{agenda}/{meeting_id}/approve", data={"csrf_token": token})
     assert "non può cambiare così" in operatore.get(refused.headers["Location"]).get_data(as_text=True)
-    assert operatore.post(f"{agenda}/{meeting_id}/done", data={"csrf_token": token}).status_code == 302
+    with app.app_context():  # an appointment is marked done once it has begun
+        meeting = db.session.get(Meeting, meeting_id)
+        meeting.from_time = datetime.now(UTC) - timedelta(minutes=30)
+        meeting.to_time = datetime.now(UTC)
+        db.session.commit()
+    assert operatore.post(f"{agenda}/{meeting_id}/done", data={"csrf_token": token, "confirm": "1"}).status_code == 302
     assert _meetings(app)[0][0] == DONE
     with app.app_context():
         subjects = [m.subject for m in db.session.scalars(

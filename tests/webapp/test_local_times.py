@@ -127,7 +127,7 @@ def test_payment_due_e_mail_gives_the_rome_day(app: Flask, api, cdu_near_midnigh
         [payment] = db.session.scalars(db.select(Payment).where(Payment.application_id == application.id))
         with unit_of_work():
             db.session.execute(db.delete(OutboxMessage))
-            notifications.payment_due(application, payment)
+            notifications.payment_due(application, [payment])
         bodies = [m.body for m in db.session.scalars(db.select(OutboxMessage))]
     assert bodies and all("01/04/2026" in body and "31/03/2026" not in body for body in bodies)
 

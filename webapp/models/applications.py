@@ -27,6 +27,11 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
         Index("ix_bo_applications_office", "tenant_id", "office_id", "status"),
         Index("ix_bo_applications_name_trgm", "applicant_name", postgresql_using="gin",
               postgresql_ops={"applicant_name": "gin_trgm_ops"}),
+        # Search by part of a fiscal code or protocol number (migration 0010, PostgreSQL only).
+        Index("ix_bo_applications_fiscal_code_trgm", "applicant_fiscal_code", postgresql_using="gin",
+              postgresql_ops={"applicant_fiscal_code": "gin_trgm_ops"}),
+        Index("ix_bo_applications_protocol_trgm", "protocol_number", postgresql_using="gin",
+              postgresql_ops={"protocol_number": "gin_trgm_ops"}),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func
+from sqlalchemy import Select, and_, func, or_
 from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only
 
 from webapp.extensions import db
@@ -23,6 +24,10 @@ PERIODS = {"today": "Oggi", "yesterday": "Ieri", "this_week": "Questa settimana"
            "custom": "Periodo personalizzato"}
 WAITING = (statuses.SUBMITTED, statuses.REGISTERED)
 FISCAL_CODE = re.compile(r"[A-Za-z0-9]{16}")
+HEX = re.compile(r"[0-9a-f]+")
+UUID_DASHES = (8, 13, 18, 23)
+MIN_ID_PREFIX = 4  # hex digits: fewer would match too many ids to mean "this application"
+MIN_PART = 3  # characters of a fiscal code or protocol number: a trigram index needs three
 LIST_COLUMNS = ("id", "tenant_id", "service_id", "service_version_id", "applicant_name", "applicant_fiscal_code",
                 "auth_method", "status", "created_at", "submitted_at", "latest_status_change_at", "operator_id",
                 "office_id", "priority", "protocol_number", "version")
@@ -143,14 +148,42 @@ def status_options(version: ServiceVersion | None) -> list[tuple[int, str]]:
     return [(code, statuses.label(code)) for code in sorted(codes)]
 
 
+def _contains(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _id_bounds(word: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The ids that begin with `word` (hex digits, dashes where a uuid has them), as a range of the key."""
+    text = word.lower()
+    if "-" in text and any((char == "-") != (index in UUID_DASHES) for index, char in enumerate(text)):
+        return None
+    digits = text.replace("-", "")
+    if not MIN_ID_PREFIX <= len(digits) < 32 or HEX.fullmatch(digits) is None:
+        return None
+    return uuid.UUID(digits.ljust(32, "0")), uuid.UUID(digits.ljust(32, "f"))
+
+
 def _search(select: Select[Any], text: str) -> Select[Any]:
+    """Any of: the id or its beginning, the fiscal code or part of it, the protocol number or part of it,
+    every word in the applicant's name. Each is answered by an index (the key's range, the fiscal code's
+    b-tree, trigram indexes on PostgreSQL for the parts), so the OR is a union of index scans."""
     app_id = parse_uuid(text)
     if app_id is not None:
         return select.where(Application.id == app_id)
-    if FISCAL_CODE.fullmatch(text):
-        return select.where(Application.applicant_fiscal_code == text.upper())
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return select.where(Application.applicant_name.ilike(pattern, escape="\\"))  # the trigram index
+    words = text.split()
+    found = [and_(*(Application.applicant_name.ilike(_contains(word), escape="\\") for word in words))]
+    if len(words) == 1:
+        word = words[0]
+        if FISCAL_CODE.fullmatch(word):
+            found.append(Application.applicant_fiscal_code == word.upper())
+        elif word.isalnum() and len(word) >= MIN_PART:
+            found.append(Application.applicant_fiscal_code.ilike(_contains(word), escape="\\"))
+        if any(char.isdigit() for char in word) and len(word) >= MIN_PART:
+            found.append(Application.protocol_number.ilike(_contains(word), escape="\\"))
+        bounds = _id_bounds(word)
+        if bounds is not None:
+            found.append(Application.id.between(*bounds))
+    return select.where(or_(*found))
 
 
 def filtered(tenant: Tenant, user: User, query: ListQuery) -> Select[Any]:

@@ -358,14 +358,30 @@ def set_video_link(tenant: Tenant, user: User, meeting_id: Any, url: str) -> Mee
     return meeting
 
 
-def operator_action(tenant: Tenant, user: User, meeting_id: Any, action: str, message: str) -> Meeting:
+def action_refusal(meeting: Meeting, action: str, now: datetime) -> str | None:
+    """Why the office may not run `action` on the appointment now, or None; the agenda offers only the
+    actions without a refusal. Whether it took place can be told only once it has begun."""
+    allowed_from, _result = OPERATOR_ACTIONS.get(action, ((), None))
+    if meeting.status not in allowed_from:
+        return f"Un appuntamento «{STATUS_LABELS[meeting.status]}» non può cambiare così."
+    if action in ("done", "missed") and now < _aware(meeting.from_time):
+        return "Un appuntamento si segna come avvenuto o non avvenuto solo dopo l'orario di inizio."
+    return None
+
+
+def available_actions(meeting: Meeting, now: datetime) -> list[str]:
+    return [action for action in OPERATOR_ACTIONS if action_refusal(meeting, action, now) is None]
+
+
+def operator_action(tenant: Tenant, user: User, meeting_id: Any, action: str, message: str,
+                    now: datetime) -> Meeting:
     with unit_of_work():
         meeting = get_scoped(Meeting, tenant, meeting_id)
         _require_runner(user, meeting.calendar)
-        allowed_from, result = OPERATOR_ACTIONS.get(action, ((), None))
-        if result is None or meeting.status not in allowed_from:
-            raise Conflict(f"Un appuntamento «{STATUS_LABELS[meeting.status]}» non può cambiare così.")
-        meeting.status = result
+        refusal = action_refusal(meeting, action, now)
+        if refusal:
+            raise Conflict(refusal)
+        meeting.status = OPERATOR_ACTIONS[action][1]
         if action == "cancel":
             meeting.motivation_outcome = message.strip()[:2000] or None
         if action in BOOKER_EVENTS:

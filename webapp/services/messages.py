@@ -13,11 +13,16 @@ from webapp.services.uow import unit_of_work
 from webapp.services.uploads import decode_upload, sniff_type, store_attachment
 
 MAX_MESSAGE_CHARS = 20_000
+INTEGRATION_REQUEST = "Richiesta di integrazioni"  # the subject of the office's request (and how it is found)
 
 
 def post_message_locked(app: Application, author: User, text: str, attachments: list[Any],
-                        subject: str | None = None, visibility: str = APPLICANT) -> Message:
-    """Inside a unit of work: every upload is checked before anything is written."""
+                        subject: str | None = None, visibility: str = APPLICANT, notify: bool = True) -> Message:
+    """Inside a unit of work: every upload is checked before anything is written.
+
+    `notify=False` when the message goes with a step whose own e-mail carries its text (an integration
+    request, an outcome's motivation): the citizen gets one e-mail, not two.
+    """
     if not isinstance(attachments, list):
         raise ValidationFailed([FieldProblem("/attachments", "Deve essere un elenco di allegati.", "type")])
     uploads = [decode_upload(item) for item in attachments]
@@ -30,7 +35,8 @@ def post_message_locked(app: Application, author: User, text: str, attachments: 
     for upload in uploads:
         store_attachment(app, upload, author, "message_attachment", message_id=message.id)
     db.session.refresh(message)
-    notifications.message_posted(app, message)
+    if notify:
+        notifications.message_posted(app, message)
     return message
 
 
@@ -40,6 +46,14 @@ def list_messages(tenant: Tenant, user: User, app_id: Any) -> list[Message]:
     if user.role == CITIZEN:
         query = query.where(Message.visibility == APPLICANT)
     return list(db.session.scalars(query.order_by(Message.created_at, Message.id)))
+
+
+def latest_integration_request(app: Application) -> Message | None:
+    """The office's most recent request for integrations on `app` (shown above the citizen's answer)."""
+    query = (db.select(Message).where(Message.tenant_id == app.tenant_id, Message.application_id == app.id,
+                                      Message.subject == INTEGRATION_REQUEST, Message.visibility == APPLICANT)
+             .order_by(Message.created_at.desc(), Message.id.desc()).limit(1))
+    return db.session.scalar(query)
 
 
 def post_message(tenant: Tenant, user: User, app_id: Any, body: dict[str, Any]) -> Message:

@@ -89,13 +89,16 @@ def create_position(prepared: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_position(app: Application, row: ServiceCallRow, outcome: dict[str, Any] | None) -> dict[str, Any]:
+    """The notice exists: the citizen hears once of all this phase asks of them (the notice, any stamps)."""
     assert outcome is not None
     if outcome["amount"] > 0:
-        notifications.payment_due(app, _add(Payment(
+        _add(Payment(
             tenant_id=app.tenant_id, application_id=app.id, user_id=app.user_id, kind=PAGOPA,
             phase=outcome["phase"], reason=outcome["reason"], amount=outcome["amount"], iupd=outcome["iupd"],
             notice_number=outcome["notice_number"], iuv=connectors.iuv_of(outcome["notice_number"]),
-            expire_at=datetime.fromisoformat(outcome["due"]))))
+            expire_at=datetime.fromisoformat(outcome["due"])))
+    notifications.payment_due(app, [p for p in _payments(app)
+                                    if p.phase == outcome["phase"] and p.status == PAYMENT_PENDING])
     return {"notice_number": outcome.get("notice_number"), "amount": outcome["amount"]}
 
 

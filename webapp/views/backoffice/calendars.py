@@ -14,6 +14,7 @@ from webapp.services import (
     calendar_hours,
     calendars,
     exports,
+    formatting,
     localtime,
     meeting_notices,
     meetings,
@@ -24,6 +25,7 @@ from webapp.services.calendars import FLAGS, NOTICE_HOURS, TYPES
 from webapp.services.errors import Conflict, Forbidden, ValidationFailed
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import field_errors, staff, tenant
+from webapp.views.backoffice._confirm import Confirmation, confirmation_page, confirmed
 
 
 def _form() -> dict[str, Any]:
@@ -170,6 +172,10 @@ def closure_delete(calendar_id: str, closure_id: str) -> Response:
 # --- Appuntamenti: the calendar's agenda as a list, with the office's actions ---
 
 
+# Final acts: the appointment cannot change after them (and refusing or cancelling tells the booker).
+CONFIRMED_ACTIONS = ("refuse", "cancel", "done", "missed")
+
+
 def _day_arg(name: str) -> date:
     """A day from the query or the form; today when missing or not a date."""
     try:
@@ -198,22 +204,69 @@ def calendar_meetings_csv(calendar_id: str) -> Response:
 def calendar_meetings(calendar_id: str) -> str:
     calendar = calendars.get_calendar(tenant(), calendar_id)
     from_day, status, search, rows = _agenda(calendar)
+    now = datetime.now(UTC)
     return render_template("backoffice/meetings.html", section="calendars", calendar=calendar, rows=rows,
                            from_day=from_day, status=status, q=search, labels=meetings.STATUS_LABELS,
-                           actions=meetings.OPERATOR_ACTIONS,
+                           row_actions=lambda meeting: meetings.available_actions(meeting, now),
+                           confirmed_actions=CONFIRMED_ACTIONS,
+                           confirmation=lambda meeting, action: _meeting_confirmation(calendar, meeting, action,
+                                                                                      from_day),
                            editable=policy.can_edit_calendar(staff(), calendar))
 
 
-@bp.post("/calendari/<calendar_id>/appuntamenti/<meeting_id>/<action>")
-def meeting_action(calendar_id: str, meeting_id: str, action: str) -> Response:
+def _meeting_confirmation(calendar: Calendar, meeting: Meeting, action: str, from_day: date) -> Confirmation:
+    who, when = f"{meeting.name} {meeting.surname}", formatting.datetime_text(meeting.from_time)
+    title, text = {
+        "cancel": (_("Annulla l'appuntamento"), _(
+            "L'appuntamento di %(who)s del %(when)s sarà annullato e la persona riceverà un'e-mail con il tuo "
+            "messaggio. Non si potrà tornare indietro.", who=who, when=when)),
+        "refuse": (_("Rifiuta l'appuntamento"), _(
+            "La richiesta di appuntamento di %(who)s per il %(when)s sarà rifiutata e la persona riceverà "
+            "un'e-mail. Non si potrà tornare indietro.", who=who, when=when)),
+        "done": (_("Segna come avvenuto"), _(
+            "L'appuntamento di %(who)s del %(when)s risulterà avvenuto e non si potrà più modificare.",
+            who=who, when=when)),
+        "missed": (_("Segna come non avvenuto"), _(
+            "L'appuntamento di %(who)s del %(when)s risulterà non avvenuto (la persona non si è presentata) e "
+            "non si potrà più modificare.", who=who, when=when)),
+    }[action]
+    ids, day = {"calendar_id": calendar.id, "meeting_id": meeting.id, "action": action}, from_day.isoformat()
+    return Confirmation(
+        title=title, text=text, submit=title, action=url_for("backoffice.meeting_action", **ids),
+        page=url_for("backoffice.meeting_action", **ids, dal=day),
+        back=url_for("backoffice.calendar_meetings", calendar_id=calendar.id, dal=day),
+        fields={"dal": day}, danger=action in ("cancel", "refuse"),
+        message_label=_("Messaggio per il cittadino (facoltativo)") if action == "cancel" else None)
+
+
+def _meeting_refusal(calendar: Calendar, meeting: Meeting, action: str) -> str | None:
+    """Why the question need not be asked: the act is not allowed to this person or not now."""
+    if not policy.can_edit_calendar(staff(), calendar):
+        return _("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
+    return meetings.action_refusal(meeting, action, datetime.now(UTC))
+
+
+@bp.route("/calendari/<calendar_id>/appuntamenti/<meeting_id>/<action>", methods=["GET", "POST"])
+def meeting_action(calendar_id: str, meeting_id: str, action: str) -> Any:
+    """The office's actions on an appointment; the final ones act only from their confirmation."""
+    calendar = calendars.get_calendar(tenant(), calendar_id)
+    meeting = meetings.get_meeting(tenant(), calendar, meeting_id)
+    agenda = url_for("backoffice.calendar_meetings", calendar_id=calendar_id, dal=request.values.get("dal") or None)
+    if request.method == "GET" or (action in CONFIRMED_ACTIONS and not confirmed()):
+        refusal = _meeting_refusal(calendar, meeting, action)
+        if refusal or action not in CONFIRMED_ACTIONS:
+            if refusal:
+                flash(refusal, "error")
+            return redirect(agenda)
+        return confirmation_page(_meeting_confirmation(calendar, meeting, action, _day_arg("dal")), "calendars")
     try:
-        meetings.operator_action(tenant(), staff(), meeting_id, action, request.form.get("message") or "")
+        meetings.operator_action(tenant(), staff(), meeting.id, action, request.form.get("message") or "",
+                                 datetime.now(UTC))
     except (Conflict, Forbidden) as exc:
         flash(exc.description, "error")
     else:
         flash(_("Appuntamento aggiornato."), "success")
-    return redirect(url_for("backoffice.calendar_meetings", calendar_id=calendar_id,
-                            dal=request.form.get("dal") or None))
+    return redirect(agenda)
 
 
 @bp.get("/calendari/<calendar_id>/appuntamenti.ics")

@@ -8,10 +8,12 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.services import calendars, operators
+from webapp.models import User
+from webapp.services import calendars, operators, policy
 from webapp.services.errors import Conflict, Forbidden, ValidationFailed
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import field_errors, staff, tenant
+from webapp.views.backoffice._confirm import Confirmation, confirmation_page, confirmed
 
 
 def _form() -> dict[str, Any]:
@@ -33,7 +35,7 @@ def operators_list() -> str:
     rows = operators.list_operators(tenant(), staff(), search)
     offices = {office.id: office.name for office in operators.list_offices(tenant())}
     return render_template("backoffice/operators.html", section="operators", rows=rows, q=search,
-                           offices_by_id=offices)
+                           offices_by_id=offices, role_confirmation=role_confirmation)
 
 
 @bp.route("/operatori/nuovo", methods=["GET", "POST"])
@@ -68,9 +70,34 @@ def operator_edit(operator_id: str) -> Any:
     return redirect(url_for("backoffice.operators"))
 
 
-@bp.post("/operatori/<operator_id>/ruolo")
-def operator_role(operator_id: str) -> Response:
-    manager = request.form.get("manager") == "1"
+def role_confirmation(operator: User, manager: bool) -> Confirmation:
+    """Rendi manager / Rendi operatore: what the account may do afterwards."""
+    name = operator.full_name
+    if manager:
+        title = _("Rendi manager %(name)s", name=name)
+        text = _("%(name)s potrà gestire gli operatori e i loro servizi e vedrà le pratiche di tutti i servizi.",
+                 name=name)
+    else:
+        title = _("Rendi operatore %(name)s", name=name)
+        text = _("%(name)s non potrà più gestire gli operatori e vedrà solo le pratiche dei servizi per cui è "
+                 "abilitata/o.", name=name)
+    value = "1" if manager else "0"
+    return Confirmation(
+        title=title, text=text, submit=_("Rendi manager") if manager else _("Rendi operatore"),
+        action=url_for("backoffice.operator_role", operator_id=operator.id),
+        page=url_for("backoffice.operator_role", operator_id=operator.id, manager=value),
+        back=url_for("backoffice.operators"), fields={"manager": value}, danger=False)
+
+
+@bp.route("/operatori/<operator_id>/ruolo", methods=["GET", "POST"])
+def operator_role(operator_id: str) -> Any:
+    manager = request.values.get("manager") == "1"
+    if not confirmed():
+        operator = operators.get_operator(tenant(), staff(), operator_id)
+        if not policy.can_change_role(staff(), operator):
+            flash(_("Non puoi cambiare il ruolo di questo account."), "error")
+            return redirect(url_for("backoffice.operators"))
+        return confirmation_page(role_confirmation(operator, manager), "operators")
     try:
         operator = operators.set_manager(tenant(), staff(), operator_id, manager)
     except Forbidden as exc:

@@ -8,7 +8,7 @@ from flask import flash, g, redirect, render_template, request, send_file, url_f
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.services import citizen_portal, meetings, statuses
+from webapp.services import citizen_portal, meetings, messages, statuses
 from webapp.services.errors import ValidationFailed
 from webapp.services.identity import identity_locked_fields
 from webapp.views.citizen import bp
@@ -126,7 +126,8 @@ def integration(app_id: str) -> tuple[str, int] | Response:
     app, fields = citizen_portal.integration_fields(g.tenant, me(), app_id, data, errors)
     status = 422 if errors or error_text else 200
     return render_template("citizen/integration.html", app=app, fields=fields, errors=errors,
-                           error_text=error_text, message_text=request.form.get("message", "")), status
+                           error_text=error_text, message_text=request.form.get("message", ""),
+                           office_request=messages.latest_integration_request(app)), status
 
 
 @bp.post("/pratiche/<app_id>/seguito/<kind>")
