@@ -144,3 +144,21 @@ def test_sent_application_is_no_longer_editable(app, api):
     post_form(client, f"/demo/pratiche/{app_id}/invia", {}, token_from=f"/demo/pratiche/{app_id}/riepilogo")
     response = client.get(f"/demo/pratiche/{app_id}/passi/situazione")
     assert response.status_code == 302 and response.location.endswith(f"/pratiche/{app_id}")
+
+
+def test_a_section_is_required_only_when_the_submitted_data_opens_it(app):
+    """Conditions are evaluated on the data posted: a stale section's values never block, nor are kept."""
+    client = app.test_client()
+    app_id = _start(client)
+    post_form(client, f"/demo/pratiche/{app_id}/passi/richiedente",
+              {**APPLICANT, "in_qualita_di": "diretto interessato", "action": "next"})
+    url = f"/demo/pratiche/{app_id}/passi/richiesta"
+    request = {"atti_richiesti": "Delibera n. 12/2026 sul traffico", "motivazione": "Residente"}
+    opened = post_form(client, url, {**request, "modalita_accesso": "copia conforme", "action": "next"})
+    html = opened.get_data(as_text=True)
+    assert opened.status_code == 422
+    assert 'id="f-marca-da-bollo-identificativo"' in html and 'href="#f-marca-da-bollo-identificativo"' in html
+    stale = post_form(client, url, {**request, "modalita_accesso": "visione", "action": "next",
+                                    "marca_da_bollo.identificativo": "123"})  # left on the page, and wrong
+    assert stale.status_code == 302 and stale.location.endswith("/riepilogo")
+    assert "marca_da_bollo" not in _app(app, app_id).data
