@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html as html_text
 import io
+import re
 import uuid
 
 from tests.citizen.helpers import LUCA, MARIO, PDF, login, post_form
@@ -133,3 +134,36 @@ def test_profile_edits_contacts_and_addresses_but_not_spid_birth_data(app):
         user = db.session.scalar(db.select(User).where(User.fiscal_code == LUCA))
         assert user.email == "luca@example.it" and user.domicile["city"] == "Napoli"
         assert user.birth_date == "1990-03-15"
+
+
+PROFILE = "/demo/area-personale/profilo"
+_PROFILE_INPUT = re.compile(
+    r'<input type="[a-z]+" class="form-control[^"]*" id="p-[^"]+" name="([^"]+)" value="([^"]*)"')
+
+
+def _profile_values(page: str) -> dict[str, str]:
+    """What the browser would post back: every text input of the profile form as shown."""
+    return {name: html_text.unescape(value) for name, value in _PROFILE_INPUT.findall(page)}
+
+
+def _profile_row(app, fiscal_code: str) -> dict:
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.fiscal_code == fiscal_code))
+        return {k: getattr(user, k) for k in ("email", "phone", "birth_country", "residence", "domicile")}
+
+
+def test_an_unchanged_profile_saves_and_empty_fields_stay_empty(app):
+    client = _client(app)  # Mario has no birth country and no domicile
+    page = client.get(PROFILE).get_data(as_text=True)
+    shown = _profile_values(page)
+    assert "domicile.postal_code" in shown and "birth_country" in shown
+    assert shown["birth_country"] == "" and shown["domicile.postal_code"] == "" and "None" not in page
+    before = _profile_row(app, MARIO)
+    unchanged = post_form(client, PROFILE, shown)
+    assert unchanged.status_code == 302, _text(unchanged)
+    assert _profile_row(app, MARIO) == before
+    wrong = post_form(client, PROFILE, {**shown, "domicile.postal_code": "001"})
+    text = _text(wrong)
+    assert wrong.status_code == 422 and 'id="p-domicile-postal-code-error"' in text
+    assert text.count("CAP non valido") == 2  # the field and the error summary; the empty CAPs are no error
+    assert 'value="001"' in text and "None" not in text  # what was typed is kept, nothing invented
