@@ -167,3 +167,23 @@ def test_an_unchanged_profile_saves_and_empty_fields_stay_empty(app):
     assert wrong.status_code == 422 and 'id="p-domicile-postal-code-error"' in text
     assert text.count("CAP non valido") == 2  # the field and the error summary; the empty CAPs are no error
     assert 'value="001"' in text and "None" not in text  # what was typed is kept, nothing invented
+
+
+def test_a_refused_message_or_integration_says_the_files_must_be_chosen_again(app, api):
+    app_id = submitted(api, "contributo")
+    client = _client(app)
+    note = "I file scelti non sono stati inviati: sceglili di nuovo."
+    empty = post_form(client, f"/demo/pratiche/{app_id}/messaggi",
+                      {"message": "", "allegati": (io.BytesIO(PDF), "ricevuta.pdf")},
+                      token_from=f"/demo/pratiche/{app_id}", content_type="multipart/form-data")
+    assert empty.status_code == 422 and note in _text(empty)
+    act(api, app_id, "assign", "operatore")
+    act(api, app_id, "request-integration", "operatore", {"message": "Indica l'ISEE corretto"})
+    url = f"/demo/pratiche/{app_id}/integrazioni"
+    fields = {"nome": "Mario", "cognome": "Rossi", "codice_fiscale": MARIO, "email": "mario.rossi@example.it",
+              "importo_richiesto": "300", "iban": "IT60X0542811101000000123456", "motivazione": "Spese scolastiche"}
+    bad = post_form(client, url, {**fields, "isee": "-5", "allegati": (io.BytesIO(PDF), "isee.pdf")},
+                    content_type="multipart/form-data")
+    assert bad.status_code == 422 and note in _text(bad) and "almeno 0" in _text(bad)
+    without_files = post_form(client, url, {**fields, "isee": "-5"})
+    assert without_files.status_code == 422 and note not in _text(without_files)
