@@ -160,3 +160,56 @@ def test_profile_edits_contacts_and_addresses_but_not_spid_birth_data(app):
         user = db.session.scalar(db.select(User).where(User.fiscal_code == LUCA))
         assert user.email == "luca@example.it" and user.domicile["city"] == "Napoli"
         assert user.birth_date == "1990-03-15"
+
+
+PROFILE = "/demo/area-personale/profilo"
+_PROFILE_INPUT = re.compile(
+    r'<input type="[a-z]+" class="form-control[^"]*" id="p-[^"]+" name="([^"]+)" value="([^"]*)"')
+
+
+def _profile_values(page: str) -> dict[str, str]:
+    """What the browser would post back: every text input of the profile form as shown."""
+    return {name: html_text.unescape(value) for name, value in _PROFILE_INPUT.findall(page)}
+
+
+def _profile_row(app, fiscal_code: str) -> dict:
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.fiscal_code == fiscal_code))
+        return {k: getattr(user, k) for k in ("email", "phone", "birth_country", "residence", "domicile")}
+
+
+def test_an_unchanged_profile_saves_and_empty_fields_stay_empty(app):
+    client = _client(app)  # Mario has no birth country and no domicile
+    page = client.get(PROFILE).get_data(as_text=True)
+    shown = _profile_values(page)
+    assert "domicile.postal_code" in shown and "birth_country" in shown
+    assert shown["birth_country"] == "" and shown["domicile.postal_code"] == "" and "None" not in page
+    before = _profile_row(app, MARIO)
+    unchanged = post_form(client, PROFILE, shown)
+    assert unchanged.status_code == 302, _text(unchanged)
+    assert _profile_row(app, MARIO) == before
+    wrong = post_form(client, PROFILE, {**shown, "domicile.postal_code": "001"})
+    text = _text(wrong)
+    assert wrong.status_code == 422 and 'id="p-domicile-postal-code-error"' in text
+    assert text.count("CAP non valido") == 2  # the field and the error summary; the empty CAPs are no error
+    assert 'value="001"' in text and "None" not in text  # what was typed is kept, nothing invented
+
+
+def test_a_refused_message_or_integration_says_the_files_must_be_chosen_again(app, api):
+    app_id = submitted(api, "contributo")
+    client = _client(app)
+    note = "I file scelti non sono stati inviati: sceglili di nuovo."
+    empty = post_form(client, f"/demo/pratiche/{app_id}/messaggi",
+                      {"message": "", "allegati": (io.BytesIO(PDF), "ricevuta.pdf")},
+                      token_from=f"/demo/pratiche/{app_id}", content_type="multipart/form-data")
+    assert empty.status_code == 422 and note in _text(empty)
+    act(api, app_id, "assign", "operatore")
+    act(api, app_id, "request-integration", "operatore", {"message": "Indica l'ISEE corretto"})
+    url = f"/demo/pratiche/{app_id}/integrazioni"
+    fields = {"nome": "Mario", "cognome": "Rossi", "codice_fiscale": MARIO, "email": "mario.rossi@example.it",
+              "importo_richiesto": "300", "iban": "IT60X0542811101000000123456", "motivazione": "Spese scolastiche"}
+    bad = post_form(client, url, {**fields, "isee": "-5", "allegati": (io.BytesIO(PDF), "isee.pdf")},
+                    content_type="multipart/form-data")
+    assert bad.status_code == 422 and note in _text(bad) and "almeno 0" in _text(bad)
+    without_files = post_form(client, url, {**fields, "isee": "-5"})
+    assert without_files.status_code == 422 and note not in _text(without_files)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import html as html_text
 import io
+import json
+import re
 import uuid
 
-from tests.citizen.helpers import MARIO, PDF, app_id_from, login, post_form
+from tests.citizen.helpers import MARIO, PDF, app_id_from, csrf, login, post_form
+from tests.webapp.tenants import make_tenant, service_copy
 from webapp.extensions import db
 from webapp.models import Application, Attachment
 
@@ -144,3 +148,112 @@ def test_sent_application_is_no_longer_editable(app, api):
     post_form(client, f"/demo/pratiche/{app_id}/invia", {}, token_from=f"/demo/pratiche/{app_id}/riepilogo")
     response = client.get(f"/demo/pratiche/{app_id}/passi/situazione")
     assert response.status_code == 302 and response.location.endswith(f"/pratiche/{app_id}")
+
+
+def test_a_section_is_required_only_when_the_submitted_data_opens_it(app):
+    """Conditions are evaluated on the data posted: a stale section's values never block, nor are kept."""
+    client = app.test_client()
+    app_id = _start(client)
+    post_form(client, f"/demo/pratiche/{app_id}/passi/richiedente",
+              {**APPLICANT, "in_qualita_di": "diretto interessato", "action": "next"})
+    url = f"/demo/pratiche/{app_id}/passi/richiesta"
+    request = {"atti_richiesti": "Delibera n. 12/2026 sul traffico", "motivazione": "Residente"}
+    opened = post_form(client, url, {**request, "modalita_accesso": "copia conforme", "action": "next"})
+    html = opened.get_data(as_text=True)
+    assert opened.status_code == 422
+    assert 'id="f-marca-da-bollo-identificativo"' in html and 'href="#f-marca-da-bollo-identificativo"' in html
+    stale = post_form(client, url, {**request, "modalita_accesso": "visione", "action": "next",
+                                    "marca_da_bollo.identificativo": "123"})  # left on the page, and wrong
+    assert stale.status_code == 302 and stale.location.endswith("/riepilogo")
+    assert "marca_da_bollo" not in _app(app, app_id).data
+
+
+KEPT = re.compile(r'<input type="hidden" name="documento_delega" value="([0-9a-f-]{36})">')
+
+
+def _delegate_step(client, app_id, **fields):
+    url = f"/demo/pratiche/{app_id}/passi/richiedente"
+    return post_form(client, url, {**APPLICANT, **DELEGATE, "in_qualita_di": "delegato", "action": "next", **fields},
+                     content_type="multipart/form-data")
+
+
+def _citizen_files(app, app_id) -> list[str]:
+    with app.app_context():
+        return sorted(a.original_filename for a in db.session.scalars(
+            db.select(Attachment).where(Attachment.application_id == uuid.UUID(app_id))))
+
+
+def test_a_file_is_kept_when_another_field_of_the_step_is_wrong(app):
+    client = app.test_client()
+    app_id = _start(client)
+    failed = _delegate_step(client, app_id, **{"delegante.codice_fiscale": "SBAGLIATO",
+                                               "documento_delega": (io.BytesIO(PDF), "delega.pdf")})
+    html = failed.get_data(as_text=True)
+    assert failed.status_code == 422 and 'href="#f-delegante-codice-fiscale"' in html
+    assert "File già caricato" in html and "delega.pdf" in html and 'href="#f-documento-delega"' not in html
+    assert "documento_delega" not in _app(app, app_id).data  # the step is not saved while it has errors
+    kept = KEPT.search(html).group(1)
+    fixed = _delegate_step(client, app_id, documento_delega=kept)  # the file input left empty
+    assert fixed.status_code == 302 and fixed.location.endswith("/passi/richiesta")
+    assert _app(app, app_id).data["documento_delega"] == kept and _citizen_files(app, app_id) == ["delega.pdf"]
+
+
+def test_a_kept_file_can_be_replaced_or_removed(app):
+    client = app.test_client()
+    app_id = _start(client)
+    _delegate_step(client, app_id, documento_delega=(io.BytesIO(PDF), "prima.pdf"))
+    first = _app(app, app_id).data["documento_delega"]
+    replaced = _delegate_step(client, app_id, **{"delegante.codice_fiscale": "SBAGLIATO",
+                                                 "documento_delega": (io.BytesIO(PDF), "seconda.pdf")})
+    assert replaced.status_code == 422 and "seconda.pdf" in replaced.get_data(as_text=True)
+    assert _app(app, app_id).data["documento_delega"] == first  # the draft keeps its file until saved
+    second = KEPT.search(replaced.get_data(as_text=True)).group(1)
+    assert _delegate_step(client, app_id, documento_delega=second).status_code == 302
+    assert _app(app, app_id).data["documento_delega"] == second
+    assert _citizen_files(app, app_id) == ["seconda.pdf"]  # the office never sees the file taken back
+    removed = _delegate_step(client, app_id, documento_delega=second, rimuovi="documento_delega")
+    html = removed.get_data(as_text=True)
+    assert removed.status_code == 422 and 'href="#f-documento-delega"' in html and "File già caricato" not in html
+    forged = _delegate_step(client, app_id, documento_delega=str(uuid.uuid4()))  # not a file of this draft
+    assert forged.status_code == 302 and _app(app, app_id).data["documento_delega"] == second
+
+
+def test_a_refused_file_leaves_the_one_uploaded_before(app):
+    client = app.test_client()
+    app_id = _start(client)
+    _delegate_step(client, app_id, documento_delega=(io.BytesIO(PDF), "delega.pdf"))
+    kept = _app(app, app_id).data["documento_delega"]
+    refused = _delegate_step(client, app_id, documento_delega=(io.BytesIO(b"MZ not a document"), "virus.pdf"))
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "non è di un tipo ammesso" in html
+    assert KEPT.search(html).group(1) == kept and _citizen_files(app, app_id) == ["delega.pdf"]
+
+
+def test_a_one_page_form_keeps_its_file_or_says_to_choose_it_again(app, tmp_path):
+    """A form without steps has its file on the first page, before any draft exists to keep it in."""
+    folder = service_copy(tmp_path, "accesso-atti", 1)
+    form_file = folder / "forms" / "domanda.json"
+    document = json.loads(form_file.read_text())
+    del document["ui"]["steps"]
+    form_file.write_text(json.dumps(document))
+    make_tenant(app, "unapagina", [folder])
+    client = app.test_client()
+    token = csrf(client, "/unapagina/accedi/prova/spid")
+    client.post("/unapagina/accedi/prova/spid", data={"csrf_token": token, "fiscal_code": MARIO})
+    url = "/unapagina/servizi/accesso-atti/domanda"
+    fields = {**APPLICANT, **DELEGATE, "privacy": "true", "in_qualita_di": "delegato", "action": "next",
+              "atti_richiesti": "Delibera n. 12/2026 sul traffico", "motivazione": "Residente",
+              "modalita_accesso": "visione"}
+    wrong = post_form(client, url, {**fields, "delegante.codice_fiscale": "SBAGLIATO",
+                                    "documento_delega": (io.BytesIO(PDF), "delega.pdf")},
+                      content_type="multipart/form-data")
+    assert wrong.status_code == 422
+    assert "Scegli di nuovo il file" in html_text.unescape(wrong.get_data(as_text=True))
+    sent = post_form(client, url, {**fields, "documento_delega": (io.BytesIO(PDF), "delega.pdf")},
+                     content_type="multipart/form-data")
+    assert sent.status_code == 302, sent.get_data(as_text=True)
+    app_id = app_id_from(sent.location)
+    assert _citizen_files(app, app_id) == ["delega.pdf"]
+    with app.app_context():
+        stored = db.session.get(Attachment, uuid.UUID(_app(app, app_id).data["documento_delega"]))
+        assert stored.original_filename == "delega.pdf"

@@ -72,3 +72,29 @@ def test_withdraw_refused_by_service_options(app: Flask, api: Api) -> None:
         version.manifest = original
         assert withdraw_refusal(applicant, application) is None
         db.session.rollback()
+
+
+def test_a_declared_stamp_is_no_payment_but_a_pagopa_notice_is(app: Flask, api: Api) -> None:
+    """a.4's "no payment" is about pagoPA: a marca da bollo declared at submission does not block."""
+    from tests.webapp.helpers import accesso_atti_data
+    from tests.webapp.test_stamps import STAMP
+    from webapp.models import Application, Payment
+    from webapp.models.payments import PAGOPA
+
+    conforme = accesso_atti_data(modalita_accesso="copia conforme", marca_da_bollo=STAMP)
+    with_stamp = submitted(api, "accesso-atti", conforme)
+    [stamp] = api.get(f"/applications/{with_stamp}/payment", MARIO).get_json()
+    assert stamp["kind"] == "bollo"
+    assert "withdraw" in _links(api, with_stamp)
+    act(api, with_stamp, "withdraw", MARIO)
+    assert api.get(f"/applications/{with_stamp}", MARIO).get_json()["status"] == "20000"
+
+    with_notice = submitted(api, "accesso-atti")
+    with app.app_context():  # a pagoPA notice the office asked for on this application
+        row = db.session.get(Application, with_notice)
+        db.session.add(Payment(tenant_id=row.tenant_id, application_id=row.id, user_id=row.user_id, kind=PAGOPA,
+                               phase="release", reason="Oneri di rilascio", amount=500))
+        db.session.commit()
+    assert "withdraw" not in _links(api, with_notice)
+    refused = act(api, with_notice, "withdraw", MARIO, expect=409).get_json()
+    assert "pagamento" in refused["description"]

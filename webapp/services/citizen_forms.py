@@ -13,14 +13,15 @@ import forms
 from webapp.extensions import db
 from webapp.models import Application, Attachment, Service, Tenant, User
 from webapp.services import applications, catalogue, policy, statuses, transitions
+from webapp.services import citizen_files as files_of
 from webapp.services import citizen_formview as fv
-from webapp.services.errors import DomainError, NotFound, TransitionNotAllowed
+from webapp.services.errors import NotFound, TransitionNotAllowed
 from webapp.services.uow import unit_of_work
-from webapp.services.uploads import sniff_type, store_attachment
 
 SUMMARY = "riepilogo"
 DRAFT_TOLERATED = applications.DRAFT_TOLERATED
 UNKNOWN_FIELD = "Campo non previsto dal modulo"
+CHOOSE_AGAIN = "Scegli di nuovo il file: non è stato conservato perché il modulo ha degli errori."
 
 
 @dataclass
@@ -81,31 +82,28 @@ def resume_target(app: Application) -> str:
     return reachable[-1]
 
 
-def _page(service: Service, form: forms.Form, step_id: str, data: dict[str, Any],
-          errors: dict[str, str] | None = None, app: Application | None = None) -> StepPage:
+def _find_step(form: forms.Form, step_id: str) -> forms.Step:
     step = next((s for s in form.steps if s.id == step_id), None)
     if step is None:
         raise NotFound("Passo del modulo inesistente.")
+    return step
+
+
+def _page(service: Service, form: forms.Form, step_id: str, data: dict[str, Any],
+          errors: dict[str, str] | None = None, app: Application | None = None) -> StepPage:
+    step = _find_step(form, step_id)
     active = form.active_fields(data)
     required = fv.required_fields(form, active)
     conditional = fv.conditional_fields(form.schema)
     names = [n for n in step.fields if n in active]
     errors = errors or {}
-    files = _files(app, form, data) if app is not None else {}
+    files = files_of.field_files(app, form, data) if app is not None else {}
     return StepPage(
         service=service, form=form, step=step, steps=_step_states(form, data),
         fields=fv.build_fields(form, [n for n in names if n not in conditional], data, errors, required),
         conditional=fv.build_fields(form, [n for n in names if n in conditional], data, errors, required),
         errors=errors, app=app, files=files, dynamic=bool(set(step.fields) & conditional),
     )
-
-
-def _files(app: Application, form: forms.Form, data: dict[str, Any]) -> dict[str, Attachment]:
-    """The stored file behind each attachment field of the data."""
-    ids = {name: str(data.get(name)) for name in fv.attachment_names(form, list(data))}
-    rows = {str(a.id): a for a in db.session.scalars(db.select(Attachment).where(
-        Attachment.tenant_id == app.tenant_id, Attachment.application_id == app.id))}
-    return {name: rows[ref] for name, ref in ids.items() if ref in rows}
 
 
 # --- Prefill ("once only") ---
@@ -141,14 +139,24 @@ def start_application(tenant: Tenant, user: User, service_key: str, formdata: An
     form = catalogue.form_for(service.current_version)
     step = form.steps[0]
     posted = fv.parse_step(form, step.fields, formdata, files)
-    data = {**prefill(user, form), **posted.values}
-    problems = _step_errors(form, step.id, data, action)
-    if problems or posted.unknown:
-        page = _page(service, form, step.id, data, problems)
+    file_fields = fv.attachment_names(form, step.fields)
+    values = {k: v for k, v in posted.values.items() if k not in file_fields}  # no file exists before the draft
+    data = {**prefill(user, form), **values, **{name: fv.placeholder_id() for name in posted.uploads}}
+    active = form.active_fields(data)
+    data = {k: v for k, v in data.items() if k in active}
+    upload_errors = files_of.check_uploads(posted.uploads)
+    problems = {**_step_errors(form, step.id, data, action), **upload_errors}
+    if problems or posted.unknown:  # nothing to attach a file to yet: the citizen is told to choose it again
+        problems.update({"/" + name: CHOOSE_AGAIN for name in posted.uploads if "/" + name not in problems})
+        page = _page(service, form, step.id, {k: v for k, v in data.items() if k not in posted.uploads}, problems)
         page.unknown = posted.unknown
         return None, page
     with unit_of_work():
-        app = applications.create_application(tenant, user, service.slug, data)
+        app = applications.create_application(tenant, user, service.slug, {
+            k: v for k, v in data.items() if k not in posted.uploads})
+        if posted.uploads:
+            files_of.store_uploads(app, user, posted.uploads, data)
+            applications.update_draft(tenant, user, app.id, data, app.version)
         app.last_compiled_step = step.id if action == "save" else _next_step(form, step.id)
     return app, None
 
@@ -198,16 +206,17 @@ def preview_step(tenant: Tenant, user: User, app_id: Any, step_id: str, formdata
     """The step re-drawn with the posted values (conditional sections): nothing is saved or shown as error."""
     app = get_draft(tenant, user, app_id)
     form = catalogue.form_for(app.service_version)
-    step = next((s for s in form.steps if s.id == step_id), None)
-    if step is None:
-        raise NotFound("Passo del modulo inesistente.")
+    step = _find_step(form, step_id)
     posted = fv.parse_step(form, step.fields, formdata, {})
-    return _page(app.service, form, step_id, _merge(form, app.data, step, posted.values), app=app)
+    values = files_of.known_values(app, form, posted.values)
+    return _page(app.service, form, step_id, _merge(form, app.data, step, values, posted.removed), app=app)
 
 
-def _merge(form: forms.Form, data: dict[str, Any], step: forms.Step, values: dict[str, Any]) -> dict[str, Any]:
-    """The draft's data with this step's fields replaced; fields that no longer apply dropped."""
-    keep_files = {n: data[n] for n in fv.attachment_names(form, step.fields) if n in data}
+def _merge(form: forms.Form, data: dict[str, Any], step: forms.Step, values: dict[str, Any],
+           removed: set[str]) -> dict[str, Any]:
+    """The draft's data with this step's fields replaced (a file field keeps its file unless removed or
+    replaced); fields that no longer apply dropped."""
+    keep_files = {n: data[n] for n in fv.attachment_names(form, step.fields) if n in data and n not in removed}
     merged = {k: v for k, v in data.items() if k not in step.fields}
     merged.update(keep_files)
     merged.update(values)
@@ -220,35 +229,31 @@ def save_step(tenant: Tenant, user: User, app_id: Any, step_id: str, formdata: A
     """Save the step (action "next" or "save"); (app, page with errors) when it is not valid."""
     app = get_draft(tenant, user, app_id)
     form = catalogue.form_for(app.service_version)
-    page = _page(app.service, form, step_id, app.data, app=app)
-    posted = fv.parse_step(form, page.step.fields, formdata, files)
-    values = {**posted.values, **{name: fv.placeholder_id() for name in posted.uploads}}
-    merged = _merge(form, app.data, page.step, values)
-    upload_errors = _check_uploads(posted.uploads)
+    step = _find_step(form, step_id)
+    posted = fv.parse_step(form, step.fields, formdata, files)
+    upload_errors = files_of.check_uploads(posted.uploads)
+    good = {name: upload for name, upload in posted.uploads.items() if "/" + name not in upload_errors}
+    known = files_of.known_values(app, form, posted.values)  # a refused upload leaves its field as it was
+    merged = _merge(form, app.data, step, {**known, **{name: fv.placeholder_id() for name in good}},
+                    posted.removed)
     problems = {**_step_errors(form, step_id, merged, action), **upload_errors}
-    if problems or posted.unknown:
+    if posted.unknown:
         page = _page(app.service, form, step_id, merged, problems, app=app)
         page.unknown = posted.unknown
         return app, page
+    before = files_of.refs(form, step.fields, app.data, known)
     with unit_of_work():
         locked = policy.get_application(user, tenant, app.id, lock=True)
-        for name, upload in posted.uploads.items():
-            if name in merged:
-                merged[name] = str(store_attachment(locked, upload, user, "citizen_attachment").id)
-        applications.update_draft(tenant, user, app.id, merged, version)
-        locked.last_compiled_step = step_id if action == "save" else _next_step(form, step_id)
+        # A valid file is stored even when the step has errors elsewhere: the page shows it as already
+        # uploaded, and the draft refers to it once the step is saved.
+        files_of.store_uploads(locked, user, good, merged)
+        if not problems:
+            applications.update_draft(tenant, user, app.id, merged, version)
+            locked.last_compiled_step = step_id if action == "save" else _next_step(form, step_id)
+        files_of.discard_unused(locked, form, before, merged, locked.data)
+    if problems:
+        return locked, _page(app.service, form, step_id, merged, problems, app=locked)
     return locked, None
-
-
-def _check_uploads(uploads: dict[str, Any]) -> dict[str, str]:
-    """Size and type by content, before anything is stored: pointer -> message."""
-    errors = {}
-    for name, upload in uploads.items():
-        try:
-            sniff_type(upload)
-        except DomainError as exc:
-            errors["/" + name] = exc.description
-    return errors
 
 
 # --- Summary and submission ---

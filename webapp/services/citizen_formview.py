@@ -16,7 +16,8 @@ from webapp.services.uploads import Upload
 
 AUTOCOMPLETE = {"nome": "given-name", "cognome": "family-name", "email": "email", "telefono": "tel",
                 "indirizzo": "street-address", "cap": "postal-code"}
-CONTROL_FIELDS = frozenset({"csrf_token", "action", "version"})
+REMOVE_FILE = "rimuovi"  # the file widget's checkbox (citizen/_fields.html): its value names the field to empty
+CONTROL_FIELDS = frozenset({"csrf_token", "action", "version", REMOVE_FILE})
 _FORMAT_WIDGETS = {"email": "email", "phone": "tel", "date": "date", "attachment": "file"}
 
 
@@ -173,11 +174,14 @@ def attachment_names(form: forms.Form, names: tuple[str, ...] | list[str]) -> li
 
 @dataclass
 class Posted:
-    """A step's posted values: data, new uploads by field, and names the step does not have."""
+    """A step's posted values: data, new uploads by field, names the step does not have, and the
+    file fields whose file the citizen removed. A file field's value, when no new file comes, is the
+    id of the file uploaded before (a hidden input next to the file input keeps it)."""
 
     values: dict[str, Any]
     uploads: dict[str, Upload]
     unknown: list[str]
+    removed: set[str] = field(default_factory=set)
 
 
 def parse_step(form: forms.Form, names: tuple[str, ...], formdata: Any, files: Any) -> Posted:
@@ -185,6 +189,7 @@ def parse_step(form: forms.Form, names: tuple[str, ...], formdata: Any, files: A
     allowed = dotted_names(form, names)
     unknown = sorted({k for k in [*formdata.keys(), *files.keys()]} - allowed - CONTROL_FIELDS)
     file_fields = set(attachment_names(form, names))
+    removed = set(formdata.getlist(REMOVE_FILE)) & file_fields
     values: dict[str, Any] = {}
     uploads: dict[str, Upload] = {}
     for name in names:
@@ -193,11 +198,13 @@ def parse_step(form: forms.Form, names: tuple[str, ...], formdata: Any, files: A
             if upload is not None and upload.filename:
                 uploads[name] = Upload(name=upload.filename, content=upload.read(),
                                        declared_type=upload.mimetype)
+            elif name not in removed and str(formdata.get(name) or "").strip():
+                values[name] = str(formdata.get(name)).strip()
             continue
         value = parse_value(props.get(name, {}), name, formdata)
         if value is not None:
             values[name] = value
-    return Posted(values=values, uploads=uploads, unknown=unknown)
+    return Posted(values=values, uploads=uploads, unknown=unknown, removed=removed)
 
 
 def placeholder_id() -> str:

@@ -23,6 +23,7 @@ from webapp.models import (
     User,
     operator_services,
 )
+from webapp.models.payments import PAGOPA
 from webapp.services import statuses
 from webapp.services.errors import Forbidden, NotFound, TransitionNotAllowed
 from webapp.services.tenancy import get_scoped, scoped
@@ -81,7 +82,7 @@ def withdraw_refusal(user: User, app: Application) -> str | None:
     options = app.service_version.options
     if not options.get("allow_withdraw", True):
         return "Il ritiro non è previsto per questo servizio."
-    if (options.get("payment") or "none") != "none" or _has_payments(app):
+    if (options.get("payment") or "none") != "none" or _has_pagopa_payment(app):
         return "Una pratica con un pagamento non può essere ritirata."
     if user.id != app.user_id:
         return "Solo il richiedente può ritirare la pratica."
@@ -94,8 +95,11 @@ def withdraw_refusal(user: User, app: Application) -> str | None:
     return None
 
 
-def _has_payments(app: Application) -> bool:
-    return db.session.scalar(select(Payment.id).where(Payment.application_id == app.id).limit(1)) is not None
+def _has_pagopa_payment(app: Application) -> bool:
+    """The manual's "a payment" is a pagoPA one: a marca da bollo is a tax stamp the citizen declares,
+    not money the ente collects, and the service may let its applications be withdrawn."""
+    return db.session.scalar(select(Payment.id).where(Payment.application_id == app.id, Payment.kind == PAGOPA)
+                             .limit(1)) is not None
 
 
 def require_staff(user: User) -> None:

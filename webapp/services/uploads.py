@@ -18,6 +18,7 @@ from webapp.extensions import db
 from webapp.models import Application, Attachment, Tenant, User
 from webapp.services.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMedia
 from webapp.services.tenancy import get_scoped
+from webapp.services.uow import after_commit
 
 # What an office accepts, by the type the content really has (never by the name alone).
 ALLOWED_TYPES = {
@@ -77,11 +78,15 @@ def _detect(content: bytes) -> str | None:
     return None
 
 
+def _stored_path(key: str) -> Path:
+    return Path(current_app.config["STORAGE_DIR"]) / key[:2] / key
+
+
 def store_attachment(app: Application, upload: Upload, owner: User | None, kind: str,
                      message_id: uuid.UUID | None = None) -> Attachment:
     mime = sniff_type(upload)
     key = uuid.uuid4().hex
-    path = Path(current_app.config["STORAGE_DIR"]) / key[:2] / key
+    path = _stored_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(upload.content)
     attachment = Attachment(
@@ -95,9 +100,15 @@ def store_attachment(app: Application, upload: Upload, owner: User | None, kind:
     return attachment
 
 
+def discard_attachment(attachment: Attachment) -> None:
+    """Delete the row now and its content once the deletion is committed (a rollback keeps both)."""
+    path = _stored_path(attachment.storage_key)
+    db.session.delete(attachment)
+    after_commit(lambda: path.unlink(missing_ok=True))
+
+
 def read_attachment(tenant: Tenant, app: Application, attachment_id: Any) -> tuple[Attachment, bytes]:
     attachment = get_scoped(Attachment, tenant, attachment_id)
     if attachment.application_id != app.id:
         raise NotFound()
-    key = attachment.storage_key
-    return attachment, (Path(current_app.config["STORAGE_DIR"]) / key[:2] / key).read_bytes()
+    return attachment, _stored_path(attachment.storage_key).read_bytes()

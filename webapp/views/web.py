@@ -136,6 +136,11 @@ def refuse_bad_text() -> None:
                                problem=gettext(problem)))
 
 
+def blank_none(value: Any) -> Any:
+    """What `{{ value }}` prints: nothing for None (Jinja would print "None", which a form then posts back)."""
+    return "" if value is None else value
+
+
 def template_globals() -> dict[str, Any]:
     return {"tenant": g.get("tenant"), "languages": LANGUAGES, "get_locale": get_locale}
 
@@ -153,3 +158,4 @@ def init_web(app: Flask) -> None:
     app.after_request(security_headers)
     app.context_processor(template_globals)
     app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.finalize = blank_none

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from webapp.services import citizen_portal, meetings, messages, statuses
 from webapp.services.errors import ValidationFailed
 from webapp.services.identity import identity_locked_fields
+from webapp.services.uploads import Upload
 from webapp.views.citizen import bp
 from webapp.views.citizen._common import citizen_required, me, posted_files, posted_version, problems_by_field
 
@@ -75,16 +76,24 @@ def application(app_id: str) -> str | Response:
     return render_template("citizen/detail.html", d=detail, message_error=None)
 
 
+def _files_not_sent(message: str, uploads: list[Upload]) -> str:
+    """A refused page never keeps the files chosen (a browser cannot put them back): say so."""
+    if not uploads:
+        return message
+    note = _("I file scelti non sono stati inviati: sceglili di nuovo.")
+    return f"{message} {note}".strip()
+
+
 @bp.post("/pratiche/<app_id>/messaggi")
 @citizen_required
 def post_message(app_id: str) -> tuple[str, int] | Response:
+    uploads = posted_files("allegati")
     try:
-        citizen_portal.send_message(g.tenant, me(), app_id, request.form.get("message", ""),
-                                    posted_files("allegati"))
+        citizen_portal.send_message(g.tenant, me(), app_id, request.form.get("message", ""), uploads)
     except ValidationFailed as exc:
-        return _detail_with_error(app_id, "; ".join(p.message for p in exc.errors), 422)
+        return _detail_with_error(app_id, _files_not_sent("; ".join(p.message for p in exc.errors), uploads), 422)
     except citizen_portal.UploadRefused as exc:
-        return _detail_with_error(app_id, exc.description, exc.status)
+        return _detail_with_error(app_id, _files_not_sent(exc.description, uploads), exc.status)
     flash(_("Messaggio inviato all'ufficio."), "success")
     return redirect(url_for("citizen.application", app_id=app_id, _anchor="messaggi"))
 
@@ -112,13 +121,14 @@ def integration(app_id: str) -> tuple[str, int] | Response:
     errors: dict[str, str] = {}
     error_text = None
     if request.method == "POST":
+        uploads = posted_files("allegati")
         try:
-            citizen_portal.answer_integration(g.tenant, me(), app_id, request.form, posted_files("allegati"),
-                                              posted_version())
+            citizen_portal.answer_integration(g.tenant, me(), app_id, request.form, uploads, posted_version())
         except ValidationFailed as exc:
             errors = problems_by_field(exc.errors)
+            error_text = _files_not_sent("", uploads) or None
         except citizen_portal.UploadRefused as exc:
-            error_text = exc.description
+            error_text = _files_not_sent(exc.description, uploads)
         else:
             flash(_("Integrazioni inviate all'ufficio."), "success")
             return redirect(url_for("citizen.application", app_id=app_id))
