@@ -136,6 +136,4 @@ def download_attachment(app_id: str, attachment_id: str) -> Response:
     app = applications.get_application(tenant(), current_user(), app_id)
     attachment, content = uploads.read_attachment(tenant(), app, attachment_id)
     policy.require_attachment_visible(current_user(), attachment)
-    return Response(content, mimetype=attachment.mime_type, headers={
-        "Content-Disposition": f'attachment; filename="{attachment.original_filename}"',
-        "X-Content-Type-Options": "nosniff"})
+    return uploads.download(content, attachment.mime_type, attachment.original_filename)

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, validate
 from webapp.api import bp
 from webapp.api.context import current_user, json_body, load, tenant
 from webapp.api.schemas import PaymentSchema
-from webapp.services import backoffice_actions, payment_events, payments, policy
+from webapp.services import backoffice_actions, payment_events, payments, policy, uploads
 
 
 class CheckoutSchema(Schema):
@@ -34,8 +34,8 @@ def application_payments(app_id: str) -> Response:
 @bp.get("/payments/<payment_id>/notice.pdf")
 def notice_pdf(payment_id: str) -> Response:
     payment = payments.get_payment(tenant(), current_user(), payment_id)
-    return Response(payments.notice_pdf(tenant(), payment), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="avviso-{payment.notice_number}.pdf"'})
+    return uploads.download(payments.notice_pdf(tenant(), payment), "application/pdf",
+                            f"avviso-{payment.notice_number}.pdf")
 
 
 @bp.post("/payments/checkout")

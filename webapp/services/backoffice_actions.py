@@ -41,7 +41,8 @@ class Upload:
 
 
 def _attachments(files: list[Upload]) -> list[dict[str, str]]:
-    return [{"name": f.name, "file": base64.b64encode(f.content).decode()} for f in files if f.content]
+    # An empty file is sent on too: the attachment check refuses it with a message ("è vuoto").
+    return [{"name": f.name, "file": base64.b64encode(f.content).decode()} for f in files]
 
 
 def body_for(action: str, form: Mapping[str, Any], files: list[Upload]) -> dict[str, Any]:

@@ -146,12 +146,25 @@ def provide_stamp(tenant: Tenant, user: User, payment_id: Any, identifier: str, 
 def request_at_release(app: Application, payment: dict[str, Any] | None, stamps: list[dict[str, Any]]) -> int:
     """The operator's approval asks for a deferred payment and/or stamps: the total the process waits for."""
     total = 0
-    for stamp in stamps:
-        amount = int(stamp.get("amount") or connectors.DEFAULT_STAMP_AMOUNT_CENTS)
+    for index, stamp in enumerate(stamps):
+        amount = _cents(stamp.get("amount") if isinstance(stamp, dict) else None, f"/stamps/{index}/amount",
+                        connectors.DEFAULT_STAMP_AMOUNT_CENTS)
+        reason = stamp.get("reason") if isinstance(stamp, dict) else None
         db.session.add(Payment(tenant_id=app.tenant_id, application_id=app.id, user_id=app.user_id, kind=BOLLO,
-                               phase="release", reason=str(stamp.get("reason") or "Imposta di bollo")[:140],
-                               amount=amount))
+                               phase="release", reason=str(reason or "Imposta di bollo")[:140], amount=amount))
         total += amount
     if payment:
-        total += int(payment.get("amount") or 0)
+        total += _cents(payment.get("amount"), "/payment/amount", 0)
     return total
+
+
+MAX_CENTS = 10**9
+
+
+def _cents(raw: Any, pointer: str, default: int) -> int:
+    """An amount in cents from the API: a whole number from 1 to ten million euro (missing: `default`)."""
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw <= MAX_CENTS:
+        raise ValidationFailed([FieldProblem(pointer, "Importo in centesimi: un numero intero positivo.", "type")])
+    return raw

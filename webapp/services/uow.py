@@ -27,6 +27,16 @@ def after_commit(callback: Callable[[], None]) -> None:
     g.setdefault("_after_commit", []).append(callback)
 
 
+def after_rollback(callback: Callable[[], None]) -> None:
+    """Run `callback` if the surrounding unit of work rolls back (e.g. remove a file written for it)."""
+    g.setdefault("_after_rollback", []).append(callback)
+
+
+def _undo() -> None:
+    for callback in g.pop("_after_rollback", []):
+        callback()
+
+
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
     """Commit once at the end; roll back on any error; then run the queued after-commit work."""
@@ -39,19 +49,23 @@ def unit_of_work() -> Iterator[Session]:
             session.commit()
     except OperationalError as exc:
         session.rollback()
+        _undo()
         if _is_lock_timeout(exc):
             raise Locked(_IN_USE) from exc
         raise
     except StaleDataError as exc:  # another transaction changed the row since it was read: a lost race
         session.rollback()
+        _undo()
         raise StaleVersion("La pratica è cambiata nel frattempo: ricarica la pagina e riprova.") from exc
     except BaseException:
         session.rollback()
+        _undo()
         raise
     finally:
         g._uow_depth = outer
         if outer == 0:
             pending = g.pop("_after_commit", [])
+            g.pop("_after_rollback", None)  # committed: the files stay
     if outer == 0:
         for callback in pending:
             callback()

@@ -68,6 +68,4 @@ def application(app_id: str, tab: str) -> str | tuple[str, int]:
 def download(app_id: str, attachment_id: str) -> Response:
     app = policy.get_application(staff(), tenant(), app_id)
     attachment, content = uploads.read_attachment(tenant(), app, attachment_id)
-    name = attachment.original_filename.replace('"', "")
-    return Response(content, mimetype=attachment.mime_type, headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"})
+    return uploads.download(content, attachment.mime_type, attachment.original_filename)

@@ -20,6 +20,7 @@ from webapp.services import (
     meetings,
     operators,
     policy,
+    uploads,
 )
 from webapp.services.calendars import FLAGS, NOTICE_HOURS, TYPES
 from webapp.services.errors import Conflict, Forbidden, ValidationFailed
@@ -197,7 +198,7 @@ def _agenda(calendar: Calendar) -> tuple[date, int | None, str, list[Meeting]]:
 def calendar_meetings_csv(calendar_id: str) -> Response:
     _from_day, _status, _search, rows = _agenda(calendars.get_calendar(tenant(), calendar_id))
     return Response(exports.csv_text(meeting_notices.csv_rows(rows)), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="appuntamenti.csv"'})
+                    headers={"Content-Disposition": uploads.content_disposition("appuntamenti.csv")})
 
 
 @bp.get("/calendari/<calendar_id>/appuntamenti")
@@ -273,8 +274,8 @@ def meeting_action(calendar_id: str, meeting_id: str, action: str) -> Any:
 def calendar_meetings_ics(calendar_id: str) -> Response:
     calendar = calendars.get_calendar(tenant(), calendar_id)
     rows = meetings.list_meetings(tenant(), calendar, None, "", _day_arg("dal"))
-    return Response(meeting_notices.calendar_ics(tenant(), calendar, rows), mimetype="text/calendar",
-                    headers={"Content-Disposition": 'attachment; filename="appuntamenti.ics"'})
+    return uploads.download(meeting_notices.calendar_ics(tenant(), calendar, rows), "text/calendar",
+                            "appuntamenti.ics")
 
 
 @bp.route("/calendari/<calendar_id>/appuntamenti/nuovo", methods=["GET", "POST"])

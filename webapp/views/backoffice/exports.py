@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, request, stream_with_context
 
-from webapp.services import backoffice_list, exports, localtime
+from webapp.services import backoffice_list, exports, localtime, uploads
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import staff, tenant
 
@@ -20,4 +20,4 @@ def export(fmt: str) -> Response:
     stream = (exports.csv_stream if fmt == "csv" else exports.xlsx_stream)(tenant(), staff(), query)
     name = f"pratiche-{tenant().slug}-{localtime.local(localtime.now()):%Y%m%d-%H%M}.{fmt}"
     return Response(stream_with_context(stream), mimetype=TYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"})
+        "Content-Disposition": uploads.content_disposition(name), "X-Content-Type-Options": "nosniff"})

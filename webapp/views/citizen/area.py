@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from flask import flash, g, redirect, render_template, request, send_file, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.services import citizen_portal, meetings, messages, statuses
+from webapp.services import citizen_portal, meetings, messages, statuses, uploads
 from webapp.services.errors import ValidationFailed
 from webapp.services.identity import identity_locked_fields
 from webapp.services.uploads import Upload
@@ -76,9 +74,9 @@ def application(app_id: str) -> str | Response:
     return render_template("citizen/detail.html", d=detail, message_error=None)
 
 
-def _files_not_sent(message: str, uploads: list[Upload]) -> str:
+def _files_not_sent(message: str, chosen: list[Upload]) -> str:
     """A refused page never keeps the files chosen (a browser cannot put them back): say so."""
-    if not uploads:
+    if not chosen:
         return message
     note = _("I file scelti non sono stati inviati: sceglili di nuovo.")
     return f"{message} {note}".strip()
@@ -151,5 +149,4 @@ def follow_up(app_id: str, kind: str) -> Response:
 @citizen_required
 def attachment(app_id: str, attachment_id: str) -> Response:
     row, content = citizen_portal.download(g.tenant, me(), app_id, attachment_id)
-    return send_file(BytesIO(content), mimetype=row.mime_type, as_attachment=True,
-                     download_name=row.original_filename)
+    return uploads.download(content, row.mime_type, row.original_filename)

@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.models import CITIZEN, Application, Meeting, User
-from webapp.services import calendar_hours, calendars, catalogue, meeting_notices, meetings, policy
+from webapp.services import calendar_hours, calendars, catalogue, meeting_notices, meetings, policy, uploads
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
 from webapp.views.citizen import bp
 
@@ -162,8 +162,7 @@ def appointment(token: str) -> str:
 @bp.get("/appuntamenti/<token>/appuntamento.ics")
 def appointment_ics(token: str) -> Response:
     meeting = meetings.by_token(g.tenant, token)
-    return Response(meeting_notices.ics(g.tenant, meeting), mimetype="text/calendar",
-                    headers={"Content-Disposition": 'attachment; filename="appuntamento.ics"'})
+    return uploads.download(meeting_notices.ics(g.tenant, meeting), "text/calendar", "appuntamento.ics")
 
 
 @bp.post("/appuntamenti/<token>/disdici")

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from webapp.services import payment_events, payments
+from webapp.services import payment_events, payments, uploads
 from webapp.services.errors import DomainError, ValidationFailed
 from webapp.views.citizen import bp
 from webapp.views.citizen._common import citizen_required, me
@@ -55,8 +55,8 @@ def pay() -> Response:
 @citizen_required
 def notice(payment_id: str) -> Response:
     payment = payments.get_payment(g.tenant, me(), payment_id)
-    return Response(payments.notice_pdf(g.tenant, payment), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="avviso-{payment.notice_number}.pdf"'})
+    return uploads.download(payments.notice_pdf(g.tenant, payment), "application/pdf",
+                            f"avviso-{payment.notice_number}.pdf")
 
 
 @bp.post("/area-personale/pagamenti/<payment_id>/marca")
