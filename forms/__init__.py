@@ -5,6 +5,7 @@ This package imports nothing else of ours; the web layer renders what it returns
 """
 
 from forms._definition import Form, FormDefinitionError, Step, form_from_document, load_form
+from forms._display import SummaryRow, SummarySection, date_text, number_text, summarise, value_text
 from forms._errors import FieldError
 from forms._formats import FORMATS
 
@@ -14,6 +15,12 @@ __all__ = [
     "Form",
     "FormDefinitionError",
     "Step",
+    "SummaryRow",
+    "SummarySection",
+    "date_text",
     "form_from_document",
     "load_form",
+    "number_text",
+    "summarise",
+    "value_text",
 ]

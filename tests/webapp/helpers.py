@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import Any
 
 MARIO = "RSSMRA80A01H501U"
@@ -71,3 +74,27 @@ def submitted(api: Any, service: str = "contributo", data: dict[str, Any] | None
     app_id = create(api, service, data, user)["id"]
     act(api, app_id, "submit", user)
     return str(app_id)
+
+
+def _open(url: str, form: dict[str, str] | None = None) -> int:
+    """GET (or POST `form`) without following redirects: the status code."""
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    data = urllib.parse.urlencode(form).encode() if form is not None else None
+    try:
+        with urllib.request.build_opener(NoRedirect).open(urllib.request.Request(url, data=data), timeout=10) as r:
+            return int(r.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        return int(exc.code)
+
+
+def pay(api: Any, payment_ids: list[str], card: str, user: str = MARIO) -> int:
+    """Through the pagoPA simulator's checkout page, as the citizen does: the card form's status code."""
+    checkout = api.post("/payments/checkout", user, json={"payments": payment_ids})
+    assert checkout.status_code == 200, checkout.get_json()
+    url = checkout.get_json()["url"]
+    assert _open(url) == 200  # the checkout page
+    return _open(f"{url}/pay", {"card_number": card, "expiry": "12/30", "cvv": "123", "email": "m@example.it"})

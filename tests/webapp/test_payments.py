@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import threading
-import urllib.parse
-import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +10,7 @@ from flask import Flask
 
 import connectors
 from tests.conftest import SIMULATORS, WEBHOOK_SECRET, Api
-from tests.webapp.helpers import MARIO, act, contributo_data, create, history
+from tests.webapp.helpers import MARIO, act, contributo_data, create, history, pay
 from tests.webapp.tenants import make_tenant, service_copy, with_options
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Payment
@@ -27,28 +25,6 @@ def paying(app: Flask, live_server: str, tmp_path) -> Api:
     make_tenant(app, TENANT, [at_request])
     SIMULATORS["pagopa"].app.receipt_url = f"{live_server}/{TENANT}/webhooks/pagopa"
     return Api(app, TENANT)
-
-
-def _open(url: str, form: dict[str, str] | None = None) -> int:
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args: object, **kwargs: object) -> None:
-            return None
-
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
-    try:
-        with urllib.request.build_opener(NoRedirect).open(urllib.request.Request(url, data=data), timeout=10) as r:
-            return int(r.status)
-    except urllib.error.HTTPError as exc:
-        exc.close()
-        return int(exc.code)
-
-
-def _pay(api: Api, payment_ids: list[str], card: str) -> int:
-    checkout = api.post("/payments/checkout", MARIO, json={"payments": payment_ids})
-    assert checkout.status_code == 200, checkout.get_json()
-    url = checkout.get_json()["url"]
-    assert _open(url) == 200  # the checkout page
-    return _open(f"{url}/pay", {"card_number": card, "expiry": "12/30", "cvv": "123", "email": "m@example.it"})
 
 
 def _status(api: Api, app_id: str) -> int:
@@ -73,17 +49,23 @@ def test_payment_at_request_through_the_checkout(paying: Api, app: Flask) -> Non
     pdf = paying.get(f"/payments/{payment['id']}/notice.pdf", MARIO)
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
-    assert _pay(paying, [payment["id"]], connectors.simulators.DECLINED_CARD) == 402
+    assert pay(paying, [payment["id"]], connectors.simulators.DECLINED_CARD) == 402
     assert _status(paying, app_id) == 1500  # a declined card changes nothing; the citizen may retry
 
-    assert _pay(paying, [payment["id"]], connectors.simulators.SUCCESS_CARD) == 303
+    assert pay(paying, [payment["id"]], connectors.simulators.SUCCESS_CARD) == 303
     assert _status(paying, app_id) == 2000  # paid, sent, acquired: the receipt came to our webhook
     assert [s for s, _ in history(paying, app_id, MARIO)] == [1000, 1500, 1520, 1900, 2000]
     [paid] = paying.get(f"/applications/{app_id}/payment", MARIO).get_json()
     assert paid["status"] == "COMPLETE" and paid["paid_at"]
+    assert sorted(_citizen_subjects(app)) == [  # the notice, then the sending: the steps between are silent
+        "Richiesta di contributo economico: avviso di pagamento di € 16,00",
+        "Richiesta di contributo economico: domanda ricevuta"]
+
+
+def _citizen_subjects(app: Flask) -> list[str]:
     with app.app_context():
-        subjects = [m.subject for m in db.session.scalars(db.select(OutboxMessage))]
-    assert any("Pagamento avvenuto" in s for s in subjects)
+        return [m.subject for m in db.session.scalars(db.select(OutboxMessage).where(
+            OutboxMessage.recipient == "mario.rossi@example.it"))]
 
 
 def test_expired_notice(paying: Api, app: Flask) -> None:
@@ -105,7 +87,7 @@ def test_payment_at_release(app: Flask, api: Api, live_server: str) -> None:
     assert _status(api, app_id) == 1500
     [payment] = api.get(f"/applications/{app_id}/payment", MARIO).get_json()
     assert (payment["phase"], payment["amount"]) == ("release", 5000)
-    assert _pay(api, [payment["id"]], connectors.simulators.SUCCESS_CARD) == 303
+    assert pay(api, [payment["id"]], connectors.simulators.SUCCESS_CARD) == 303
     assert _status(api, app_id) == 7000
     assert [s for s, _ in history(api, app_id, MARIO)][-4:] == [4000, 1500, 1520, 7000]
 
@@ -133,9 +115,8 @@ def test_receipt_delivered_five_times_concurrently_is_applied_once(paying: Api, 
         thread.join(timeout=30)
     assert sorted(outcomes) == ["applied"] + ["duplicate"] * 4
     assert [s for s, _ in history(paying, app_id, MARIO)].count(1520) == 1
-    with app.app_context():
-        paid_mails = [m for m in db.session.scalars(db.select(OutboxMessage)) if "Pagamento avvenuto" in m.subject]
-    assert len(paid_mails) == 1
+    assert [s for s in _citizen_subjects(app) if s.endswith("domanda ricevuta")] == [
+        "Richiesta di contributo economico: domanda ricevuta"]  # one transition, one e-mail
 
 
 def test_webhook_refuses_bad_signatures_and_unknown_notices(paying: Api, app: Flask) -> None:
@@ -251,7 +232,7 @@ def test_five_notices_paid_together_with_one_commission(paying: Api, app: Flask)
     ids = [payment["id"] for _, payment in submitted]
     too_many = paying.post("/payments/checkout", MARIO, json={"payments": ids})
     assert too_many.status_code == 400  # at most five notices in one checkout
-    assert _pay(paying, ids[:5], connectors.simulators.SUCCESS_CARD) == 303
+    assert pay(paying, ids[:5], connectors.simulators.SUCCESS_CARD) == 303
     assert [_status(paying, app_id) for app_id, _ in submitted] == [2000] * 5 + [1500]
     receipts = [p for p in SIMULATORS["pagopa"].app.deliveries]
     assert len(receipts) == 5

@@ -5,9 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
 
 from webapp.services.errors import DomainError, ValidationFailed
+from webapp.services.statuses import N_
+
+# werkzeug's own texts are English: people read these instead (title, description).
+HTTP_TEXTS: dict[int, tuple[str, str]] = {
+    400: (N_("Richiesta non valida"), N_("La richiesta non è valida.")),
+    401: (N_("Accesso richiesto"), N_("Per continuare devi accedere.")),
+    403: (N_("Accesso non consentito"), N_("Non hai i permessi per questa pagina o operazione.")),
+    404: (N_("Non trovato"), N_("La pagina o la risorsa richiesta non esiste o non è più disponibile.")),
+    405: (N_("Metodo non consentito"), N_("Questo indirizzo non accetta il metodo usato.")),
+    409: (N_("Conflitto"), N_("L'operazione non è possibile nello stato attuale.")),
+    413: (N_("Contenuto troppo grande"), N_("La richiesta supera la dimensione massima.")),
+    415: (N_("Tipo di contenuto non supportato"), N_("Il formato inviato non è accettato.")),
+    429: (N_("Troppe richieste"), N_("Hai fatto troppe richieste: riprova tra poco.")),
+}
+GENERIC_TEXT = (N_("Richiesta non riuscita"), N_("Non è stato possibile completare la richiesta."))
+
+
+def http_texts(exc: HTTPException) -> tuple[str, str]:
+    """Title and description in the page's language; a description given on purpose (abort(400, "..."))
+    is kept, werkzeug's English default never."""
+    title, description = HTTP_TEXTS.get(exc.code or 500, GENERIC_TEXT)
+    own = exc.description if exc.description and exc.description != type(exc).description else None
+    return gettext(title), own or gettext(description)
 
 
 def error_response(status: int, title: str, description: str, type_: str = "error",
@@ -34,9 +58,8 @@ def domain_error(exc: DomainError) -> Response | tuple[str, int]:
 
 
 def http_error(exc: HTTPException) -> Response:
-    if isinstance(exc, RequestEntityTooLarge):
-        return error_response(413, "Contenuto troppo grande", "La richiesta supera la dimensione massima.")
-    return error_response(exc.code or 500, exc.name, exc.description or exc.name)
+    title, description = http_texts(exc)
+    return error_response(exc.code or 500, title, description)
 
 
 def is_api_request() -> bool:
@@ -52,7 +75,8 @@ def register_error_handlers(app: Flask) -> None:
     def _http(exc: HTTPException) -> Response | tuple[str, int]:
         if is_api_request():
             return http_error(exc)
-        return render_template("error.html", code=exc.code, title=exc.name, text=exc.description), exc.code or 500
+        title, description = http_texts(exc)
+        return render_template("error.html", code=exc.code, title=title, text=description), exc.code or 500
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response | tuple[str, int]:

@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from webapp.models import Calendar, Closure, OpeningHour
-
-ROME = ZoneInfo("Europe/Rome")
+from webapp.services.localtime import ROME, aware
 
 
 @dataclass(frozen=True)
@@ -55,16 +53,6 @@ def _at(day: date, moment: time) -> datetime:
 def stored(day: date, moment: time) -> datetime:
     """A local wall-clock time of the office as the UTC moment to store and compare in queries."""
     return _at(day, moment).astimezone(UTC)
-
-
-def aware(moment: datetime) -> datetime:
-    """A moment read back from the database: naive ones are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def local(moment: datetime) -> datetime:
-    """A stored moment as the office's wall clock."""
-    return aware(moment).astimezone(ROME)
 
 
 def _overlaps(start: datetime, end: datetime, intervals: Iterable[tuple[datetime, datetime]]) -> int:

@@ -35,16 +35,6 @@ ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "complete-payment": ("complete-payment", {}),
 }
 MAX_STAMPS = 5
-EVENT_LABELS = {
-    "assigned": "presa in carico", "take_over": "subentro", "reassigned": "riassegnazione",
-    "approved": "approvazione", "partially_approved": "approvazione parziale", "rejected": "rigetto",
-    "integration_requested": "richiesta di integrazioni", "integration_answered": "invio delle integrazioni",
-    "integration_accepted": "accettazione delle integrazioni", "integration_refused": "rifiuto delle integrazioni",
-    "withdrawn": "ritiro", "submitted": "invio", "automatic": "avanzamento automatico", "created": "creazione",
-    "office_assigned": "assegnazione automatica all'ufficio",
-}
-
-
 @dataclass(frozen=True)
 class Upload:
     name: str
@@ -152,5 +142,5 @@ def explain(tenant: Tenant, user: User, app_id: str, error: DomainError) -> str:
         state += f", in carico a {app.operator.full_name}"
     if event is None:
         return f"La pratica è stata modificata nel frattempo: {state}."
-    what = EVENT_LABELS.get(event.event, event.event.replace("_", " "))
+    what = statuses.event_label(event.event).lower()
     return f"Un'altra operazione è arrivata prima: {event.actor_name} ha eseguito «{what}»; {state}."

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import lazyload, load_only
 
+import forms
 from webapp.extensions import db
 from webapp.models import INTERNAL, Application, Attachment, Message, StatusChange, Tenant, User
 from webapp.services import catalogue, meetings, payments, policy, statuses
@@ -14,20 +15,6 @@ from webapp.services.tenancy import scoped
 
 RECENT_LIMIT = 5
 EXPORTABLE_TYPES = ("string", "number", "integer")
-
-
-@dataclass(frozen=True)
-class FieldRow:
-    name: str
-    label: str
-    value: str
-    attachment_ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class FormSection:
-    title: str
-    rows: list[FieldRow]
 
 
 @dataclass(frozen=True)
@@ -51,55 +38,20 @@ def sections(app: Application) -> Sections:
     )
 
 
-def _display(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Sì" if value else "No"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dict):
-        return "; ".join(f"{key}: {_display(item)}" for key, item in value.items())
-    if isinstance(value, list):
-        return ", ".join(_display(item) for item in value)
-    return str(value)
-
-
-def _attachment_refs(node: dict[str, Any], value: Any) -> tuple[str, ...]:
-    if node.get("format") == "attachment" and isinstance(value, str):
-        return (value,)
-    items = node.get("items") if isinstance(node.get("items"), dict) else None
-    if items is not None and items.get("format") == "attachment" and isinstance(value, list):
-        return tuple(str(v) for v in value)
-    return ()
-
-
-def form_sections(app: Application) -> list[FormSection]:
-    """The filled form, step by step, with the labels of the form schema."""
+def form_sections(app: Application) -> list[forms.SummarySection]:
+    """The filled form, step by step, with the labels of the form schema (steps without data left out)."""
     form = catalogue.form_for(app.service_version)
-    properties = form.schema.get("properties", {})
-    data = app.data or {}
-    result = []
-    for step in form.steps:
-        rows = []
-        for name in step.fields:
-            if name not in data:
-                continue
-            node = properties.get(name, {}) if isinstance(properties.get(name), dict) else {}
-            refs = _attachment_refs(node, data[name])
-            rows.append(FieldRow(name, str(node.get("title") or name), "" if refs else _display(data[name]), refs))
-        if rows:
-            result.append(FormSection(step.title, rows))
-    return result
+    return [section for section in forms.summarise(form, app.data or {}) if section.rows]
 
 
-def exportable_fields(app_version: Any) -> list[tuple[str, str]]:
-    """Form fields that can become CSV columns ("Opzioni tabella"): text and numbers only."""
+def exportable_fields(app_version: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """Form fields that can become CSV columns ("Opzioni tabella"): text and numbers only, with their
+    labels and schemas (which say how to write their values)."""
     form = catalogue.form_for(app_version)
     fields = []
     for name, node in form.schema.get("properties", {}).items():
         if isinstance(node, dict) and node.get("type") in EXPORTABLE_TYPES and node.get("format") != "attachment":
-            fields.append((name, str(node.get("title") or name)))
+            fields.append((name, str(node.get("title") or name), node))
     return fields
 
 

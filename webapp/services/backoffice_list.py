@@ -5,19 +5,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func
 from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only
 
 from webapp.extensions import db
 from webapp.models import Application, Service, ServiceVersion, Tenant, User
-from webapp.services import policy, statuses
+from webapp.services import localtime, policy, statuses
 from webapp.services.tenancy import parse_uuid, scoped
 
-ROME = ZoneInfo("Europe/Rome")
 SORTABLE = ("latest_status_change_at", "submitted_at", "created_at", "applicant_name", "status", "priority")
 HANDLING = {"office": "Del mio ufficio", "mine": "Mie", "waiting": "In attesa di presa in carico"}
 PERIODS = {"today": "Oggi", "yesterday": "Ieri", "this_week": "Questa settimana",
@@ -82,13 +80,9 @@ def parse_query(args: Any, per_page: int = 20) -> ListQuery:
     )
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=ROME).astimezone(UTC)
-
-
 def period_bounds(query: ListQuery, today: date | None = None) -> tuple[datetime | None, datetime | None]:
     """[start, end) in UTC of the chosen period of the last status change, days in Italian time."""
-    today = today or datetime.now(ROME).date()
+    today = today or localtime.today()
     monday = today - timedelta(days=today.weekday())
     first = today.replace(day=1)
     previous_first = (first - timedelta(days=1)).replace(day=1)
@@ -102,7 +96,7 @@ def period_bounds(query: ListQuery, today: date | None = None) -> tuple[datetime
         "custom": (query.date_from, query.date_to + timedelta(days=1) if query.date_to else None),
     }
     start, end = spans.get(query.period, (None, None))
-    return (_local_midnight(start) if start else None, _local_midnight(end) if end else None)
+    return (localtime.start_of_day(start) if start else None, localtime.start_of_day(end) if end else None)
 
 
 def find_service(tenant: Tenant, user: User, key: str) -> Service | None:

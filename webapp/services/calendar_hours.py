@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select, true
 from webapp.extensions import db
 from webapp.models import Calendar, Closure, Meeting, OpeningHour, Tenant, User
 from webapp.models.calendars import APPROVED, DRAFT, HOLDING, PENDING
-from webapp.services import availability
+from webapp.services import availability, localtime
 from webapp.services.calendars import editable_calendar, get_calendar
 from webapp.services.errors import BadRequest, Conflict, FieldProblem, NotFound, ValidationFailed
 from webapp.services.uow import unit_of_work
@@ -142,7 +142,7 @@ def delete_hour(tenant: Tenant, user: User, calendar_id: Any, hour_id: Any, now:
 
 def _moment(form: dict[str, Any], field: str, problems: list[FieldProblem]) -> datetime | None:
     try:
-        return datetime.fromisoformat(str(form.get(field) or "")).replace(tzinfo=availability.ROME).astimezone(UTC)
+        return datetime.fromisoformat(str(form.get(field) or "")).replace(tzinfo=localtime.ROME).astimezone(UTC)
     except ValueError:
         problems.append(FieldProblem(f"/{field}", "Indica data e ora valide.", "format"))
         return None
@@ -195,7 +195,7 @@ def busy_intervals(calendar: Calendar, first: date, last: date, now: datetime,
         Meeting.calendar_id == calendar.id, Meeting.status.in_(HOLDING), Meeting.from_time < end,
         Meeting.to_time > start, Meeting.id != exclude if exclude else true(),
         or_(Meeting.status != DRAFT, Meeting.draft_expiration > now)))
-    return [(availability.aware(begin), availability.aware(finish)) for begin, finish in rows]
+    return [(localtime.aware(begin), localtime.aware(finish)) for begin, finish in rows]
 
 
 def bookable_days(tenant: Tenant, calendar_id: Any, first: date | None, last: date | None,

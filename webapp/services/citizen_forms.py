@@ -266,27 +266,14 @@ def summary(tenant: Tenant, user: User, app_id: Any) -> tuple[Application, list[
 
 
 def data_groups(app: Application, form: forms.Form) -> list[SummaryGroup]:
-    """All the data as text, grouped by step (also used on the detail page)."""
+    """All the data as text, grouped by step (also used on the detail page); files by their names."""
     states = {s.id: s for s in _step_states(form, app.data)}
-    props = form.schema.get("properties", {})
-    files = _files(app, form, app.data)
-    groups = []
-    for step in form.steps:
-        rows: list[tuple[str, str]] = []
-        for name in step.fields:
-            if name not in app.data:
-                continue
-            prop, value = props.get(name, {}), app.data[name]
-            if name in files:
-                rows.append((str(prop.get("title", name)), files[name].original_filename))
-            elif isinstance(value, dict):
-                sub = prop.get("properties", {})
-                rows += [(f"{prop.get('title', name)}: {sub.get(k, {}).get('title', k)}", fv.display_value(v))
-                         for k, v in value.items()]
-            else:
-                rows.append((str(prop.get("title", name)), fv.display_value(value)))
-        groups.append(SummaryGroup(states[step.id], rows))
-    return groups
+    names = {str(a.id): a.original_filename for a in db.session.scalars(db.select(Attachment).where(
+        Attachment.tenant_id == app.tenant_id, Attachment.application_id == app.id))}
+    return [SummaryGroup(states[section.step.id],
+                         [(row.label, row.text or ", ".join(names.get(ref, "") for ref in row.attachment_ids))
+                          for row in section.rows])
+            for section in forms.summarise(form, app.data)]
 
 
 def submit(tenant: Tenant, user: User, app_id: Any, version: int | None) -> Application:

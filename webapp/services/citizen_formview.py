@@ -216,13 +216,3 @@ def expand_errors(form: forms.Form, errors: list[forms.FieldError]) -> dict[str,
         found.setdefault(error.pointer or "/", error.message)
     return found
 
-
-def display_value(value: Any) -> str:
-    """A value as text for the summary page."""
-    if isinstance(value, bool):
-        return "Sì" if value else "No"
-    if isinstance(value, float | int):
-        return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)

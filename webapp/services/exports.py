@@ -13,17 +13,16 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import xlsxwriter
 from sqlalchemy import Select
 from sqlalchemy.orm import aliased
 
+import forms
 from webapp.extensions import db
 from webapp.models import Application, Office, Service, Tenant, User
-from webapp.services import backoffice_detail, backoffice_list, statuses
+from webapp.services import backoffice_detail, backoffice_list, formatting, statuses
 
-ROME = ZoneInfo("Europe/Rome")
 BATCH = 2000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BASE_HEADER = ["ID pratica", "Servizio", "Autenticazione", "Richiedente", "Codice fiscale", "Inviata il",
@@ -35,20 +34,28 @@ def safe_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(ROME).strftime("%d/%m/%Y %H:%M")
+        return formatting.datetime_text(value)
     if isinstance(value, bool):
         return "Sì" if value else "No"
+    if isinstance(value, int | float):
+        return formatting.number_text(value)
     text = str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def export_fields(tenant: Tenant, user: User, query: backoffice_list.ListQuery) -> list[tuple[str, str]]:
     """The chosen form fields that the filtered service really has, with their labels."""
+    return [(name, label) for name, label, _node in _export_columns(tenant, user, query)]
+
+
+def _export_columns(tenant: Tenant, user: User,
+                    query: backoffice_list.ListQuery) -> list[tuple[str, str, dict[str, Any]]]:
     service = backoffice_list.find_service(tenant, user, query.service)
     if service is None or not query.fields:
         return []
-    available = dict(backoffice_detail.exportable_fields(service.current_version))
-    return [(name, available[name]) for name in query.fields if name in available]
+    available = {name: (label, node) for name, label, node in backoffice_detail.exportable_fields(
+        service.current_version)}
+    return [(name, *available[name]) for name in query.fields if name in available]
 
 
 def _rows_select(tenant: Tenant, user: User, query: backoffice_list.ListQuery, with_data: bool) -> Select[Any]:
@@ -68,8 +75,8 @@ def _rows_select(tenant: Tenant, user: User, query: backoffice_list.ListQuery, w
 
 def rows(tenant: Tenant, user: User, query: backoffice_list.ListQuery) -> Iterator[list[str]]:
     """Header, then one list of cell texts per application, fetched in batches from a server-side cursor."""
-    fields = export_fields(tenant, user, query)
-    yield BASE_HEADER + [label for _name, label in fields]
+    fields = _export_columns(tenant, user, query)
+    yield BASE_HEADER + [label for _name, label, _node in fields]
     select = _rows_select(tenant, user, query, with_data=bool(fields))
     result = db.session.execute(select.execution_options(yield_per=BATCH))
     for row in result:
@@ -78,7 +85,7 @@ def rows(tenant: Tenant, user: User, query: backoffice_list.ListQuery) -> Iterat
                  operator_name, row[10], row[11], row[12]]
         if fields:
             data = row[13] or {}
-            cells.extend(data.get(name) for name, _label in fields)
+            cells.extend(forms.value_text(node, data.get(name)) for name, _label, node in fields)
         yield [safe_cell(cell) for cell in cells]
     result.close()
 

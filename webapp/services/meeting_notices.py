@@ -15,7 +15,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import Calendar, Meeting, Tenant, User, operator_calendars
 from webapp.models.calendars import APPROVED, CANCELLED, DONE, DRAFT, MISSED, PENDING, REFUSED
-from webapp.services import availability, exports, notifications
+from webapp.services import exports, formatting, localtime, notifications
 from webapp.services.uow import unit_of_work
 
 STATUS_LABELS = {PENDING: "Da confermare", APPROVED: "Confermato", REFUSED: "Rifiutato", MISSED: "Non avvenuto",
@@ -28,10 +28,9 @@ def csv_rows(rows: list[Meeting]) -> Iterator[list[str]]:
     """The agenda as spreadsheet rows, header first; cells safe from formula injection."""
     yield CSV_HEADER
     for meeting in rows:
-        start = availability.local(meeting.from_time)
-        end = availability.local(meeting.to_time)
         yield [exports.safe_cell(value) for value in (
-            start.strftime("%d/%m/%Y"), start.strftime("%H:%M"), end.strftime("%H:%M"), meeting.name,
+            formatting.date_text(meeting.from_time), formatting.time_text(meeting.from_time),
+            formatting.time_text(meeting.to_time), meeting.name,
             meeting.surname, meeting.fiscal_code or "", meeting.email, meeting.phone_number or "",
             meeting.user_message, STATUS_LABELS[meeting.status])]
 
@@ -44,8 +43,8 @@ def _event(tenant: Tenant, meeting: Meeting) -> Event:
     event.add("uid", f"{meeting.id}@{tenant.slug}")
     event.add("sequence", meeting.rescheduled)
     event.add("dtstamp", datetime.now(UTC))
-    event.add("dtstart", availability.local(meeting.from_time))
-    event.add("dtend", availability.local(meeting.to_time))
+    event.add("dtstart", localtime.local(meeting.from_time))
+    event.add("dtend", localtime.local(meeting.to_time))
     event.add("summary", f"Appuntamento – {meeting.calendar.title}")
     if meeting.calendar.location:
         event.add("location", meeting.calendar.location)
@@ -81,8 +80,7 @@ def calendar_ics(tenant: Tenant, calendar: Calendar, rows: list[Meeting]) -> byt
 
 
 def _when(meeting: Meeting) -> str:
-    start = availability.local(meeting.from_time)
-    return f"{start:%d/%m/%Y} alle {start:%H:%M}"
+    return f"{formatting.date_text(meeting.from_time)} alle {formatting.time_text(meeting.from_time)}"
 
 
 def tell_booker(tenant: Tenant, meeting: Meeting, event: str) -> None:

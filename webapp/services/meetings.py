@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, or_, select
 from webapp.extensions import db
 from webapp.models import Application, Calendar, Meeting, Service, Tenant, User
 from webapp.models.calendars import APPROVED, CANCELLED, DONE, DRAFT, MISSED, PENDING, REFUSED
-from webapp.services import availability, calendar_hours, meeting_notices, policy, statuses
+from webapp.services import availability, calendar_hours, localtime, meeting_notices, policy, statuses
 from webapp.services.errors import Conflict, FieldProblem, Forbidden, NotFound, ValidationFailed
 from webapp.services.meeting_notices import STATUS_LABELS
 from webapp.services.tenancy import get_scoped, parse_uuid, scoped
@@ -68,7 +68,7 @@ def draft(tenant: Tenant, meeting_id: Any, now: datetime) -> Meeting:
 
 def _aware(moment: datetime | None) -> datetime:
     assert moment is not None
-    return availability.aware(moment)
+    return localtime.aware(moment)
 
 
 def save_details(tenant: Tenant, meeting_id: Any, form: dict[str, Any], now: datetime) -> Meeting:
@@ -331,7 +331,7 @@ def book_for_citizen(tenant: Tenant, user: User, calendar_id: Any, slot_value: s
 
 
 def local_day(meeting: Meeting) -> date:
-    return availability.local(meeting.from_time).date()
+    return localtime.local(meeting.from_time).date()
 
 
 def get_meeting(tenant: Tenant, calendar: Calendar, meeting_id: Any) -> Meeting:

@@ -16,8 +16,12 @@ MAX_MESSAGE_CHARS = 20_000
 
 
 def post_message_locked(app: Application, author: User, text: str, attachments: list[Any],
-                        subject: str | None = None, visibility: str = APPLICANT) -> Message:
-    """Inside a unit of work: every upload is checked before anything is written."""
+                        subject: str | None = None, visibility: str = APPLICANT, notify: bool = True) -> Message:
+    """Inside a unit of work: every upload is checked before anything is written.
+
+    `notify=False` when the message goes with a step whose own e-mail carries its text (an integration
+    request, an outcome's motivation): the citizen gets one e-mail, not two.
+    """
     if not isinstance(attachments, list):
         raise ValidationFailed([FieldProblem("/attachments", "Deve essere un elenco di allegati.", "type")])
     uploads = [decode_upload(item) for item in attachments]
@@ -30,7 +34,8 @@ def post_message_locked(app: Application, author: User, text: str, attachments: 
     for upload in uploads:
         store_attachment(app, upload, author, "message_attachment", message_id=message.id)
     db.session.refresh(message)
-    notifications.message_posted(app, message)
+    if notify:
+        notifications.message_posted(app, message)
     return message
 
 

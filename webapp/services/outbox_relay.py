@@ -14,11 +14,14 @@ from webapp.extensions import db
 from webapp.models import OutboxMessage, Tenant
 from webapp.models.outbox import FAILED, PENDING, SENT
 from webapp.services import integrations
+from webapp.services.statuses import N_
 from webapp.services.tenancy import scoped
 from webapp.services.uow import unit_of_work
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+# As the demo's mail page names a message's delivery (Babel extracts these: see statuses.N_).
+STATUS_LABELS = {PENDING: N_("In attesa di invio"), SENT: N_("Inviata"), FAILED: N_("Non recapitata")}
 
 
 def _email_channel() -> connectors.SmtpClient:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -14,7 +14,7 @@ from webapp.extensions import db
 from webapp.models import Application, Payment, ServiceCallRow, StampUse, Tenant, User
 from webapp.models.applications import DETACHED_PREFIX
 from webapp.models.payments import BOLLO, COMPLETE, PAYMENT_PENDING
-from webapp.services import integrations, workflow
+from webapp.services import integrations, localtime, workflow
 from webapp.services.errors import BadRequest, FieldProblem, NotFound, TransitionNotAllowed, ValidationFailed
 from webapp.services.payments import all_paid, get_payment, mark_paid
 from webapp.services.tenancy import scoped
@@ -95,7 +95,7 @@ def _stamp_problem(exc: connectors.StampValidationError, base: str) -> Validatio
 def use_stamp(app: Application, identifier: str, issued_on: str, base: str) -> connectors.StampData:
     """Validate a marca da bollo and record its use; a stamp serves once in the tenant."""
     try:
-        stamp = connectors.validate_stamp(identifier, issued_on, submitted_on=date.today())
+        stamp = connectors.validate_stamp(identifier, issued_on, submitted_on=localtime.today())
     except connectors.StampValidationError as exc:
         raise _stamp_problem(exc, base) from exc
     used = ValidationFailed([FieldProblem(f"{base}/identificativo",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -15,7 +15,7 @@ import connectors
 from webapp.extensions import db
 from webapp.models import Application, NoticeCounter, Payment, ServiceCallRow, Tenant, User
 from webapp.models.payments import BOLLO, COMPLETE, EXPIRED, PAGOPA, PAYMENT_PENDING
-from webapp.services import integrations, notifications
+from webapp.services import integrations, localtime, notifications
 from webapp.services.errors import BadRequest, Conflict, NotFound
 from webapp.services.signatures import require_signature
 from webapp.services.tenancy import get_scoped, scoped
@@ -89,13 +89,16 @@ def create_position(prepared: dict[str, Any]) -> dict[str, Any]:
 
 
 def apply_position(app: Application, row: ServiceCallRow, outcome: dict[str, Any] | None) -> dict[str, Any]:
+    """The notice exists: the citizen hears once of all this phase asks of them (the notice, any stamps)."""
     assert outcome is not None
     if outcome["amount"] > 0:
-        notifications.payment_due(app, _add(Payment(
+        _add(Payment(
             tenant_id=app.tenant_id, application_id=app.id, user_id=app.user_id, kind=PAGOPA,
             phase=outcome["phase"], reason=outcome["reason"], amount=outcome["amount"], iupd=outcome["iupd"],
             notice_number=outcome["notice_number"], iuv=connectors.iuv_of(outcome["notice_number"]),
-            expire_at=datetime.fromisoformat(outcome["due"]))))
+            expire_at=datetime.fromisoformat(outcome["due"])))
+    notifications.payment_due(app, [p for p in _payments(app)
+                                    if p.phase == outcome["phase"] and p.status == PAYMENT_PENDING])
     return {"notice_number": outcome.get("notice_number"), "amount": outcome["amount"]}
 
 
@@ -136,8 +139,14 @@ def all_paid(app: Application, phase: str) -> bool:
     return bool(due) and all(p.status == COMPLETE for p in due)
 
 
-def list_payments(tenant: Tenant, user: User) -> list[Payment]:
+def list_payments(tenant: Tenant, user: User, first_day: date | None = None,
+                  last_day: date | None = None) -> list[Payment]:
+    """The citizen's payments, newest first; optionally those created between two office days (inclusive)."""
     query = scoped(Payment, tenant).where(Payment.user_id == user.id).order_by(Payment.created_at.desc())
+    if first_day is not None:
+        query = query.where(Payment.created_at >= localtime.start_of_day(first_day))
+    if last_day is not None:
+        query = query.where(Payment.created_at < localtime.day_bounds(last_day)[1])
     return list(db.session.scalars(query))
 
 
@@ -154,7 +163,7 @@ def notice_pdf(tenant: Tenant, payment: Payment) -> bytes:
     app = payment.application
     return connectors.render_notice_pdf(connectors.NoticeDocument(
         notice_number=payment.notice_number, ec_fiscal_code=integrations.ec_fiscal_code(tenant), ec_name=tenant.name,
-        amount_cents=payment.amount, due_date=(payment.expire_at or datetime.now(UTC)).date(),
+        amount_cents=payment.amount, due_date=localtime.local_day(payment.expire_at or localtime.now()),
         description=payment.reason, debtor_name=app.applicant_name, debtor_fiscal_code=app.applicant_fiscal_code))
 
 

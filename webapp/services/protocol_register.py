@@ -10,22 +10,24 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Application, ProtocolCounter
+from webapp.services import localtime
 
 
-def register_document(app: Application, direction: str, kind: str) -> dict[str, Any]:
+def register_document(app: Application, direction: str, kind: str, now: datetime | None = None) -> dict[str, Any]:
     """Assign the next number of the year; the counter row lock serialises concurrent registrations."""
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
+    year = localtime.local(now).year  # the register's year turns at midnight in Rome, not in UTC
     query = select(ProtocolCounter).where(
-        ProtocolCounter.tenant_id == app.tenant_id, ProtocolCounter.year == now.year
+        ProtocolCounter.tenant_id == app.tenant_id, ProtocolCounter.year == year
     ).with_for_update()
     counter = db.session.scalar(query)
     if counter is None:
-        counter = ProtocolCounter(tenant_id=app.tenant_id, year=now.year, last_number=0)
+        counter = ProtocolCounter(tenant_id=app.tenant_id, year=year, last_number=0)
         db.session.add(counter)
     counter.last_number += 1
     db.session.flush()
     return {
-        "protocol_number": f"{now.year}/{counter.last_number:07d}",
+        "protocol_number": f"{year}/{counter.last_number:07d}",
         "protocol_document_id": str(uuid.uuid4()),
         "protocolled_at": now.isoformat(),
         "direction": direction,

@@ -25,6 +25,7 @@ from webapp.models import (
     Tenant,
     User,
 )
+from webapp.services import localtime
 from webapp.services.auth import hash_password
 from webapp.services.availability import stored
 from webapp.services.catalogue import publish_service
@@ -104,7 +105,7 @@ def _calendar(tenant: Tenant, office: Office) -> Calendar:
                             location="Piazza del Municipio 1", contact_email="urp@demo.example.it")
         db.session.add(calendar)
         db.session.flush()
-    year = date.today().year
+    year = localtime.today().year
     if not any(hour.end_date.year == year for hour in calendar.opening_hours):  # hours last one year at most
         calendar.opening_hours.append(OpeningHour(
             tenant_id=tenant.id, name=f"Mattine {year}", start_date=date(year, 1, 1), end_date=date(year, 12, 31),

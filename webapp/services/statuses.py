@@ -1,4 +1,5 @@
-"""Application status codes and their labels (reference/opencity-model.md a.1)."""
+"""Application status codes, history events and background operations, with the labels people read
+(reference/opencity-model.md a.1). Labels are Italian; pages and e-mails translate them when shown."""
 
 from __future__ import annotations
 
@@ -51,7 +52,48 @@ FINAL = frozenset({COMPLETE, PARTIALLY_COMPLETE, CANCELLED, WITHDRAW, REVOKED})
 WITHDRAWABLE = frozenset({PRE_SUBMIT, SUBMITTED, REGISTERED, PENDING})
 
 
+def N_(text: str) -> str:  # marks a label for Babel's extractor; translated where it is shown
+    return text
+
+
+# What a background operation (a service task) does, as the office reads it in the iter and incidents.
+OPERATION_LABELS: dict[str, str] = {
+    "documents.generate_receipt": N_("Generazione della ricevuta della domanda"),
+    "protocol.register_application": N_("Protocollazione della domanda"),
+    "protocol.register_integration_request": N_("Protocollazione della richiesta di integrazioni"),
+    "protocol.register_integration_answer": N_("Protocollazione delle integrazioni"),
+    "protocol.register_outcome": N_("Protocollazione dell'esito"),
+    "payment.create_debt_position": N_("Creazione dell'avviso pagoPA"),
+    "payment.mark_paid": N_("Chiusura su pagoPA dell'avviso pagato altrove"),
+}
+UNKNOWN_OPERATION = N_("Operazione automatica")
+
+# History events (StatusChange.event): who did what.
+EVENT_LABELS: dict[str, str] = {
+    "created": N_("Creazione"), "submitted": N_("Invio"), "assigned": N_("Presa in carico"),
+    "take_over": N_("Subentro"), "reassigned": N_("Riassegnazione"),
+    "office_assigned": N_("Assegnazione automatica all'ufficio"), "approved": N_("Approvazione"),
+    "partially_approved": N_("Approvazione parziale"), "rejected": N_("Rigetto"),
+    "integration_requested": N_("Richiesta di integrazioni"), "integration_answered": N_("Invio delle integrazioni"),
+    "integration_accepted": N_("Accettazione delle integrazioni"),
+    "integration_refused": N_("Rifiuto delle integrazioni"), "withdrawn": N_("Ritiro"),
+    "payment_received": N_("Pagamento ricevuto"), "timer": N_("Scadenza di un termine"),
+    "automatic": N_("Avanzamento automatico"),
+    # a service task that finished records its operation, dots as underscores
+    **{operation.replace(".", "_"): text for operation, text in OPERATION_LABELS.items()},
+}
+UNKNOWN_EVENT = N_("Avanzamento automatico")
+
+
 def label(code: int | None) -> str:
     if code is None:
         return ""
     return LABELS.get(code, str(code))
+
+
+def operation_label(operation: str) -> str:
+    return OPERATION_LABELS.get(operation, UNKNOWN_OPERATION)
+
+
+def event_label(event: str) -> str:
+    return EVENT_LABELS.get(event, UNKNOWN_EVENT)

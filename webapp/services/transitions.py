@@ -8,7 +8,7 @@ from typing import Any
 
 from webapp.extensions import db
 from webapp.models import ADMIN, INTERNAL, Application, Message, Office, Tenant, User
-from webapp.services import catalogue, payment_events, policy, statuses, workflow
+from webapp.services import catalogue, notifications, payment_events, policy, statuses, workflow
 from webapp.services.applications import check_version, validate_data
 from webapp.services.errors import (
     BadRequest,
@@ -118,7 +118,7 @@ def _outcome(tenant: Tenant, user: User, app: Application, body: dict[str, Any],
         raise TransitionNotAllowed("Il servizio non prevede l'approvazione parziale.", application_status=app.status)
     text = _message_text(body, required=action == "reject")
     if text or body.get("attachments"):
-        post_message_locked(app, user, text or "Esito della pratica.", body.get("attachments") or [])
+        post_message_locked(app, user, text or "Esito della pratica.", body.get("attachments") or [], notify=False)
     app.outcome = "partially_approved" if partial and action == "accept" else OUTCOMES[action]
     app.outcome_motivation = text
     data: dict[str, Any] = {"partial": partial}
@@ -138,8 +138,9 @@ def _reject(tenant: Tenant, user: User, app: Application, body: dict[str, Any]) 
 def _request_integration(tenant: Tenant, user: User, app: Application, body: dict[str, Any]) -> None:
     text = _message_text(body, required=True)
     assert text is not None
-    post_message_locked(app, user, text, body.get("attachments") or [], subject="Richiesta di integrazioni")
-    workflow.complete_task(app, "request-integration", {}, user, "integration_requested", text)
+    post_message_locked(app, user, text, body.get("attachments") or [], subject="Richiesta di integrazioni",
+                        notify=False)
+    workflow.complete_task(app, "request-integration", {}, user, notifications.INTEGRATION_REQUEST_EVENT, text)
 
 
 def _accept_integration(tenant: Tenant, user: User, app: Application, body: dict[str, Any]) -> None:

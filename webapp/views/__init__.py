@@ -64,4 +64,5 @@ def captured_mail(tenant: str) -> str:
     """Demo only: the e-mails the demo 'sent', readable here since no real mail server is configured."""
     if current_app.config["MAIL_BACKEND"] != "capture":
         abort(404)
-    return render_template("captured_mail.html", messages=outbox.recent_emails(g.tenant))
+    return render_template("captured_mail.html", messages=outbox.recent_emails(g.tenant),
+                           status_labels=outbox.STATUS_LABELS)

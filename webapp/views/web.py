@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from webapp.extensions import db
 from webapp.models import Tenant, User
+from webapp.services import formatting
 
 LANGUAGES = ("it", "en")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self' data:; img-src 'self' data:; "
@@ -81,3 +82,4 @@ def init_web(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
     app.after_request(security_headers)
     app.context_processor(template_globals)
+    app.jinja_env.filters.update(formatting.FILTERS)

@@ -1,15 +1,15 @@
-"""The back office for operators and managers (issue 4): /<tenant>/backoffice/..."""
+"""The back office for operators and managers: /<tenant>/backoffice/..."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.services import meetings, payments, policy, service_calls
+from webapp.services import meetings, payments, policy, service_calls, statuses
 from webapp.services.tenancy import get_tenant
 
 bp = Blueprint("backoffice", __name__, url_prefix="/<tenant>/backoffice")
@@ -53,19 +53,8 @@ def _context() -> dict[str, Any]:
     staff = g.get("staff")
     return {"staff": staff, "can_manage_operators": bool(staff and policy.can_manage_operators(staff)),
             "payments_of": payments.for_application, "incidents_of": service_calls.incidents,
-            "operation_label": lambda op: OPERATION_LABELS.get(op, op), "meetings_of": meetings.for_application,
-            "meeting_labels": meetings.STATUS_LABELS}
-
-
-OPERATION_LABELS = {
-    "documents.generate_receipt": _l("Ricevuta della domanda"),
-    "protocol.register_application": _l("Protocollazione della domanda"),
-    "protocol.register_integration_request": _l("Protocollazione della richiesta di integrazioni"),
-    "protocol.register_integration_answer": _l("Protocollazione delle integrazioni"),
-    "protocol.register_outcome": _l("Protocollazione dell'esito"),
-    "payment.create_debt_position": _l("Creazione dell'avviso pagoPA"),
-    "payment.mark_paid": _l("Chiusura su pagoPA dell'avviso pagato altrove"),
-}
+            "operation_label": lambda op: gettext(statuses.operation_label(op)),
+            "meetings_of": meetings.for_application, "meeting_labels": meetings.STATUS_LABELS}
 
 
 from webapp.views.backoffice import (  # noqa: E402

@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from flask import g, request
+from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 
 from webapp.models import Tenant, User
 from webapp.services import statuses
-from webapp.services.backoffice_actions import EVENT_LABELS, Upload
+from webapp.services.backoffice_actions import Upload
 from webapp.services.errors import ValidationFailed
 from webapp.views.backoffice import bp
-
-ROME = ZoneInfo("Europe/Rome")
-
-
-@bp.app_template_filter("bo_local_time")
-def local_time(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(ROME).strftime("%d/%m/%Y %H:%M")
 
 
 @bp.app_template_filter("bo_status")
 def status_label(code: int | None) -> str:
-    return statuses.label(code)
+    return gettext(statuses.label(code))
 
 
 @bp.app_template_filter("bo_event")
 def event_label(event: str) -> str:
-    label = EVENT_LABELS.get(event, event.replace("_", " "))
-    return label[:1].upper() + label[1:]
+    return gettext(statuses.event_label(event))
 
 
 def tenant() -> Tenant:

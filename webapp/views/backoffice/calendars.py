@@ -10,7 +10,16 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.models import Calendar, Meeting, OpeningHour
-from webapp.services import calendar_hours, calendars, exports, meeting_notices, meetings, operators, policy
+from webapp.services import (
+    calendar_hours,
+    calendars,
+    exports,
+    localtime,
+    meeting_notices,
+    meetings,
+    operators,
+    policy,
+)
 from webapp.services.calendars import FLAGS, NOTICE_HOURS, TYPES
 from webapp.services.errors import Conflict, Forbidden, ValidationFailed
 from webapp.views.backoffice import bp
@@ -28,7 +37,7 @@ def _form() -> dict[str, Any]:
 def _render(calendar: Calendar | None, values: dict[str, Any], errors: list[tuple[str, str]],
             status: int = 200) -> tuple[str, int]:
     editable = calendar is None or policy.can_edit_calendar(staff(), calendar)
-    current, expired = calendar_hours.split_by_expiry(calendar, date.today()) if calendar else ([], [])
+    current, expired = calendar_hours.split_by_expiry(calendar, localtime.today()) if calendar else ([], [])
     return render_template(
         "backoffice/calendar_form.html", section="calendars", calendar=calendar, values=values, errors=errors,
         editable=editable, types=TYPES, notice_hours=NOTICE_HOURS, offices=operators.list_offices(tenant()),
@@ -115,9 +124,9 @@ def opening_hour(calendar_id: str, hour_id: str | None) -> Any:
         return redirect(url_for("backoffice.calendar_edit", calendar_id=calendar_id))
     hour = calendar_hours.get_hour(calendar, hour_id) if hour_id else None
     if request.method == "GET":
-        return _render_hour(calendar, hour, calendar_hours.hour_values(hour, date.today()), [])
+        return _render_hour(calendar, hour, calendar_hours.hour_values(hour, localtime.today()), [])
     try:
-        saved = calendar_hours.save_hour(tenant(), staff(), calendar_id, hour_id, _hour_form(), date.today())
+        saved = calendar_hours.save_hour(tenant(), staff(), calendar_id, hour_id, _hour_form(), localtime.today())
     except ValidationFailed as exc:
         return _render_hour(calendar, hour, _hour_form(), field_errors(exc), 400)
     flash(_("Orario «%(name)s» salvato.", name=saved.name), "success")
@@ -166,7 +175,7 @@ def _day_arg(name: str) -> date:
     try:
         return date.fromisoformat(request.values.get(name, ""))
     except ValueError:
-        return date.today()
+        return localtime.today()
 
 
 def _agenda(calendar: Calendar) -> tuple[date, int | None, str, list[Meeting]]:

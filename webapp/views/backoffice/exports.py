@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Response, abort, current_app, request, stream_with_context
 
-from webapp.services import backoffice_list, exports
+from webapp.services import backoffice_list, exports, localtime
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import staff, tenant
 
@@ -20,6 +18,6 @@ def export(fmt: str) -> Response:
         abort(404)
     query = backoffice_list.parse_query(request.args, current_app.config["BACKOFFICE_PAGE_SIZE"])
     stream = (exports.csv_stream if fmt == "csv" else exports.xlsx_stream)(tenant(), staff(), query)
-    name = f"pratiche-{tenant().slug}-{datetime.now():%Y%m%d-%H%M}.{fmt}"
+    name = f"pratiche-{tenant().slug}-{localtime.local(localtime.now()):%Y%m%d-%H%M}.{fmt}"
     return Response(stream_with_context(stream), mimetype=TYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"})

@@ -9,14 +9,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import flash, g, redirect, render_template, request, session, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.models import CITIZEN, Application, Meeting, User
 from webapp.services import calendar_hours, calendars, catalogue, meeting_notices, meetings, policy
-from webapp.services.availability import ROME
 from webapp.services.errors import Conflict, NotFound, ValidationFailed
 from webapp.views.citizen import bp
 
@@ -24,13 +22,6 @@ STEPS = (("ufficio", "Luogo"), ("orario", "Data e orario"), ("dettagli", "Dettag
          ("richiedente", "Richiedente"), ("riepilogo", "Riepilogo"))
 DRAFT_KEY = "booking_meeting"
 APPLICATION_KEY = "booking_application"
-
-
-@bp.app_template_filter("booking_time")
-def booking_time(moment: datetime) -> str:
-    """An appointment's start as people say it, in the office's time zone."""
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(ROME)
-    return f"{format_date(local.date(), 'EEEE d MMMM y')}, {local:%H:%M}"
 
 
 def _now() -> datetime:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import date
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,10 +19,9 @@ RETURN_MESSAGES = {
 }
 
 
-def _date_arg(name: str) -> datetime | None:
-    raw = request.args.get(name) or ""
+def _day_arg(name: str) -> date | None:
     try:
-        return datetime.combine(datetime.fromisoformat(raw).date(), time(), tzinfo=UTC) if raw else None
+        return date.fromisoformat(request.args.get(name) or "")
     except ValueError:
         return None
 
@@ -33,9 +32,7 @@ def personal_payments() -> str:
     outcome = RETURN_MESSAGES.get(request.args.get("esito", ""))
     if outcome:
         flash(_(outcome[1]), outcome[0])
-    since, until = _date_arg("dal"), _date_arg("al")
-    rows = [p for p in payments.list_payments(g.tenant, me())
-            if (since is None or p.created_at >= since) and (until is None or p.created_at < until.replace(hour=23))]
+    rows = payments.list_payments(g.tenant, me(), _day_arg("dal"), _day_arg("al"))
     due = [p for p in rows if p.status == "PAYMENT_PENDING"]
     done = [p for p in rows if p.status != "PAYMENT_PENDING"]
     return render_template("citizen/area/pagamenti.html", tab="pagamenti", due=due, done=done,

@@ -1,0 +1,47 @@
+"""The offices' clock: every moment is stored in UTC and shown, counted and cut into days in Europe/Rome.
+
+One place for the zone, so that a page, an e-mail, a PDF and an export never disagree about what time
+(or what day) it was. SQLite, the demo's database, keeps no offset and gives moments back naive: those
+are UTC too.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+ROME = ZoneInfo("Europe/Rome")
+
+
+def aware(moment: datetime) -> datetime:
+    """A moment read back from the database: naive ones are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local(moment: datetime) -> datetime:
+    """A stored moment as the wall clock of the offices (daylight saving time included)."""
+    return aware(moment).astimezone(ROME)
+
+
+def local_day(moment: datetime) -> date:
+    """The offices' calendar day of a moment: 23:30 UTC on 31 March is already 1 April in Rome."""
+    return local(moment).date()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today in Rome, whatever the server's own time zone is."""
+    return local_day(now())
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight of an office day, as the UTC moment to compare stored times with."""
+    return datetime.combine(day, time(), tzinfo=ROME).astimezone(UTC)
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[start, end) of an office day in UTC; 23 or 25 hours long on the days the clocks change."""
+    return start_of_day(day), start_of_day(day + timedelta(days=1))
