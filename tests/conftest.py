@@ -280,9 +280,11 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 def assert_accessible(page: Any) -> None:
-    """axe-core (WCAG 2.1 A and AA rules): no serious or critical violation on the current page."""
+    """axe-core (WCAG 2.1 A and AA rules): no serious or critical violation on the current page, once
+    loaded (a click that navigates returns as the next page starts loading, before its scripts ran)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state()
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert not bad, f"{page.url}: " + "; ".join(
