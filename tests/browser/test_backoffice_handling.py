@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.layout import menu_link
 from tests.conftest import DESKTOP_AND_PHONE, assert_accessible
@@ -116,7 +117,7 @@ def test_manager_pages_are_accessible(live_server, page):
     page.goto(f"{base}/operatori/nuovo")
     page.get_by_role("button", name="Salva").click()
     page.locator("#error-summary").wait_for()
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'")  # focus moved
+    expect(page.locator("#error-summary")).to_be_focused()  # focus moves there once the page's script ran
     assert_accessible(page)
 
 
