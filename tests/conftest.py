@@ -261,9 +261,18 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+# Window sizes for browser tests: Playwright's default desktop one, and phones (390 px is a common phone,
+# 320 px the narrowest WCAG 1.4.10 asks pages to work at). Choose one with
+# @pytest.mark.parametrize("page", [...], indirect=True); without it a page is "desktop".
+VIEWPORTS = {"desktop": {"width": 1280, "height": 720}, "phone": {"width": 390, "height": 844},
+             "small-phone": {"width": 320, "height": 640}}
+PHONES = ["phone", "small-phone"]
+DESKTOP_AND_PHONE = ["desktop", "phone"]
+
+
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="it-IT")
+def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(locale="it-IT", viewport=VIEWPORTS[getattr(request, "param", "desktop")])
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
@@ -271,9 +280,11 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def assert_accessible(page: Any) -> None:
-    """axe-core (WCAG 2.1 A and AA rules): no serious or critical violation on the current page."""
+    """axe-core (WCAG 2.1 A and AA rules): no serious or critical violation on the current page, once
+    loaded (a click that navigates returns as the next page starts loading, before its scripts ran)."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state()
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert not bad, f"{page.url}: " + "; ".join(

@@ -7,7 +7,11 @@ import base64
 import re
 from datetime import date, timedelta
 
-from tests.conftest import assert_accessible
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.layout import menu_link
+from tests.conftest import DESKTOP_AND_PHONE, assert_accessible
 from tests.webapp.calendars import open_every_day
 from tests.webapp.helpers import MARIO, status, submitted
 
@@ -102,6 +106,7 @@ def test_full_handling_in_the_browser(live_server, page, api):
     assert page_rows.status == 200 and page.locator(f'a[href$="/pratiche/{app_id}"]').count() == 1
 
 
+@pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_manager_pages_are_accessible(live_server, page):
     base = staff_login(page, live_server, "manager")
     for path in ("/servizi", "/operatori", "/operatori/nuovo", "/calendari", "/calendari/notifiche",
@@ -112,13 +117,14 @@ def test_manager_pages_are_accessible(live_server, page):
     page.goto(f"{base}/operatori/nuovo")
     page.get_by_role("button", name="Salva").click()
     page.locator("#error-summary").wait_for()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    expect(page.locator("#error-summary")).to_be_focused()  # focus moves there once the page's script ran
     assert_accessible(page)
 
 
+@pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_calendar_pages_are_accessible(app, live_server, page):
     base = staff_login(page, live_server, "admin")
-    page.get_by_role("link", name="Calendari").click()
+    menu_link(page, "Calendari").click()
     assert_accessible(page)
     page.get_by_role("link", name=re.compile("Modifica Ufficio Relazioni")).click()
     assert page.locator("h1").inner_text().startswith("Modifica")

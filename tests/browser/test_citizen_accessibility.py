@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.test_citizen_flow import login, tick
-from tests.conftest import assert_accessible
+from tests.conftest import DESKTOP_AND_PHONE, assert_accessible
 from tests.webapp.helpers import act, submitted
 
 PUBLIC = ["/demo/servizi", "/demo/servizi?q=atti", "/demo/servizi/accesso-atti", "/demo/servizi/contributo",
@@ -17,6 +17,7 @@ PERSONAL = ["/demo/area-personale", "/demo/area-personale?stato=inviate", "/demo
             "/demo/area-personale/pagamenti", "/demo/area-personale/documenti", "/demo/area-personale/profilo",
             "/demo/area-personale/appuntamenti",
             "/demo/servizi/accesso-atti/domanda", "/demo/servizi/contributo/domanda"]
+sizes = pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)  # axe at phone width too
 
 
 def _check(page, url: str) -> None:
@@ -26,11 +27,13 @@ def _check(page, url: str) -> None:
     assert_accessible(page)
 
 
+@sizes
 @pytest.mark.parametrize("path", PUBLIC)
 def test_public_citizen_pages(live_server, page, path):
     _check(page, live_server + path)
 
 
+@sizes
 def test_personal_pages_and_flow_pages(live_server, page, api):
     base = live_server
     login(page, base)
@@ -88,6 +91,7 @@ def _rate_the_service(page) -> None:
     assert_accessible(page)
 
 
+@sizes
 def test_profile_error_and_htmx_swap(live_server, page):
     base = live_server
     login(page, base)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import assert_accessible
+from tests.conftest import DESKTOP_AND_PHONE, assert_accessible
 
 
+@pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 @pytest.mark.parametrize("path", ["/", "/demo/", "/demo/privacy", "/demo/accessibilita", "/demo/?lang=en",
                                   "/demo/non-esiste"])
 def test_public_pages_are_accessible(live_server, page, path):

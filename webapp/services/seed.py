@@ -31,6 +31,8 @@ from webapp.services.availability import stored
 from webapp.services.catalogue import publish_service
 from webapp.services.uow import unit_of_work
 
+# Header settings of the demo ente; an ente's own values win (tenant.settings).
+DEMO_SETTINGS = {"parent_name": "Regione Lazio", "parent_url": "https://www.regione.lazio.it"}
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo/test configuration only, refused elsewhere
 OFFICES = ("Ufficio Relazioni con il Pubblico", "Ufficio Servizi Sociali")
 STAFF = (
@@ -63,6 +65,7 @@ def seed_demo(slug: str = "demo", name: str = "Comune di Demo") -> Tenant:
             tenant = Tenant(slug=slug, name=name, fiscal_code="00000000000", ipa_code="c_demo")
             db.session.add(tenant)
             db.session.flush()
+        tenant.settings = {**DEMO_SETTINGS, **(tenant.settings or {})}
         for folder in service_folders(Path(current_app.config["WORKFLOWS_DIR"])):
             publish_service(tenant, folder)
         offices = {office: _office(tenant, office) for office in OFFICES}
