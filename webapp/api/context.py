@@ -1,10 +1,9 @@
-"""Request plumbing shared by the API routes: tenant, caller, JSON body, paging."""
+"""Request plumbing shared by the API routes: tenant, caller, JSON body (query parameters: params)."""
 
 from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import g, request
@@ -100,31 +99,6 @@ def expected_version(body: dict[str, Any] | None = None) -> int | None:
         return int(str(raw).strip('"W/'))
     except ValueError as exc:
         raise BadRequest("La versione indicata non è un numero.") from exc
-
-
-def int_arg(name: str, default: int, *, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise ValidationFailed([FieldProblem(f"/{name}", f"Deve essere un intero tra {low} e {high}.", "range")])
-    return value
-
-
-def date_arg(name: str) -> datetime | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError as exc:
-        problem = FieldProblem(f"/{name}", "Data non valida (AAAA-MM-GG o ISO 8601).", "format")
-        raise ValidationFailed([problem]) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 _ITALIAN = {
