@@ -11,6 +11,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, g, jsonify
 
 from webapp.api import bp, params, routes_backoffice, routes_payments, schemas, schemas_answers
+from webapp.api.context import VERSION_TAG
 
 DESCRIPTION = """\
 Servizi digitali del Comune, compatibile con le API di OpenCity (Stanza del Cittadino).
@@ -44,7 +45,7 @@ HEADERS: dict[str, dict[str, Any]] = {
 }
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
             "description": "The version the client saw (from ETag or `version`): an older one is a 409",
-            "schema": {"type": "string", "pattern": '^(W/)?"?[0-9]{1,9}"?$'}}
+            "schema": {"type": "string", "pattern": f"^{VERSION_TAG.pattern}$"}}
 
 
 # --- Building blocks of the table -----------------------------------------------------------

@@ -108,6 +108,9 @@ class CalendarSchema(Schema):
     allow_overlaps = fields.Boolean()
 
 
+HOUR = {"pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "09:30"}  # office hours, as the pages show them
+
+
 class OpeningHourSchema(Schema):
     id = fields.UUID(required=True)
     calendar_id = fields.UUID(required=True)
@@ -115,8 +118,8 @@ class OpeningHourSchema(Schema):
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     days_of_week = fields.List(fields.Integer(), metadata={"description": "ISO weekdays, 1 = Monday"})
-    begin_hour = fields.Time(format="%H:%M")
-    end_hour = fields.Time(format="%H:%M")
+    begin_hour = fields.Time(format="%H:%M", metadata=HOUR)
+    end_hour = fields.Time(format="%H:%M", metadata=HOUR)
     meeting_minutes = fields.Integer()
     interval_minutes = fields.Integer()
     meeting_queue = fields.Integer(metadata={"description": "Parallel meetings per slot"})

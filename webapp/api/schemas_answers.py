@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from webapp.api.schemas import ApplicationSchema, UtcDateTime
+from webapp.api.schemas import HOUR, ApplicationSchema, UtcDateTime
 
 
 class PagingSchema(Schema):
@@ -85,8 +85,8 @@ class AvailableDaySchema(Schema):
 
 class SlotSchema(Schema):
     date = fields.Date(attribute="day", required=True)
-    start_time = fields.Time(attribute="start", format="%H:%M", required=True)
-    end_time = fields.Time(attribute="end", format="%H:%M", required=True)
+    start_time = fields.Time(attribute="start", format="%H:%M", required=True, metadata=HOUR)
+    end_time = fields.Time(attribute="end", format="%H:%M", required=True, metadata=HOUR)
     slots_available = fields.Integer(attribute="available", required=True, metadata={"description": "free places"})
     opening_hour = fields.UUID(attribute="opening_hour_id", required=True)
     availability = fields.Function(lambda s: s.available > 0, required=True, metadata={"type": "boolean"})
