@@ -20,7 +20,7 @@ from webapp.extensions import db
 from webapp.models import Attachment
 
 DOCUMENT = "/demo/api/openapi.json"
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 15
 TIME_LIMIT = 240  # seconds per run (schemathesis's own max-time would fuzz until it is over)
 # More threads trip CPython 3.11 (SystemError: AST constructor recursion depth mismatch).
 WORKERS = 1
