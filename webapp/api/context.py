@@ -1,10 +1,10 @@
-"""Request plumbing shared by the API routes: tenant, caller, JSON body, paging."""
+"""Request plumbing shared by the API routes: tenant, caller, JSON body (query parameters: params)."""
 
 from __future__ import annotations
 
 import json
 import math
-from datetime import UTC, datetime
+import re
 from typing import Any
 
 from flask import g, request
@@ -91,40 +91,20 @@ def json_body(*, required: bool = True) -> dict[str, Any]:
     return body
 
 
+# The version as the ETag header gives it ("3", or weak: W/"3"), or the bare number.
+VERSION_TAG = re.compile(r'(W/)?"?([0-9]{1,9})"?')
+
+
 def expected_version(body: dict[str, Any] | None = None) -> int | None:
-    """The version the client saw: `If-Match` header or a `version` field."""
-    raw = request.headers.get("If-Match") or (body or {}).get("version")
-    if raw is None:
-        return None
-    try:
-        return int(str(raw).strip('"W/'))
-    except ValueError as exc:
-        raise BadRequest("La versione indicata non è un numero.") from exc
-
-
-def int_arg(name: str, default: int, *, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise ValidationFailed([FieldProblem(f"/{name}", f"Deve essere un intero tra {low} e {high}.", "range")])
-    return value
-
-
-def date_arg(name: str) -> datetime | None:
-    raw = request.args.get(name)
-    if raw is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError as exc:
-        problem = FieldProblem(f"/{name}", "Data non valida (AAAA-MM-GG o ISO 8601).", "format")
-        raise ValidationFailed([problem]) from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """The version the client saw: `If-Match` header or a `version` field (already an integer)."""
+    header = request.headers.get("If-Match")
+    if not header:
+        version = (body or {}).get("version")
+        return None if version is None else int(version)
+    found = VERSION_TAG.fullmatch(header)
+    if found is None:
+        raise BadRequest("La versione indicata in If-Match non è valida: serve il valore dell'ETag, ad esempio \"3\".")
+    return int(found.group(2))
 
 
 _ITALIAN = {

@@ -65,7 +65,16 @@ def domain_error(exc: DomainError) -> Response | tuple[str, int]:
 
 def http_error(exc: HTTPException) -> Response:
     title, description = http_texts(exc)
-    return error_response(exc.code or 500, title, description)
+    return with_exception_headers(error_response(exc.code or 500, title, description), exc)
+
+
+def with_exception_headers(response: Response, exc: HTTPException) -> Response:
+    """The headers the error itself prescribes, kept in our own answer: `Allow` on a 405 (the methods
+    the address takes), `Retry-After`, `WWW-Authenticate`. The body (and its type) is ours."""
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def is_api_request() -> bool:
@@ -78,11 +87,12 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, domain_error)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Response | tuple[str, int]:
+    def _http(exc: HTTPException) -> Response:
         if is_api_request():
             return http_error(exc)
         title, description = http_texts(exc)
-        return render_template("error.html", code=exc.code, title=title, text=description), exc.code or 500
+        page = render_template("error.html", code=exc.code, title=title, text=description)
+        return with_exception_headers(Response(page, status=exc.code or 500, mimetype="text/html"), exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response | tuple[str, int]:

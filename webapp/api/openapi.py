@@ -1,4 +1,5 @@
-"""The OpenAPI 3 document, generated from the marshmallow schemas."""
+"""The OpenAPI 3 document, generated from the marshmallow schemas, the query parameters the routes read
+(webapp.api.params) and the table of operations in openapi_paths. Served at /<tenant>/api/openapi.json."""
 
 from __future__ import annotations
 
@@ -9,112 +10,149 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, g, jsonify
 
-from webapp.api import bp, routes_payments, schemas
+from webapp.api import bp, params, routes_backoffice, routes_payments, schemas, schemas_answers
+from webapp.api.context import VERSION_TAG
 
-ERRORS = {code: {"description": text, "content": {"application/json": {"schema": "Error"}}}
-          for code, text in {400: "Invalid input", 401: "No valid token", 403: "Not allowed",
-                             404: "Not found (also: another tenant's or citizen's object)",
-                             409: "Not allowed in the current status, stale version, or in use",
-                             413: "Body too large"}.items()}
+DESCRIPTION = """\
+Servizi digitali del Comune, compatibile con le API di OpenCity (Stanza del Cittadino).
+
+Authentication: `POST /auth` with a username and password gives a JWT; send it as `Authorization: Bearer
+<token>`. Catalogue and calendar reads are public. Moments are RFC 3339 date-times with their offset
+(UTC). Text in bodies and parameters never contains NUL characters (a 400). Errors share one shape
+(`Error`); validation errors list their field problems in `errors`. A method an address does not take
+is a 405 with an `Allow` header."""
+
+# Each error status, once: what it means across the API (operations add their own cases in summaries).
+ERRORS: dict[int, tuple[str, str]] = {
+    400: ("BadRequest", "Invalid input: not a JSON object, a parameter or field the API does not take "
+                        "(validation errors list them in `errors`)"),
+    401: ("Unauthorized", "No token, or a token that is invalid, expired or revoked; or wrong credentials"),
+    403: ("Forbidden", "The caller may see the object but not do this (e.g. a citizen on an operators' call)"),
+    404: ("NotFound", "No such object, or one the caller may not see (another citizen's or tenant's)"),
+    409: ("Conflict", "Not allowed in the current status, a stale version, or in use by another request "
+                      "(the body tells which: `application_status`, `current_version`, `operator`)"),
+    413: ("PayloadTooLarge", "The body, or an attachment in it, is over the size limit"),
+    415: ("UnsupportedMediaType", "An attachment's content is not an admitted type (PDF, PNG, JPEG, P7M) or "
+                                 "does not match its name"),
+    422: ("UnprocessableEntity", "The service's process could not go on; nothing was saved"),
+    429: ("TooManyRequests", "Too many failed logins: wait `Retry-After` seconds"),
+}
+HEADERS: dict[str, dict[str, Any]] = {
+    "Location": {"description": "Address of the new object", "schema": {"type": "string"}},
+    "ETag": {"description": "The version, for If-Match", "schema": {"type": "string"}},
+    "Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer", "minimum": 0}},
+    "Content-Disposition": {"description": "attachment, with the file name", "schema": {"type": "string"}},
+}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+            "description": "The version the client saw (from ETag or `version`): an older one is a 409",
+            "schema": {"type": "string", "pattern": f"^{VERSION_TAG.pattern}$"}}
 
 
-def _json(schema: str | dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
+# --- Building blocks of the table -----------------------------------------------------------
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _op(summary: str, ok: dict[str, Any], body: str | None = None, *, secured: bool = True) -> dict[str, Any]:
-    operation: dict[str, Any] = {"summary": summary, "responses": {**ok, **ERRORS}}
+def array_of(name: str) -> dict[str, Any]:
+    return {"type": "array", "items": ref(name)}
+
+
+def json_content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def answer(description: str, schema: dict[str, Any] | None = None, *, headers: tuple[str, ...] = (),
+           content: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A success response: JSON of `schema`, or other `content`, or nothing."""
+    response: dict[str, Any] = {"description": description}
+    if schema is not None:
+        response["content"] = json_content(schema)
+    if content is not None:
+        response["content"] = content
+    if headers:
+        response["headers"] = {name: {"$ref": f"#/components/headers/{name}"} for name in headers}
+    return response
+
+
+def path_param(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A path parameter; by default a uuid (the server answers 404 to anything else)."""
+    return {"name": name, "in": "path", "required": True, "description": description,
+            "schema": schema or {"type": "string", "format": "uuid"}}
+
+
+def operation(summary: str, responses: dict[int, dict[str, Any]], errors: tuple[int, ...] = (), *,
+              body: str | None = None, body_required: bool = True, query: tuple[params.Param, ...] = (),
+              headers: tuple[dict[str, Any], ...] = (), public: bool = False,
+              description: str | None = None) -> dict[str, Any]:
+    """One operation: its success responses, the error statuses it can answer, its inputs. A secured one
+    can also answer 401 (no valid token); one with a body 400 and 413 (invalid or too large)."""
+    codes = set(errors) | ({401} if not public else set()) | ({400, 413} if body else set())
+    codes |= {400} if query else set()
+    result: dict[str, Any] = {
+        "summary": summary,
+        "responses": {**{str(code): value for code, value in responses.items()},
+                      **{str(code): {"$ref": f"#/components/responses/{ERRORS[code][0]}"} for code in sorted(codes)}},
+    }
+    if description:
+        result["description"] = description
+    inputs = [param.openapi() for param in query] + list(headers)
+    if inputs:
+        result["parameters"] = inputs
     if body:
-        operation["requestBody"] = {"required": True, **_json(body)}
-    if secured:
-        operation["security"] = [{"bearer": []}]
-    return operation
+        result["requestBody"] = {"required": body_required, "content": json_content(ref(body))}
+    if not public:
+        result["security"] = [{"bearer": []}]
+    return result
 
 
-PATHS: dict[str, dict[str, Any]] = {
-    "/auth": {"post": _op("Get a JWT", {"200": _json("Token")}, "AuthRequest", secured=False)},
-    "/services": {"get": _op("List services", {"200": _json({"type": "array", "items": "Service"})},
-                             secured=False)},
-    "/services/{id}": {"get": _op("One service (uuid or slug)", {"200": _json("Service")}, secured=False)},
-    "/services/{id}/form": {"get": _op("The service's JSON-schema form", {"200": _json({"type": "object"})},
-                                       secured=False)},
-    "/applications": {
-        "get": _op("List applications (filters: service, status, createdAt[after|before], "
-                   "updatedAt[...], submittedAt[...], offset, limit<=100)", {"200": _json({"type": "object"})}),
-        "post": _op("Create a draft", {"201": _json("Application")}, "ApplicationCreate"),
-    },
-    "/applications/{id}": {
-        "get": _op("One application", {"200": _json("Application")}),
-        "patch": _op("Change a draft's data", {"200": _json("Application")}, "ApplicationPatch"),
-    },
-    "/applications/{id}/history": {"get": _op("Status history", {"200": _json({"type": "array",
-                                                                                "items": "History"})})},
-    "/applications/{id}/transition/{action}": {"post": _op(
-        "submit | assign | request-integration | accept-integration | cancel-integration | accept | "
-        "reject | withdraw | register", {"204": {"description": "Done"}}, "Transition")},
-    "/applications/{id}/messages": {
-        "get": _op("Messages", {"200": _json({"type": "array", "items": "Message"})}),
-        "post": _op("Send a message", {"201": _json("Message")}, "MessageIn"),
-    },
-    "/applications/{id}/attachments": {"post": _op("Upload a form file", {"201": _json("Attachment")},
-                                                   "AttachmentIn")},
-    # Payments and incidents (issue 5)
-    "/payments": {"get": _op("The caller's payments", {"200": _json({"type": "array", "items": "Payment"})})},
-    "/applications/{id}/payment": {"get": _op("Payments and stamps of an application",
-                                              {"200": _json({"type": "array", "items": "Payment"})})},
-    "/payments/{id}/notice.pdf": {"get": _op("The pagoPA notice (avviso di pagamento) as PDF",
-                                             {"200": {"description": "PDF", "content": {"application/pdf": {}}}})},
-    "/payments/checkout": {"post": _op("Open a pagoPA checkout for 1..5 due notices: {payments: [id]} -> {url}",
-                                       {"200": _json({"type": "object"})}, "Checkout")},
-    "/payments/{id}/stamp": {"post": _op("Provide a requested marca da bollo {identifier, issued_on}",
-                                         {"200": _json("Payment")}, "Stamp")},
-    "/applications/{id}/incidents/{call_id}/retry": {"post": _op(
-        "Retry a failed background call (operators)", {"202": {"description": "Queued"}})},
-    # Back office (issue 4)
-    "/applications/{id}/notes": {
-        "get": _op("Private notes (operators only; never shown to the citizen)",
-                   {"200": _json({"type": "array", "items": "Message"})}),
-        "post": _op("Add a private note: {message, attachments[]}", {"201": _json("Message")}, "MessageIn"),
-    },
-    "/backoffice/applications": {"get": _op(
-        "The back-office list (operators): q (applicant name, fiscal code or id), service, status, handling "
-        "(office|mine|waiting), period (today|yesterday|this_week|last_week|this_month|last_month|custom with "
-        "from/to), sort (latest_status_change_at|submitted_at|created_at|applicant_name|status|priority), "
-        "dir (asc|desc), offset, limit<=100; drafts are never listed", {"200": _json({"type": "object"})})},
-    "/calendars": {"get": _op("Calendars of the ente's offices", {"200": _json({"type": "array",
-                                                                                 "items": "Calendar"})},
-                              secured=False)},
-    "/calendars/{id}": {"get": _op("One calendar", {"200": _json("Calendar")}, secured=False)},
-    "/calendars/{id}/opening-hours": {"get": _op("Its opening hours", {"200": _json({
-        "type": "array", "items": "OpeningHour"})}, secured=False)},
-    "/calendars/{id}/availabilities": {"get": _op(
-        "Days with free slots: [{date, available}]; from_time, to_time (YYYY-MM-DD, default the bookable "
-        "window), available=true", {"200": _json({"type": "array", "items": {"type": "object"}})}, secured=False)},
-    "/calendars/{id}/availabilities/{date}": {"get": _op(
-        "Slots of a day: [{date, start_time, end_time, slots_available, opening_hour, availability}]",
-        {"200": _json({"type": "array", "items": {"type": "object"}})}, secured=False)},
-    "/user-groups": {"get": _op("Offices of the ente (operators only)",
-                                {"200": _json({"type": "array", "items": {"type": "object"}})})},
+# --- The document --------------------------------------------------------------------------
+
+SCHEMAS = {
+    **{name: getattr(schemas, f"{name}Schema") for name in (
+        "Error", "FieldError", "Attachment", "AttachmentIn", "AuthRequest", "Token", "Service", "ServiceForm",
+        "Link", "Payment", "Incident", "Application", "ApplicationCreate", "ApplicationPatch", "History",
+        "Transition", "Message", "MessageIn", "Calendar", "OpeningHour")},
+    **{name: getattr(schemas_answers, f"{name}Schema") for name in (
+        "ApplicationList", "BackofficeRow", "BackofficeList", "Office", "AvailableDay", "Slot", "CheckoutUrl")},
+    "NoteIn": routes_backoffice.NoteInSchema,
+    "Checkout": routes_payments.CheckoutSchema,
+    "Stamp": routes_payments.StampSchema,
 }
 
 
+def _schema_name(schema: Any) -> str:
+    """Nested schemas are named as registered (FieldError, not FieldError1)."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    for name, registered in SCHEMAS.items():
+        if registered is cls:
+            return name
+    return cls.__name__.removesuffix("Schema")
+
+
 @cache
-def _document(tenant_slug: str) -> dict[str, Any]:
+def document(tenant_slug: str) -> dict[str, Any]:
+    from webapp.api.openapi_paths import paths
+
     spec = APISpec(title="Servizi digitali API", version="1.0.0", openapi_version="3.0.3",
-                   plugins=[MarshmallowPlugin()], servers=[{"url": f"/{tenant_slug}/api"}])
+                   plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+                   servers=[{"url": f"/{tenant_slug}/api"}], info={"description": DESCRIPTION})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
-    # Nested schemas first: apispec registers them on first use under the same names.
-    for name in ("Error", "Attachment", "AttachmentIn", "AuthRequest", "Token", "Service", "Application",
-                 "ApplicationCreate", "ApplicationPatch", "History", "Transition", "Message", "MessageIn",
-                 "Payment", "Incident", "Calendar", "OpeningHour"):
-        spec.components.schema(name, schema=getattr(schemas, f"{name}Schema"))
-    spec.components.schema("Checkout", schema=routes_payments.CheckoutSchema)
-    spec.components.schema("Stamp", schema=routes_payments.StampSchema)
-    for path, operations in PATHS.items():
-        spec.path(path=path, operations=operations)
+    for name, schema in SCHEMAS.items():
+        if name not in spec.components.schemas:  # a nested one is registered by its first user
+            spec.components.schema(name, schema=schema)
+    for code, (name, text) in ERRORS.items():
+        error: dict[str, Any] = {"description": text, "content": json_content(ref("Error"))}
+        if code == 429:
+            error["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
+        spec.components.response(name, error)
+    for name, header in HEADERS.items():
+        spec.components.header(name, header)
+    for path, (path_params, operations) in paths().items():
+        spec.path(path=path, operations=operations, parameters=path_params or None)
     return spec.to_dict()
 
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(_document(g.tenant.slug))
+    return jsonify(document(g.tenant.slug))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request, url_for
 
-from webapp.api import bp
-from webapp.api.context import current_user, date_arg, expected_version, int_arg, json_body, load, tenant
+from webapp.api import bp, params
+from webapp.api.context import current_user, expected_version, json_body, load, tenant
 from webapp.api.schemas import (
     ApplicationCreateSchema,
     ApplicationPatchSchema,
@@ -18,11 +18,19 @@ from webapp.api.schemas import (
     application_payload,
 )
 from webapp.models import Application
-from webapp.services import applications, messages, policy, transitions, uploads
-from webapp.services.errors import FieldProblem, ValidationFailed
+from webapp.services import applications, messages, policy, statuses, transitions, uploads
 from webapp.services.uow import unit_of_work
 
 RANGE_FILTERS = {"createdAt": "created_at", "updatedAt": "updated_at", "submittedAt": "submitted_at"}
+DIRECTIONS = {"after": "later than this moment", "before": "earlier than this moment"}
+LIST_QUERY: tuple[params.Param, ...] = (
+    params.Text("service", "Only this service (slug or uuid; an unknown one is a 404)"),
+    params.Whole("status", "Only this status code", low=0, high=max(statuses.LABELS)),
+    *(params.Moment(f"{name}[{direction}]", f"{column.replace('_', ' ')} {meaning}")
+      for name, column in RANGE_FILTERS.items() for direction, meaning in DIRECTIONS.items()),
+    params.Whole("offset", "How many matches to skip", low=0, high=10**9, default=0),
+    params.Whole("limit", "Page size", low=1, high=100, default=10),
+)
 
 
 def _payload(app: Application) -> dict[str, object]:
@@ -31,19 +39,12 @@ def _payload(app: Application) -> dict[str, object]:
 
 
 def _filters() -> applications.ListFilters:
-    ranges = []
-    for param, column in RANGE_FILTERS.items():
-        for direction in ("after", "before"):
-            moment = date_arg(f"{param}[{direction}]")
-            if moment is not None:
-                ranges.append((column, direction, moment))
-    status = request.args.get("status")
-    if status is not None and not status.isdigit():
-        raise ValidationFailed([FieldProblem("/status", "Il codice di stato è un numero.", "type")])
-    return applications.ListFilters(
-        service=request.args.get("service"), status=int(status) if status else None, ranges=tuple(ranges),
-        offset=int_arg("offset", 0, low=0, high=10**9), limit=int_arg("limit", 10, low=1, high=100),
-    )
+    values = params.read_all(LIST_QUERY)
+    ranges = tuple((column, direction, values[f"{name}[{direction}]"])
+                   for name, column in RANGE_FILTERS.items() for direction in DIRECTIONS
+                   if values[f"{name}[{direction}]"] is not None)
+    return applications.ListFilters(service=values["service"], status=values["status"], ranges=ranges,
+                                    offset=values["offset"], limit=values["limit"])
 
 
 def _page_link(offset: int, limit: int) -> str:

@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from flask import Response, jsonify, request
 from marshmallow import Schema, fields
 from werkzeug.datastructures import MultiDict
 
-from webapp.api import bp
-from webapp.api.context import current_user, int_arg, json_body, load, tenant
-from webapp.api.schemas import AttachmentInSchema, MessageSchema
-from webapp.models import INTERNAL, Application
-from webapp.services import backoffice_list, messages, operators
+from webapp.api import bp, params
+from webapp.api.context import current_user, json_body, load, tenant
+from webapp.api.schemas import MESSAGE_TEXT, AttachmentInSchema, MessageSchema
+from webapp.api.schemas_answers import BackofficeParametersSchema, BackofficeRowSchema, OfficeSchema
+from webapp.models import INTERNAL
+from webapp.services import backoffice_list, messages, operators, statuses
 from webapp.services.errors import Forbidden
 
 
 class NoteInSchema(Schema):
-    message = fields.String(required=True)
+    message = fields.String(required=True, metadata=MESSAGE_TEXT)
     attachments = fields.List(fields.Nested(AttachmentInSchema))
 
 
@@ -45,38 +43,42 @@ def post_note(app_id: str) -> Response:
     return response
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _row(app: Application) -> dict[str, Any]:
-    return {
-        "id": str(app.id), "service": app.service.slug, "service_name": app.service.name,
-        "authentication": app.auth_method, "user_name": app.applicant_name,
-        "applicant_fiscal_code": app.applicant_fiscal_code, "submitted_at": _iso(app.submitted_at),
-        "latest_status_change_at": _iso(app.latest_status_change_at), "status": str(app.status),
-        "operator": app.operator.full_name if app.operator else None,
-        "office": app.office.name if app.office else None, "priority": app.priority, "version": app.version,
-    }
+# The page's filters, strictly: the page falls back to a default on a value it cannot use, an API
+# client is told (400) instead.
+LIST_QUERY: tuple[params.Param, ...] = (
+    params.Text("q", "Applicant name, fiscal code or application id"),
+    params.Text("service", "Service slug or uuid"),
+    params.Whole("status", "Status code", low=0, high=max(statuses.LABELS)),
+    params.Choice("handling", "office: my office's; mine: held by me; waiting: nobody holds them yet",
+                  choices=tuple(backoffice_list.HANDLING)),
+    params.Choice("period", "Of the latest status change (Rome days); custom: from/to",
+                  choices=tuple(backoffice_list.PERIODS)),
+    params.Day("from", "period=custom: first day"),
+    params.Day("to", "period=custom: last day"),
+    params.Choice("sort", "Sort column (default latest_status_change_at)", choices=backoffice_list.SORTABLE),
+    params.Choice("dir", "Sort direction (default desc)", choices=("asc", "desc")),
+    params.Whole("offset", "How many matches to skip", low=0, high=10**7, default=0),
+    params.Whole("limit", "Page size", low=1, high=100, default=20),
+)
 
 
 @bp.get("/backoffice/applications")
 def backoffice_applications() -> Response:
     """The back-office list with the same search, filters and sorting as the page (no drafts)."""
     _require_staff()
-    limit = int_arg("limit", 20, low=1, high=100)
-    offset = int_arg("offset", 0, low=0, high=10**7)
+    values = params.read_all(LIST_QUERY)
+    limit, offset = values["limit"], values["offset"]
     args = MultiDict(request.args)
     args["page"] = str(offset // limit + 1)
     query = backoffice_list.parse_query(args, limit)
     page = backoffice_list.list_page(tenant(), current_user(), query)
-    parameters = {"offset": offset, "limit": limit, **query.args(page=1)}
+    parameters = BackofficeParametersSchema().dump({"offset": offset, "limit": limit, **query.args(page=1)})
     return jsonify({"meta": {"count": page.total, "parameter": parameters},
-                    "data": [_row(app) for app in page.rows]})
+                    "data": BackofficeRowSchema(many=True).dump(page.rows)})
 
 
 @bp.get("/user-groups")
 def offices() -> Response:
     """Offices (CORE's user groups), for assigning an application to an office."""
     _require_staff()
-    return jsonify([{"id": str(o.id), "name": o.name} for o in operators.list_offices(tenant())])
+    return jsonify(OfficeSchema(many=True).dump(operators.list_offices(tenant())))

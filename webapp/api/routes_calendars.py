@@ -3,24 +3,23 @@ and slots a booking client needs. Which operators run a calendar is not publishe
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 
-from webapp.api import bp
+from webapp.api import bp, params
 from webapp.api.context import tenant
 from webapp.api.schemas import CalendarSchema, OpeningHourSchema
+from webapp.api.schemas_answers import AvailableDaySchema, SlotSchema
 from webapp.services import calendar_hours, calendars
 from webapp.services.errors import BadRequest
 
-
-def _date(raw: str | None, name: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise BadRequest(f"'{name}' deve essere una data AAAA-MM-GG.") from exc
+ONLY_FREE = params.Flag("available", "true: only the free ones")
+DAYS_QUERY: tuple[params.Param, ...] = (
+    params.Day("from_time", "First day (default: the first bookable one)"),
+    params.Day("to_time", "Last day (default: the last bookable one)"),
+    ONLY_FREE,
+)
 
 
 @bp.get("/calendars")
@@ -42,19 +41,18 @@ def list_opening_hours(calendar_id: str) -> Response:
 @bp.get("/calendars/<calendar_id>/availabilities")
 def availabilities(calendar_id: str) -> Response:
     """Days in [from_time, to_time] (default: the bookable window); `available=true` keeps free ones."""
-    days = calendar_hours.bookable_days(tenant(), calendar_id, _date(request.args.get("from_time"), "from_time"),
-                                        _date(request.args.get("to_time"), "to_time"), datetime.now(UTC))
-    only_free = request.args.get("available") == "true"
-    return jsonify([{"date": day.isoformat(), "available": free} for day, free in days if free or not only_free])
+    values = params.read_all(DAYS_QUERY)
+    days = calendar_hours.bookable_days(tenant(), calendar_id, values["from_time"], values["to_time"],
+                                        datetime.now(UTC))
+    return jsonify(AvailableDaySchema(many=True).dump(
+        [{"date": day, "available": free} for day, free in days if free or not values["available"]]))
 
 
 @bp.get("/calendars/<calendar_id>/availabilities/<day>")
 def day_slots(calendar_id: str, day: str) -> Response:
-    chosen = _date(day, "date")
-    assert chosen is not None
+    chosen = params.parse_day(day)
+    if chosen is None:
+        raise BadRequest("La data deve essere nella forma AAAA-MM-GG.")
+    only_free = params.read_all((ONLY_FREE,))["available"]
     slots = calendar_hours.bookable_slots(tenant(), calendar_id, chosen, datetime.now(UTC))
-    only_free = request.args.get("available") == "true"
-    return jsonify([{"date": slot.day.isoformat(), "start_time": slot.start.strftime("%H:%M"),
-                     "end_time": slot.end.strftime("%H:%M"), "slots_available": slot.available,
-                     "opening_hour": slot.opening_hour_id, "availability": slot.available > 0}
-                    for slot in slots if slot.available or not only_free])
+    return jsonify(SlotSchema(many=True).dump([slot for slot in slots if slot.available or not only_free]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import url_for
@@ -9,14 +10,47 @@ from marshmallow import Schema, fields, validate
 
 from webapp.models import Application, Service
 from webapp.services import payments, service_calls, statuses
+from webapp.services.localtime import aware
+from webapp.services.messages import MAX_MESSAGE_CHARS
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment with its offset, as `date-time` promises: the demo's SQLite hands back naive UTC ones."""
+
+    def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return super()._serialize(aware(value) if value is not None else None, attr, obj, **kwargs)
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _list_of(name: str, description: str = "") -> dict[str, Any]:
+    """Metadata for a computed field: an array of a named schema."""
+    meta: dict[str, Any] = {"type": "array", "items": _ref(name)}
+    return {**meta, "description": description} if description else meta
+
+
+class FieldErrorSchema(Schema):
+    pointer = fields.String(required=True, metadata={"description": "JSON pointer to the field, e.g. /data/email"})
+    message = fields.String(required=True)
+    code = fields.String(required=True, metadata={"example": "required"})
 
 
 class ErrorSchema(Schema):
-    type = fields.String(required=True, metadata={"example": "error"})
+    """Every error answer. Some carry one more field: the ones listed after `errors`."""
+
+    type = fields.String(required=True, metadata={"enum": ["error", "validation_error"]})
     title = fields.String(required=True)
     status = fields.Integer(required=True)
-    description = fields.String()
-    errors = fields.List(fields.Dict(), metadata={"description": "[{pointer, message, code}]"})
+    description = fields.String(metadata={"description": "absent in validation errors"})
+    errors = fields.List(fields.Nested(FieldErrorSchema), validate=validate.Length(max=50),
+                         metadata={"description": "validation errors: the field problems (at most 50)"})
+    application_status = fields.Integer(allow_none=True,
+                                        metadata={"description": "409: the application's status code"})
+    operator = fields.String(metadata={"description": "409 on assign: who already holds the application"})
+    current_version = fields.Integer(metadata={"description": "409 on a stale version: the current one"})
+    retry_after = fields.Integer(metadata={"description": "429: seconds to wait (also the Retry-After header)"})
 
 
 class AuthRequestSchema(Schema):
@@ -33,10 +67,29 @@ class ServiceSchema(Schema):
     slug = fields.String(required=True)
     name = fields.String(required=True)
     category = fields.String(allow_none=True)
-    version = fields.Function(lambda s: s.current_version.version)
-    description = fields.Function(lambda s: (s.current_version.manifest.get("texts") or {}).get("description"))
-    texts = fields.Function(lambda s: s.current_version.manifest.get("texts") or {})
-    options = fields.Function(lambda s: s.current_version.options)
+    version = fields.Function(lambda s: s.current_version.version, metadata={"type": "integer"})
+    description = fields.Function(lambda s: (s.current_version.manifest.get("texts") or {}).get("description"),
+                                  metadata={"type": "string", "nullable": True})
+    texts = fields.Function(lambda s: s.current_version.manifest.get("texts") or {}, metadata={"type": "object"})
+    options = fields.Function(lambda s: s.current_version.options, metadata={"type": "object"})
+
+
+class FormStepSchema(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    field_names = fields.List(fields.String(), required=True, data_key="fields")
+
+
+class FormUiSchema(Schema):
+    steps = fields.List(fields.Nested(FormStepSchema), required=True)
+    widgets = fields.Dict(required=True)
+    help = fields.Dict(required=True)
+
+
+class ServiceFormSchema(Schema):
+    title = fields.String(required=True)
+    schema = fields.Dict(required=True, metadata={"description": "the form's JSON Schema"})
+    ui = fields.Nested(FormUiSchema, required=True)
 
 
 class CalendarSchema(Schema):
@@ -55,6 +108,9 @@ class CalendarSchema(Schema):
     allow_overlaps = fields.Boolean()
 
 
+HOUR = {"pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "09:30"}  # office hours, as the pages show them
+
+
 class OpeningHourSchema(Schema):
     id = fields.UUID(required=True)
     calendar_id = fields.UUID(required=True)
@@ -62,8 +118,8 @@ class OpeningHourSchema(Schema):
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     days_of_week = fields.List(fields.Integer(), metadata={"description": "ISO weekdays, 1 = Monday"})
-    begin_hour = fields.Time(format="%H:%M")
-    end_hour = fields.Time(format="%H:%M")
+    begin_hour = fields.Time(format="%H:%M", metadata=HOUR)
+    end_hour = fields.Time(format="%H:%M", metadata=HOUR)
     meeting_minutes = fields.Integer()
     interval_minutes = fields.Integer()
     meeting_queue = fields.Integer(metadata={"description": "Parallel meetings per slot"})
@@ -101,31 +157,34 @@ def _links(app: Application, actions: list[str]) -> list[dict[str, Any]]:
 
 class ApplicationSchema(Schema):
     id = fields.UUID(required=True)
-    service = fields.Function(lambda a: a.service.slug)
+    service = fields.Function(lambda a: a.service.slug, metadata={"type": "string", "description": "slug"})
     service_id = fields.UUID()
-    service_name = fields.Function(lambda a: a.service.name)
-    service_version = fields.Function(lambda a: a.service_version.version)
+    service_name = fields.Function(lambda a: a.service.name, metadata={"type": "string"})
+    service_version = fields.Function(lambda a: a.service_version.version, metadata={"type": "integer"})
     user = fields.UUID(attribute="user_id")
     user_name = fields.String(attribute="applicant_name")
     applicant_fiscal_code = fields.String()
-    status = fields.Function(lambda a: str(a.status), metadata={"description": "status code, as text"})
-    status_name = fields.Function(lambda a: statuses.label(a.status))
+    status = fields.Function(lambda a: str(a.status), metadata={"type": "string", "pattern": "^[0-9]+$",
+                                                                 "description": "status code, as text"})
+    status_name = fields.Function(lambda a: statuses.label(a.status), metadata={"type": "string"})
     data = fields.Dict()
-    created_at = fields.DateTime()
-    submitted_at = fields.DateTime(allow_none=True)
-    latest_status_change_at = fields.DateTime()
+    created_at = UtcDateTime()
+    submitted_at = UtcDateTime(allow_none=True)
+    latest_status_change_at = UtcDateTime()
     protocol_number = fields.String(allow_none=True)
     protocol_document_id = fields.String(allow_none=True)
     protocol_numbers = fields.List(fields.Dict())
     outcome = fields.String(allow_none=True)
     outcome_motivation = fields.String(allow_none=True)
-    operator = fields.Function(lambda a: a.operator.full_name if a.operator else None)
-    office = fields.Function(lambda a: a.office.name if a.office else None)
+    operator = fields.Function(lambda a: a.operator.full_name if a.operator else None,
+                               metadata={"type": "string", "nullable": True})
+    office = fields.Function(lambda a: a.office.name if a.office else None,
+                             metadata={"type": "string", "nullable": True})
     priority = fields.Integer()
     version = fields.Integer(metadata={"description": "send it back as If-Match to detect stale writes"})
-    links = fields.Method("get_links", metadata={"description": "transitions available to the caller"})
-    payment_data = fields.Method("get_payments", metadata={"description": "payments and stamps"})
-    incidents = fields.Method("get_incidents", metadata={"description": "failed background calls (staff only)"})
+    links = fields.Method("get_links", metadata=_list_of("Link", "transitions available to the caller"))
+    payment_data = fields.Method("get_payments", metadata=_list_of("Payment", "payments and stamps"))
+    incidents = fields.Method("get_incidents", metadata=_list_of("Incident", "failed background calls (staff only)"))
 
     def get_payments(self, app: Application) -> list[dict[str, Any]]:
         return PaymentSchema(many=True).dump(payments.for_application(app))  # type: ignore[no-any-return]
@@ -150,8 +209,8 @@ class PaymentSchema(Schema):
     amount = fields.Integer(metadata={"description": "cents"})
     notice_number = fields.String(allow_none=True)
     iuv = fields.String(allow_none=True)
-    expire_at = fields.DateTime(allow_none=True)
-    paid_at = fields.DateTime(allow_none=True)
+    expire_at = UtcDateTime(allow_none=True)
+    paid_at = UtcDateTime(allow_none=True)
     stamp_identifier = fields.String(allow_none=True)
 
 
@@ -160,7 +219,7 @@ class IncidentSchema(Schema):
     operation = fields.String()
     attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class ApplicationCreateSchema(Schema):
@@ -174,20 +233,24 @@ class ApplicationPatchSchema(Schema):
 
 
 class HistorySchema(Schema):
-    status_code = fields.Function(lambda h: str(h.status))
-    status_name = fields.Function(lambda h: statuses.label(h.status))
+    status_code = fields.Function(lambda h: str(h.status), metadata={"type": "string", "pattern": "^[0-9]+$"})
+    status_name = fields.Function(lambda h: statuses.label(h.status), metadata={"type": "string"})
     event = fields.String()
     user = fields.String(attribute="actor_name")
     actor_type = fields.String()
     message = fields.String(attribute="note", allow_none=True)
     message_id = fields.UUID(allow_none=True)
-    date = fields.DateTime(attribute="created_at")
+    date = UtcDateTime(attribute="created_at")
 
 
 class AttachmentInSchema(Schema):
-    name = fields.String(required=True)
-    mime_type = fields.String()
-    file = fields.String(required=True, metadata={"description": "base64"})
+    """A file in base64. Its type is read from the content, not from `mime_type`: one that is not a PDF,
+    PNG, JPEG or P7M, or does not match the name's extension, is a 415."""
+
+    name = fields.String(required=True, metadata={"minLength": 1, "description": "file name, with its extension"})
+    mime_type = fields.String(metadata={"description": "informative only"})
+    file = fields.String(required=True, metadata={"format": "byte", "minLength": 4,
+                                                  "description": "the content, base64 (not empty)"})
 
 
 class AttachmentSchema(Schema):
@@ -196,7 +259,7 @@ class AttachmentSchema(Schema):
     mime_type = fields.String()
     size = fields.Integer()
     kind = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class MessageSchema(Schema):
@@ -205,12 +268,16 @@ class MessageSchema(Schema):
     subject = fields.String(allow_none=True)
     message = fields.String(attribute="body")
     visibility = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     attachments = fields.List(fields.Nested(AttachmentSchema))
 
 
+# What messages.post_message takes: some text that is not only blanks, up to its limit.
+MESSAGE_TEXT = {"minLength": 1, "maxLength": MAX_MESSAGE_CHARS, "pattern": r"\S"}
+
+
 class MessageInSchema(Schema):
-    message = fields.String(required=True)
+    message = fields.String(required=True, metadata=MESSAGE_TEXT)
     subject = fields.String()
     visibility = fields.String(metadata={"enum": ["applicant", "internal"]})
     attachments = fields.List(fields.Nested(AttachmentInSchema))
@@ -247,3 +314,4 @@ def application_payload(app: Application, actions: list[str], *, staff: bool = F
     schema.context_actions = {app.id: actions}  # type: ignore[attr-defined]
     schema.context_staff = staff  # type: ignore[attr-defined]
     return schema.dump(app)  # type: ignore[no-any-return]
+

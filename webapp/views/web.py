@@ -141,6 +141,15 @@ def blank_none(value: Any) -> Any:
     return "" if value is None else value
 
 
+def refuse_bad_address(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """NUL (or text that is not Unicode) in the address, path or query, is a 400 before anything looks it
+    up: the database refuses to compare with it, so the lookup of a tenant, a slug or a filter would fail."""
+    parts = [request.path, *(text for pair in request.args.items(multi=True) for text in pair)]
+    problem = next((found for found in map(forms.text_problem, parts) if found), None)
+    if problem:
+        abort(400, gettext(problem))
+
+
 def template_globals() -> dict[str, Any]:
     return {"tenant": g.get("tenant"), "languages": LANGUAGES, "get_locale": get_locale}
 
@@ -154,6 +163,7 @@ def init_web(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
+    app.url_value_preprocessor(refuse_bad_address)  # before the blueprints' own, which load the tenant
     app.before_request(refuse_bad_text)
     app.after_request(security_headers)
     app.context_processor(template_globals)

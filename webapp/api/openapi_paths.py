@@ -1,0 +1,151 @@
+"""Every operation of the API, as the routes answer it: path parameters, query parameters, bodies and
+each status the server can give (openapi.operation adds 401 to secured ones, 400/413 to those with a
+body or query)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from webapp.api import routes_applications, routes_backoffice, routes_calendars
+from webapp.api.openapi import IF_MATCH, answer, array_of, operation, path_param, ref
+from webapp.services.policy import ALL_ACTIONS
+from webapp.services.uploads import ALLOWED_TYPES
+
+Paths = dict[str, tuple[list[dict[str, Any]], dict[str, Any]]]
+
+APPLICATION = path_param("id", "The application's id")
+PAYMENT = path_param("id", "The payment's id")
+CALENDAR = path_param("id", "The calendar's id")
+SERVICE = path_param("id", "The service's id or slug", {"type": "string", "minLength": 1})
+FORM_RULES = ("`data` is checked against the service's own form (GET /services/{id}/form): its problems are a 400 "
+              "listing them in `errors`.")
+FILE_RULES = "An attachment whose content is not an admitted type, or does not match its name, is a 415."
+FILE = {mime: {"schema": {"type": "string", "format": "binary"}} for mime in ALLOWED_TYPES}
+
+
+def _catalogue() -> Paths:
+    return {
+        "/auth": ([], {"post": operation(
+            "Get a JWT for a username (or fiscal code) and password",
+            {200: answer("The token", ref("Token"))}, (401, 429), body="AuthRequest", public=True,
+            description="Failed logins are counted per account and per address: past the limit the answer "
+                        "is a 429 with Retry-After. The body may be at most 4 KB.")}),
+        "/services": ([], {"get": operation("Published services", {200: answer("The services", array_of("Service"))},
+                                            public=True)}),
+        "/services/{id}": ([SERVICE], {"get": operation("One service", {200: answer("The service", ref("Service"))},
+                                                        (404,), public=True)}),
+        "/services/{id}/form": ([SERVICE], {"get": operation(
+            "The service's form: JSON Schema and steps", {200: answer("The form", ref("ServiceForm"))}, (404,),
+            public=True)}),
+        "/openapi.json": ([], {"get": operation("This document", {200: answer("OpenAPI 3", {"type": "object"})},
+                                                public=True)}),
+    }
+
+
+def _applications() -> Paths:
+    actions = {"type": "string", "enum": sorted(ALL_ACTIONS)}
+    return {
+        "/applications": ([], {
+            "get": operation("The caller's applications (operators: of their services), newest first",
+                             {200: answer("A page", ref("ApplicationList"))}, (404,),
+                             query=routes_applications.LIST_QUERY),
+            "post": operation("Create a draft (citizens); `data` may be partial",
+                              {201: answer("The draft", ref("Application"), headers=("Location",))},
+                              (403, 404, 409, 422), body="ApplicationCreate", description=FORM_RULES),
+        }),
+        "/applications/{id}": ([APPLICATION], {
+            "get": operation("One application", {200: answer("The application", ref("Application"),
+                                                              headers=("ETag",))}, (404,)),
+            "patch": operation("Replace a draft's data (its applicant)",
+                               {200: answer("The draft", ref("Application"))}, (403, 404, 409, 422),
+                               body="ApplicationPatch", headers=(IF_MATCH,), description=FORM_RULES),
+        }),
+        "/applications/{id}/history": ([APPLICATION], {"get": operation(
+            "Status history", {200: answer("Oldest first", array_of("History"))}, (404,))}),
+        "/applications/{id}/transition/{action}": (
+            [APPLICATION, path_param("action", "What to do", actions)],
+            {"post": operation(
+                "Move the application on: submit and withdraw (its citizen), the others (operators)",
+                {204: answer("Done")}, (403, 404, 409, 415, 422), body="Transition", body_required=False,
+                headers=(IF_MATCH,),
+                description="An action the caller's role may not run is a 403, one the status does not allow "
+                            "a 409 with `application_status`; `message` is required to reject and to request "
+                            f"an integration (400). On submit, {FORM_RULES} {FILE_RULES}")}),
+        "/applications/{id}/messages": ([APPLICATION], {
+            "get": operation("Messages (citizens: not the private ones)",
+                             {200: answer("Oldest first", array_of("Message"))}, (404,)),
+            "post": operation("Send a message (not on drafts)", {201: answer("The message", ref("Message"))},
+                              (403, 404, 409, 415, 422), body="MessageIn", description=FILE_RULES),
+        }),
+        "/applications/{id}/attachments": ([APPLICATION], {"post": operation(
+            "Upload a file for a form field of the caller's draft: put the id in the form data",
+            {201: answer("The stored file", ref("Attachment"))}, (403, 404, 409, 415), body="AttachmentIn",
+            description=FILE_RULES)}),
+        "/applications/{id}/attachments/{attachment_id}": (
+            [APPLICATION, path_param("attachment_id", "The file's id")],
+            {"get": operation("Download a file of the application",
+                              {200: answer("The file, as its stored type", content=FILE,
+                                           headers=("Content-Disposition",))}, (404,))}),
+    }
+
+
+def _payments() -> Paths:
+    return {
+        "/payments": ([], {"get": operation("The caller's payments and stamps, newest first",
+                                            {200: answer("The payments", array_of("Payment"))})}),
+        "/applications/{id}/payment": ([APPLICATION], {"get": operation(
+            "Payments and stamps of an application", {200: answer("The payments", array_of("Payment"))}, (404,))}),
+        "/payments/{id}/notice.pdf": ([PAYMENT], {"get": operation(
+            "The pagoPA notice (avviso di pagamento)",
+            {200: answer("PDF", content={"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                         headers=("Content-Disposition",))}, (404,))}),
+        "/payments/checkout": ([], {"post": operation(
+            "Open one pagoPA checkout for 1 to 5 of the caller's due notices",
+            {200: answer("Where to send the citizen", ref("CheckoutUrl"))}, (404, 409), body="Checkout")}),
+        "/payments/{id}/stamp": ([PAYMENT], {"post": operation(
+            "Provide a requested marca da bollo", {200: answer("The stamp, paid", ref("Payment"))},
+            (404, 409, 422), body="Stamp")}),
+        "/applications/{id}/incidents/{call_id}/retry": (
+            [APPLICATION, path_param("call_id", "The failed call's id")],
+            {"post": operation("Retry a failed background call (operators)", {202: answer("Queued")},
+                               (403, 404, 409, 422))}),
+    }
+
+
+def _back_office() -> Paths:
+    return {
+        "/applications/{id}/notes": ([APPLICATION], {
+            "get": operation("Private notes (operators; never shown to the citizen)",
+                             {200: answer("Oldest first", array_of("Message"))}, (403, 404)),
+            "post": operation("Add a private note", {201: answer("The note", ref("Message"))},
+                              (403, 404, 409, 415, 422), body="NoteIn", description=FILE_RULES),
+        }),
+        "/backoffice/applications": ([], {"get": operation(
+            "The back-office list (operators): search, filters and sorting as on the page; never drafts",
+            {200: answer("A page", ref("BackofficeList"))}, (403,), query=routes_backoffice.LIST_QUERY)}),
+        "/user-groups": ([], {"get": operation("Offices of the ente (operators)",
+                                               {200: answer("The offices", array_of("Office"))}, (403,))}),
+    }
+
+
+def _calendars() -> Paths:
+    return {
+        "/calendars": ([], {"get": operation("Calendars of the ente's offices",
+                                             {200: answer("The calendars", array_of("Calendar"))}, public=True)}),
+        "/calendars/{id}": ([CALENDAR], {"get": operation("One calendar", {200: answer("It", ref("Calendar"))},
+                                                          (404,), public=True)}),
+        "/calendars/{id}/opening-hours": ([CALENDAR], {"get": operation(
+            "Its opening hours", {200: answer("The opening hours", array_of("OpeningHour"))}, (404,), public=True)}),
+        "/calendars/{id}/availabilities": ([CALENDAR], {"get": operation(
+            "Days and whether each has a free place",
+            {200: answer("The days", array_of("AvailableDay"))}, (404,), query=routes_calendars.DAYS_QUERY,
+            public=True, description="to_time before from_time, or more than 366 days in all, is a 400.")}),
+        "/calendars/{id}/availabilities/{date}": (
+            [CALENDAR, path_param("date", "The day", {"type": "string", "format": "date"})],
+            {"get": operation("The slots of a day", {200: answer("The slots", array_of("Slot"))}, (400, 404),
+                              query=(routes_calendars.ONLY_FREE,), public=True)}),
+    }
+
+
+def paths() -> Paths:
+    return {**_catalogue(), **_applications(), **_payments(), **_back_office(), **_calendars()}
