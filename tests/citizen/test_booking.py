@@ -307,16 +307,16 @@ def test_a_booking_limit_per_period_counts_the_booker_by_email(app):
 
 
 def test_period_bounds():
-    from webapp.services.availability import ROME
-    from webapp.services.meetings import _period
+    from webapp.services.localtime import ROME
+    from webapp.services.meetings import booking_period_bounds
 
     def local(bounds):
         return [moment.astimezone(ROME).date() for moment in bounds]
 
-    assert local(_period("week", date(2027, 3, 4))) == [date(2027, 3, 1), date(2027, 3, 8)]
-    assert local(_period("month", date(2027, 12, 15))) == [date(2027, 12, 1), date(2028, 1, 1)]
-    assert local(_period("year", date(2027, 6, 1))) == [date(2027, 1, 1), date(2028, 1, 1)]
-    assert all(moment.utcoffset() == timedelta(0) for moment in _period("week", date(2027, 3, 4)))  # stored as UTC
+    assert local(booking_period_bounds("week", date(2027, 3, 4))) == [date(2027, 3, 1), date(2027, 3, 8)]
+    assert local(booking_period_bounds("month", date(2027, 12, 15))) == [date(2027, 12, 1), date(2028, 1, 1)]
+    assert local(booking_period_bounds("year", date(2027, 6, 1))) == [date(2027, 1, 1), date(2028, 1, 1)]
+    assert all(moment.utcoffset() == timedelta(0) for moment in booking_period_bounds("week", date(2027, 3, 4)))  # stored as UTC
 
 
 def test_withdrawing_the_application_cancels_its_future_appointment(app, api):

@@ -19,7 +19,6 @@ from webapp.services.errors import NotFound, TransitionNotAllowed
 from webapp.services.uow import unit_of_work
 
 SUMMARY = "riepilogo"
-DRAFT_TOLERATED = applications.DRAFT_TOLERATED
 UNKNOWN_FIELD = "Campo non previsto dal modulo"
 CHOOSE_AGAIN = "Scegli di nuovo il file: non è stato conservato perché il modulo ha degli errori."
 
@@ -119,7 +118,7 @@ def prefill(user: User, form: forms.Form) -> dict[str, Any]:
     }
     props = form.schema.get("properties", {})
     data = {k: v for k, v in known.items() if v and k in props}
-    bad = {e.pointer.strip("/").split("/")[0] for e in form.validate(data) if e.code not in DRAFT_TOLERATED}
+    bad = {e.pointer.strip("/").split("/")[0] for e in form.validate(data) if e.code not in applications.DRAFT_TOLERATED}
     return {k: v for k, v in data.items() if k not in bad}
 
 
@@ -164,7 +163,7 @@ def start_application(tenant: Tenant, user: User, service_key: str, formdata: An
 def _step_errors(form: forms.Form, step_id: str, data: dict[str, Any], action: str) -> dict[str, str]:
     errors = form.validate_step(step_id, data)
     if action == "save":  # a draft may miss required fields, never hold wrong ones
-        errors = [e for e in errors if e.code not in DRAFT_TOLERATED]
+        errors = [e for e in errors if e.code not in applications.DRAFT_TOLERATED]
     return fv.expand_errors(form, errors)
 
 

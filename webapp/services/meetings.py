@@ -133,7 +133,7 @@ def confirm(tenant: Tenant, meeting_id: Any, now: datetime, application: Applica
 PERIOD_NAMES = {"week": "settimana", "month": "mese", "year": "anno"}
 
 
-def _period(kind: str, day: date) -> tuple[datetime, datetime]:
+def booking_period_bounds(kind: str, day: date) -> tuple[datetime, datetime]:
     """The week (from Monday), month or year that contains `day`, in the office's time zone."""
     if kind == "week":
         first = day - timedelta(days=day.weekday())
@@ -150,7 +150,7 @@ def _over_limit(calendar: Calendar, meeting: Meeting, now: datetime) -> bool:
     """Rule e.8: the booker (by fiscal code when known, else e-mail) already holds the maximum."""
     if not calendar.max_bookings:
         return False
-    start, end = _period(calendar.booking_period or "month", local_day(meeting))
+    start, end = booking_period_bounds(calendar.booking_period or "month", local_day(meeting))
     same_booker = (Meeting.fiscal_code == meeting.fiscal_code) if meeting.fiscal_code else (
         func.lower(Meeting.email) == meeting.email.lower())
     held = db.session.scalar(select(func.count()).select_from(Meeting).where(

@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.models import Application, Service, Tenant, User
 from webapp.services import backoffice_list, localtime, policy, statuses
 
-PERIODS = {"30d": "Ultimi 30 giorni (per giorno)", "12w": "Ultime 12 settimane (per settimana)",
+TREND_PERIODS = {"30d": "Ultimi 30 giorni (per giorno)", "12w": "Ultime 12 settimane (per settimana)",
            "12m": "Ultimi 12 mesi (per mese)"}
 GRAIN = {"30d": "day", "12w": "week", "12m": "month"}
 

@@ -13,7 +13,7 @@ from webapp.views.backoffice._common import staff, tenant
 
 @bp.get("/statistiche", endpoint="statistics")
 def statistics_page() -> str:
-    period = request.args.get("period") if request.args.get("period") in statistics.PERIODS else "30d"
+    period = request.args.get("period") if request.args.get("period") in statistics.TREND_PERIODS else "30d"
     service = (request.args.get("service") or "")[:100]
     raw_status = request.args.get("status") or ""
     status = int(raw_status) if raw_status.isdigit() and len(raw_status) < 7 else None
@@ -26,7 +26,7 @@ def statistics_page() -> str:
         "backoffice/statistics.html", section="statistics", trend=trend, chart=json.dumps(chart),
         years=years, years_chart=json.dumps({"labels": [str(y) for y, _n in years], "values": [n for _y, n in years],
                                              "label": "Pratiche per anno"}),
-        services=statistics.active_services(tenant(), staff()), periods=statistics.PERIODS, period=period,
+        services=statistics.active_services(tenant(), staff()), periods=statistics.TREND_PERIODS, period=period,
         service=service, status=status,
         service_options=[(s.slug, s.name) for s in visible_services],
         ratings=feedback.summary(tenant(), visible_services),
