@@ -33,10 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from webapp.app import create_app
 from webapp.cli import upgrade_database
+from webapp.demo import seed_demo
 from webapp.extensions import db
 from webapp.models import Service, ServiceVersion, User
-from webapp.services.seed import seed_demo
-from webapp.services.uow import unit_of_work
+from webapp.services.common.uow import unit_of_work
 
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TENANTS, SERVICES_PER_TENANT, CITIZENS_PER_TENANT = 5, 10, 20_000

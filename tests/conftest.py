@@ -18,8 +18,8 @@ from sqlalchemy.engine import make_url
 
 from webapp.app import create_app
 from webapp.cli import upgrade_database
+from webapp.demo import seed_demo
 from webapp.extensions import db
-from webapp.services.seed import seed_demo
 
 ADMIN_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")

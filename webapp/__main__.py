@@ -8,9 +8,7 @@ import sys
 from webapp.app import create_app
 from webapp.cli import upgrade_database
 from webapp.config import demo_config
-from webapp.demo import start_simulators, start_sweeper
-from webapp.demo_seed import seed_demo_applications
-from webapp.services.seed import seed_demo
+from webapp.demo import seed_demo, seed_demo_applications, start_simulators, start_sweeper
 
 
 def main(argv: list[str]) -> int:

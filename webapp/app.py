@@ -6,7 +6,27 @@ from typing import Any
 
 from flask import Flask
 
+from webapp.api import bp as api_bp
+from webapp.api.errors import register_error_handlers
+from webapp.celery_app import make_celery
+from webapp.cli import register_commands
 from webapp.config import build_config
+from webapp.extensions import init_database
+from webapp.services import applications, appointments, outbound, people
+from webapp.services.common import signals
+from webapp.tasks import dispatch_outbox, dispatch_service_call
+from webapp.views import bp as views_bp
+from webapp.views.backoffice import bp as backoffice_bp
+from webapp.views.citizen import bp as citizen_bp
+from webapp.views.web import csrf, init_web
+from webapp.webhooks import bp as webhooks_bp
+
+
+def connect_receivers() -> None:
+    """Every reaction of one feature to another's signal, in one place (connecting twice is harmless)."""
+    for receiver in (outbound.on_application_status_changed, appointments.on_application_status_changed,
+                     people.on_application_status_changed):
+        signals.application_status_changed.connect(receiver)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -14,44 +34,19 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config.update(build_config(overrides))
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
-
-    from webapp.extensions import init_database
-
     init_database(app)
-
-    from webapp.celery_app import make_celery
-
     celery = make_celery(app)
 
-    from webapp.services import workflow
-    from webapp.services.notifications import DISPATCHER as OUTBOX_DISPATCHER
-    from webapp.tasks import dispatch_outbox, dispatch_service_call
-
     eager = bool(app.config["CELERY_ALWAYS_EAGER"])
-    workflow.set_dispatcher(app, lambda call_id: dispatch_service_call(celery, call_id, eager=eager))
-    app.extensions[OUTBOX_DISPATCHER] = lambda outbox_id: dispatch_outbox(celery, outbox_id, eager=eager)
-
-    from webapp.api import bp as api_bp
-    from webapp.api.errors import register_error_handlers
-    from webapp.views import bp as views_bp
-    from webapp.views.web import csrf, init_web
+    applications.set_dispatcher(app, lambda call_id: dispatch_service_call(celery, call_id, eager=eager))
+    app.extensions[outbound.DISPATCHER] = lambda outbox_id: dispatch_outbox(celery, outbox_id, eager=eager)
+    connect_receivers()
 
     init_web(app)
     csrf.exempt(api_bp)  # the API authenticates each call with a bearer token, not a cookie
-    from webapp.webhooks import bp as webhooks_bp
-
     csrf.exempt(webhooks_bp)  # authenticated by their HMAC signature
-    app.register_blueprint(webhooks_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(views_bp)
-    from webapp.views.backoffice import bp as backoffice_bp
-    from webapp.views.citizen import bp as citizen_bp
-
-    app.register_blueprint(citizen_bp)
-    app.register_blueprint(backoffice_bp)
+    for blueprint in (webhooks_bp, api_bp, views_bp, citizen_bp, backoffice_bp):
+        app.register_blueprint(blueprint)
     register_error_handlers(app)
-
-    from webapp.cli import register_commands
-
     register_commands(app)
     return app

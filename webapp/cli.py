@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 
 from webapp.config import REPO_ROOT
-from webapp.services.seed import seed_demo
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -32,9 +30,3 @@ def register_commands(app: Flask) -> None:
     def db_upgrade() -> None:
         """Apply every migration."""
         upgrade_database()
-
-    @app.cli.command("seed-demo")
-    @click.option("--tenant", default="demo")
-    def seed(tenant: str) -> None:
-        """Create (or complete) the demo Comune."""
-        seed_demo(tenant)

@@ -6,9 +6,8 @@ import logging
 
 from celery import Celery, Task, shared_task
 
-from webapp.services.outbox_relay import deliver
-from webapp.services.service_calls import run_service_call
-from webapp.services.sweeps import sweep
+from webapp.services.jobs import run_service_call, sweep
+from webapp.services.outbound import deliver
 
 log = logging.getLogger(__name__)
 RETRY_BASE_SECONDS = 2

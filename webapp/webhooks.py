@@ -7,8 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 import connectors
-from webapp.services import payment_events, payments, service_calls
-from webapp.services.tenancy import get_tenant
+from webapp.services import applications, jobs, outbound
+from webapp.services.common.tenancy import get_tenant
 
 bp = Blueprint("webhooks", __name__, url_prefix="/<tenant>/webhooks")
 
@@ -30,14 +30,14 @@ def _load_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
 def protocol_callback() -> Response:
     """An external register confirms a registration we asked for (keyed by our call id)."""
     body = request.get_data(cache=False)
-    event = service_calls.verify_callback(body, request.headers.get(connectors.SIGNATURE_HEADER))
-    return jsonify({"outcome": service_calls.receive_protocol_callback(g.tenant, event)})
+    event = jobs.verify_callback(body, request.headers.get(connectors.SIGNATURE_HEADER))
+    return jsonify({"outcome": jobs.receive_protocol_callback(g.tenant, event)})
 
 
 @bp.post("/pagopa")
 def pagopa_receipt() -> Response:
     """A payment receipt: verified, then applied once however many times it arrives."""
     body = request.get_data(cache=False)
-    receipt = payments.verify_receipt(body, request.headers.get(connectors.SIGNATURE_HEADER))
-    outcome = payment_events.receive_receipt(g.tenant, receipt)
+    receipt = outbound.verify_receipt(body, request.headers.get(connectors.SIGNATURE_HEADER))
+    outcome = applications.receive_receipt(g.tenant, receipt)
     return jsonify({"outcome": outcome})

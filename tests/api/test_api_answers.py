@@ -28,7 +28,7 @@ def _has_offset(moment: str) -> bool:
 def test_moments_are_served_with_their_offset_on_the_demo_database(app: Flask, make_app, tmp_path: Path) -> None:
     """SQLite gives moments back without their zone: they are UTC, and the API says so."""
     from webapp.cli import upgrade_database
-    from webapp.services.seed import seed_demo
+    from webapp.demo import seed_demo
 
     demo = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/demo.sqlite3")
     with demo.app_context():

@@ -13,9 +13,9 @@ from flask import Flask
 from webapp.config import REPO_ROOT
 from webapp.extensions import db
 from webapp.models import OPERATOR, Office, Service, Tenant, User
-from webapp.services.auth import hash_password
 from webapp.services.catalogue import publish_service
-from webapp.services.uow import unit_of_work
+from webapp.services.common.uow import unit_of_work
+from webapp.services.people import hash_password
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')

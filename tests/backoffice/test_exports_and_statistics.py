@@ -7,7 +7,7 @@ import zipfile
 
 from tests.backoffice.conftest import logged_in
 from tests.webapp.helpers import GIUSEPPINA, act, contributo_data, submitted
-from webapp.services.exports import safe_cell
+from webapp.services.common.tabular import safe_cell
 
 EXPORT = "/demo/backoffice/pratiche/export.{}"
 

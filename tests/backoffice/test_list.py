@@ -13,7 +13,8 @@ from tests.webapp.helpers import GIUSEPPINA, MARIO, accesso_atti_data, act, cont
 from tests.webapp.tenants import make_tenant
 from webapp.extensions import db
 from webapp.models import Application
-from webapp.services import backoffice_list, statuses
+from webapp.services import screens
+from webapp.services.common import statuses
 
 LIST = "/demo/backoffice/pratiche"
 
@@ -150,10 +151,10 @@ def test_period_filter_and_bounds(app, api):
     day = (datetime.now(UTC) - timedelta(days=70)).astimezone(ZoneInfo("Europe/Rome")).date()  # the office's day
     assert _ids(client, period="custom", **{"from": str(day - timedelta(days=1)), "to": str(day)}) == [old]
     wednesday = date(2026, 11, 25)
-    query = backoffice_list.ListQuery(period="last_week")
-    start, end = backoffice_list.period_bounds(query, wednesday)
+    query = screens.ListQuery(period="last_week")
+    start, end = screens.period_bounds(query, wednesday)
     assert start == datetime(2026, 11, 15, 23, 0, tzinfo=UTC) and end == datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
-    start, end = backoffice_list.period_bounds(backoffice_list.ListQuery(period="last_month"), wednesday)
+    start, end = screens.period_bounds(screens.ListQuery(period="last_month"), wednesday)
     assert start == datetime(2026, 9, 30, 22, 0, tzinfo=UTC) and end == datetime(2026, 10, 31, 23, 0, tzinfo=UTC)
 
 
@@ -174,7 +175,7 @@ def test_sorting_and_paging(app, api):
 
 
 def test_parse_query_is_tolerant():
-    query = backoffice_list.parse_query(MultiDict({"status": "abc", "page": "-3", "handling": "x", "period": "y",
+    query = screens.parse_query(MultiDict({"status": "abc", "page": "-3", "handling": "x", "period": "y",
                                                    "from": "2026-13-01", "dir": "sideways"}))
     assert (query.status, query.page, query.handling, query.period, query.date_from, query.direction) == (
         None, 1, "", "", None, "desc")

@@ -19,9 +19,9 @@ from tests.webapp.calendars import open_every_day
 from webapp.extensions import db
 from webapp.models import Meeting, OpeningHour, OutboxMessage, Tenant, User
 from webapp.models.calendars import APPROVED, CANCELLED, DONE
-from webapp.services import meetings
-from webapp.services.errors import Conflict
-from webapp.services.meetings import local_day
+from webapp.services import appointments
+from webapp.services.appointments import local_day
+from webapp.services.common.errors import Conflict
 
 TODAY = date.today()
 
@@ -228,7 +228,7 @@ def test_done_or_missed_before_the_start_is_refused_with_a_reason(app):
         tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "demo"))
         user = db.session.scalar(db.select(User).where(User.username == "operatore"))
         with pytest.raises(Conflict, match="solo dopo l'orario di inizio"):
-            meetings.operator_action(tenant, user, meeting_id, "missed", "", datetime.now(UTC))
+            appointments.operator_action(tenant, user, meeting_id, "missed", "", datetime.now(UTC))
         assert db.session.get(Meeting, meeting_id).status == APPROVED
     _begun(app, meeting_id)
     done = operatore.post(f"{agenda}/{meeting_id}/done", data={"csrf_token": token, "confirm": "1"})

@@ -20,9 +20,9 @@ from tests.webapp.calendars import open_every_day
 from webapp.extensions import db
 from webapp.models import Meeting, OpeningHour, OutboxMessage, Tenant
 from webapp.models.calendars import APPROVED, CANCELLED, DONE, PENDING
-from webapp.services import meetings
-from webapp.services.errors import Conflict
-from webapp.services.sweeps import sweep
+from webapp.services import appointments
+from webapp.services.common.errors import Conflict
+from webapp.services.jobs import sweep
 
 BASE = "/demo/prenota-appuntamento"
 DAY = date.today() + timedelta(days=10)
@@ -128,7 +128,7 @@ def test_two_people_racing_for_the_last_place(app):
             tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "demo"))
             barrier.wait()
             try:
-                meetings.hold_slot(tenant, calendar_id, DAY, "09:30", hour_id, datetime.now(UTC), None)
+                appointments.hold_slot(tenant, calendar_id, DAY, "09:30", hour_id, datetime.now(UTC), None)
                 outcomes.append("held")
             except Conflict:
                 outcomes.append("refused")
@@ -307,8 +307,8 @@ def test_a_booking_limit_per_period_counts_the_booker_by_email(app):
 
 
 def test_period_bounds():
-    from webapp.services.localtime import ROME
-    from webapp.services.meetings import booking_period_bounds
+    from webapp.services.appointments import booking_period_bounds
+    from webapp.services.common.localtime import ROME
 
     def local(bounds):
         return [moment.astimezone(ROME).date() for moment in bounds]
@@ -316,7 +316,8 @@ def test_period_bounds():
     assert local(booking_period_bounds("week", date(2027, 3, 4))) == [date(2027, 3, 1), date(2027, 3, 8)]
     assert local(booking_period_bounds("month", date(2027, 12, 15))) == [date(2027, 12, 1), date(2028, 1, 1)]
     assert local(booking_period_bounds("year", date(2027, 6, 1))) == [date(2027, 1, 1), date(2028, 1, 1)]
-    assert all(moment.utcoffset() == timedelta(0) for moment in booking_period_bounds("week", date(2027, 3, 4)))  # stored as UTC
+    week = booking_period_bounds("week", date(2027, 3, 4))
+    assert all(moment.utcoffset() == timedelta(0) for moment in week)  # stored as UTC
 
 
 def test_withdrawing_the_application_cancels_its_future_appointment(app, api):
@@ -357,8 +358,8 @@ def test_approving_the_application_confirms_its_pending_appointment(app, api):
 def test_on_the_demos_sqlite_database_times_stay_the_offices(make_app, tmp_path):
     """SQLite keeps no offset: appointments are stored as UTC, so 09:00 in Rome stays 09:00."""
     from webapp.cli import upgrade_database
+    from webapp.demo import seed_demo
     from webapp.models import Calendar
-    from webapp.services.seed import seed_demo
 
     demo = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/demo.sqlite3")
     with demo.app_context():

@@ -10,7 +10,7 @@ from flask import Flask
 
 from webapp.extensions import db
 from webapp.models import Calendar, Closure, OpeningHour
-from webapp.services.uow import unit_of_work
+from webapp.services.common.uow import unit_of_work
 
 URP = "Ufficio Relazioni con il Pubblico"
 CLOSED_IN_DAYS = 5  # one closed day inside the window

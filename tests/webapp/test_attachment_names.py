@@ -17,7 +17,7 @@ from tests.backoffice.conftest import logged_in
 from tests.webapp.helpers import MARIO, act, contributo_data, create
 from webapp.extensions import db
 from webapp.models import Attachment
-from webapp.services import uploads
+from webapp.services.common import uploads
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from webapp.models import Calendar, Closure, OpeningHour
-from webapp.services.availability import Window, days, slots_for_day
-from webapp.services.localtime import ROME
+from webapp.services.appointments import Window, days, slots_for_day
+from webapp.services.common.localtime import ROME
 
 MONDAY = date(2027, 3, 1)
 

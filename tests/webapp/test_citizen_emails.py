@@ -18,7 +18,7 @@ from tests.conftest import SIMULATORS, Api
 from tests.webapp.helpers import MARIO, act, create, pay, status, submitted
 from webapp.extensions import db
 from webapp.models import Office, OutboxMessage, Tenant, User
-from webapp.services.sweeps import sweep
+from webapp.services.jobs import sweep
 
 EMAIL = "mario.rossi@example.it"
 CONTRIBUTO = "Richiesta di contributo economico"

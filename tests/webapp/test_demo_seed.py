@@ -9,11 +9,10 @@ from datetime import UTC, datetime, timedelta
 from tests.backoffice.conftest import logged_in
 from tests.citizen.helpers import MARIO, login
 from webapp.cli import upgrade_database
-from webapp.demo_seed import PLAN, seed_demo_applications
+from webapp.demo import PLAN, seed_demo, seed_demo_applications
 from webapp.extensions import db
 from webapp.models import Application, StatusChange, Tenant, User
-from webapp.services import statistics
-from webapp.services.seed import seed_demo
+from webapp.services import screens
 
 LIST = "/demo/backoffice/pratiche"
 # What the office finds on the first look: submitted (acquisita, protocollata), taken in charge, waiting for
@@ -49,7 +48,7 @@ def test_the_demo_starts_with_applications_in_every_state_once(make_app, tmp_pat
     with demo.app_context():
         tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "demo"))
         owner = db.session.scalar(db.select(User).where(User.username == "manager"))
-        trend = statistics.trend(tenant, owner, "30d")
+        trend = screens.trend(tenant, owner, "30d")
         assert sum(1 for value in trend.values if value) >= 5  # submissions spread over the last weeks
         waiting = db.session.scalar(db.select(Application).where(Application.status == 4200))
         days = {change.created_at.date() for change in db.session.scalars(

@@ -14,7 +14,7 @@ from tests.citizen.helpers import login
 from tests.webapp.helpers import MARIO, accesso_atti_data, act, contributo_data, create
 from webapp.extensions import db
 from webapp.models import Application
-from webapp.services.receipts import render_receipt
+from webapp.services.jobs import render_receipt
 
 ISSUED = date.today() - timedelta(days=3)
 STAMP = {"identificativo": "01234567890123", "data_emissione": ISSUED.isoformat()}

@@ -15,10 +15,11 @@ from tests.citizen.helpers import login
 from tests.webapp.helpers import MARIO, act, create, submitted
 from webapp.extensions import db
 from webapp.models import Application, Attachment, Message, OutboxMessage, Payment, StatusChange
-from webapp.services import formatting, localtime, statistics
-from webapp.services.protocol_register import register_document
-from webapp.services.receipts import render_receipt
-from webapp.services.uow import unit_of_work
+from webapp.services import screens
+from webapp.services.common import formatting, localtime
+from webapp.services.common.uow import unit_of_work
+from webapp.services.jobs import render_receipt
+from webapp.services.outbound import register_document
 
 # 22:30 UTC on 31 March 2026 is 00:30 on 1 April in Rome (summer time began on 29 March).
 NEAR_MIDNIGHT = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)
@@ -121,13 +122,13 @@ def test_exports_and_receipt_show_rome_time(app: Flask, cdu_near_midnight: str) 
 
 def test_payment_due_e_mail_gives_the_rome_day(app: Flask, api, cdu_near_midnight: str) -> None:
     with app.app_context():
-        from webapp.services import notifications
+        from webapp.services import outbound
 
         application = db.session.get(Application, cdu_near_midnight)
         [payment] = db.session.scalars(db.select(Payment).where(Payment.application_id == application.id))
         with unit_of_work():
             db.session.execute(db.delete(OutboxMessage))
-            notifications.payment_due(application, [payment])
+            outbound.payment_due(application, [payment])
         bodies = [m.body for m in db.session.scalars(db.select(OutboxMessage))]
     assert bodies and all("01/04/2026" in body and "31/03/2026" not in body for body in bodies)
 
@@ -145,4 +146,4 @@ def test_protocol_numbers_and_yearly_counts_turn_at_rome_midnight(app: Flask, ap
 
         tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "demo"))
         admin = db.session.scalar(db.select(User).where(User.username == "admin"))
-        assert (2027, 1) in statistics.per_year(tenant, admin)
+        assert (2027, 1) in screens.per_year(tenant, admin)

@@ -16,7 +16,7 @@ from tests.webapp.workers import free_port
 from webapp.app import create_app
 from webapp.extensions import db
 from webapp.models import OutboxMessage
-from webapp.services.outbox_relay import deliver
+from webapp.services.outbound import deliver
 
 
 @pytest.fixture

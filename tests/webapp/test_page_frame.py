@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 from tests.webapp.test_assets import ROOT
 from webapp.extensions import db
 from webapp.models import Tenant
-from webapp.services.uow import unit_of_work
+from webapp.services.common.uow import unit_of_work
 
 
 def _page(client: Any, url: str) -> Any:

@@ -14,7 +14,7 @@ from tests.webapp.helpers import MARIO, act, contributo_data, create, history, p
 from tests.webapp.tenants import make_tenant, service_copy, with_options
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Payment
-from webapp.services.sweeps import sweep
+from webapp.services.jobs import sweep
 
 TENANT = "pagamenti"
 

@@ -22,7 +22,7 @@ from tests.conftest import WEBHOOK_SECRET, Api
 from tests.webapp.helpers import MARIO, accesso_atti_data, act, create
 from webapp.extensions import db
 from webapp.models import Payment, StatusChange, Tenant
-from webapp.services import integrations
+from webapp.services import outbound
 
 CONCURRENT = 20
 
@@ -34,7 +34,7 @@ def served(request: pytest.FixtureRequest, tmp_path) -> Any:
         yield request.getfixturevalue("app"), request.getfixturevalue("live_server"), request.getfixturevalue("api")
         return
     from webapp.cli import upgrade_database
-    from webapp.services.seed import seed_demo
+    from webapp.demo import seed_demo
 
     request.getfixturevalue("app")  # the simulators and the session's settings
     demo = request.getfixturevalue("make_app")(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/demo.sqlite3")
@@ -117,7 +117,7 @@ def test_five_concurrent_copies_of_a_receipt_are_applied_once(served: tuple[Flas
         tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "demo"))
         receipt = connectors.PaymentReceipt(
             receipt_id=uuid.uuid4().hex, notice_number=payment.notice_number, iuv=payment.iuv,
-            ec_fiscal_code=integrations.ec_fiscal_code(tenant), amount_cents=payment.amount, outcome="OK",
+            ec_fiscal_code=outbound.ec_fiscal_code(tenant), amount_cents=payment.amount, outcome="OK",
             paid_at=datetime.now(UTC), fee_cents=0, transaction_id="t1", cart_id=None, psp_name="PSP",
             iupd=payment.iupd)
     body = json.dumps(receipt_to_json(receipt)).encode()

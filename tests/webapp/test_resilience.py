@@ -18,7 +18,7 @@ from tests.webapp.workers import ThrowawayRedis, Worker, free_port, wait_until
 from webapp.app import create_app
 from webapp.extensions import db
 from webapp.models import Application, OutboxMessage, ServiceCallRow
-from webapp.services.sweeps import sweep
+from webapp.services.jobs import sweep
 
 pytestmark = pytest.mark.worker
 LATER = timedelta(minutes=5)  # the sweep only resends work older than its grace period

@@ -15,10 +15,10 @@ from alembic import command
 
 from webapp.cli import alembic_config
 from webapp.config import ConfigError, build_config
-from webapp.services.errors import Unauthorized
-from webapp.services.login_guard import authenticate
-from webapp.services.seed import seed_demo
-from webapp.services.tenancy import get_tenant
+from webapp.demo import seed_demo
+from webapp.services.common.errors import Unauthorized
+from webapp.services.common.tenancy import get_tenant
+from webapp.services.people import authenticate
 
 ROOT = Path(__file__).resolve().parents[2]
 

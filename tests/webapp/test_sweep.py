@@ -13,7 +13,7 @@ from tests.conftest import Api
 from tests.webapp.helpers import MARIO, submitted
 from webapp.extensions import db
 from webapp.models import ServiceCallRow
-from webapp.services.sweeps import sweep
+from webapp.services.jobs import sweep
 
 
 def _dead_port() -> int:

@@ -10,8 +10,8 @@ from tests.webapp.tenants import make_tenant, service_copy
 from webapp.extensions import db
 from webapp.models import ServiceVersion, Tenant
 from webapp.services.catalogue import publish_service
-from webapp.services.errors import Conflict
-from webapp.services.uow import unit_of_work
+from webapp.services.common.errors import Conflict
+from webapp.services.common.uow import unit_of_work
 
 
 def _links(api, app_id, user):

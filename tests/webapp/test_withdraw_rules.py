@@ -13,7 +13,7 @@ from tests.conftest import REDIS_URL, Api
 from tests.webapp.helpers import MARIO, act, history, submitted
 from webapp.extensions import db
 from webapp.models import ServiceCallRow
-from webapp.services.service_calls import run_service_call
+from webapp.services.jobs import run_service_call
 
 UNCONSUMED_BROKER = f"{REDIS_URL}/7"  # no worker listens: work stays queued, applications stay in 1900
 
@@ -54,7 +54,7 @@ def test_withdraw_refused_by_service_options(app: Flask, api: Api) -> None:
     app_id = submitted(api, "contributo")
     with app.app_context():
         from webapp.models import Application
-        from webapp.services.policy import withdraw_refusal
+        from webapp.services.common.policy import withdraw_refusal
 
         application = db.session.get(Application, app_id)
         applicant = application.user

@@ -206,7 +206,7 @@ def test_stale_deferred_amount_is_reset_before_each_review(service: ServiceDefin
 # --- the web layer's start data ---------------------------------------------------------------
 
 def test_web_layer_start_options(service: ServiceDefinition) -> None:
-    from webapp.services.workflow import start_options
+    from webapp.services.applications import start_options
 
     options = dict(service.manifest["options"])
     data = start_options(options)

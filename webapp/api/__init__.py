@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, g, request
 
-from webapp.services.tenancy import get_tenant
+from webapp.services.common.tenancy import get_tenant
 
 bp = Blueprint("api", __name__, url_prefix="/<tenant>/api")
 

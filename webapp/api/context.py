@@ -12,9 +12,9 @@ from marshmallow import Schema
 from marshmallow.exceptions import MarshmallowError
 
 import forms
-from webapp.models import Tenant, User
-from webapp.services.auth import user_from_token
-from webapp.services.errors import BadRequest, FieldProblem, Unauthorized, ValidationFailed
+from webapp.services.common.errors import BadRequest, FieldProblem, Unauthorized, ValidationFailed
+from webapp.services.common.tenancy import Tenant
+from webapp.services.people import User, user_from_token
 
 
 def tenant() -> Tenant:

@@ -8,8 +8,8 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
-from webapp.services.errors import DomainError, ValidationFailed
-from webapp.services.statuses import N_
+from webapp.services.common.errors import DomainError, ValidationFailed
+from webapp.services.common.statuses import N_
 
 MAX_REPORTED_ERRORS = 50  # enough to fix a form; a document of a million wrong keys gets no longer answer
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from webapp.api import routes_applications, routes_backoffice, routes_calendars
 from webapp.api.openapi import IF_MATCH, answer, array_of, operation, path_param, ref
-from webapp.services.policy import ALL_ACTIONS
-from webapp.services.uploads import ALLOWED_TYPES
+from webapp.services.common.policy import ALL_ACTIONS
+from webapp.services.common.uploads import ALLOWED_TYPES
 
 Paths = dict[str, tuple[list[dict[str, Any]], dict[str, Any]]]
 

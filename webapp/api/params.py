@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import request
 
-from webapp.services.errors import FieldProblem, ValidationFailed
+from webapp.services.common.errors import FieldProblem, ValidationFailed
 
 
 def _refuse(name: str, message: str, code: str) -> ValidationFailed:

@@ -17,9 +17,10 @@ from webapp.api.schemas import (
     TransitionSchema,
     application_payload,
 )
-from webapp.models import Application
-from webapp.services import applications, messages, policy, statuses, transitions, uploads
-from webapp.services.uow import unit_of_work
+from webapp.services import applications
+from webapp.services.applications import Application
+from webapp.services.common import policy, statuses, uploads
+from webapp.services.common.uow import unit_of_work
 
 RANGE_FILTERS = {"createdAt": "created_at", "updatedAt": "updated_at", "submittedAt": "submitted_at"}
 DIRECTIONS = {"after": "later than this moment", "before": "earlier than this moment"}
@@ -100,19 +101,19 @@ def application_history(app_id: str) -> Response:
 @bp.post("/applications/<app_id>/transition/<action>")
 def transition(app_id: str, action: str) -> Response:
     body = load(TransitionSchema(), json_body(required=False))
-    transitions.transition(tenant(), current_user(), app_id, action, body, expected_version(body))
+    applications.transition(tenant(), current_user(), app_id, action, body, expected_version(body))
     return Response(status=204)
 
 
 @bp.get("/applications/<app_id>/messages")
 def list_messages(app_id: str) -> Response:
-    rows = messages.list_messages(tenant(), current_user(), app_id)
+    rows = applications.list_messages(tenant(), current_user(), app_id)
     return jsonify(MessageSchema(many=True).dump(rows))
 
 
 @bp.post("/applications/<app_id>/messages")
 def post_message(app_id: str) -> Response:
-    message = messages.post_message(tenant(), current_user(), app_id, load(MessageInSchema(), json_body()))
+    message = applications.post_message(tenant(), current_user(), app_id, load(MessageInSchema(), json_body()))
     response = jsonify(MessageSchema().dump(message))
     response.status_code = 201
     return response

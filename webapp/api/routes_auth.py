@@ -7,12 +7,12 @@ from flask import Response, jsonify, request
 from webapp.api import bp
 from webapp.api.context import json_body, load, tenant
 from webapp.api.schemas import AuthRequestSchema
-from webapp.services import login_guard
-from webapp.services.auth import issue_token
+from webapp.services import people
+from webapp.services.people import issue_token
 
 
 @bp.post("/auth")
 def auth() -> Response:
     body = load(AuthRequestSchema(), json_body())
-    user = login_guard.authenticate(tenant(), body["username"], body["password"], request.remote_addr or "")
+    user = people.authenticate(tenant(), body["username"], body["password"], request.remote_addr or "")
     return jsonify({"token": issue_token(user, tenant())})

@@ -10,9 +10,10 @@ from webapp.api import bp, params
 from webapp.api.context import current_user, json_body, load, tenant
 from webapp.api.schemas import MESSAGE_TEXT, AttachmentInSchema, MessageSchema
 from webapp.api.schemas_answers import BackofficeParametersSchema, BackofficeRowSchema, OfficeSchema
-from webapp.models import INTERNAL
-from webapp.services import backoffice_list, messages, operators, statuses
-from webapp.services.errors import Forbidden
+from webapp.services import applications, people, screens
+from webapp.services.applications import INTERNAL
+from webapp.services.common import statuses
+from webapp.services.common.errors import Forbidden
 
 
 class NoteInSchema(Schema):
@@ -29,7 +30,7 @@ def _require_staff() -> None:
 def list_notes(app_id: str) -> Response:
     """Private notes: operators only; the citizen never sees them."""
     _require_staff()
-    rows = [m for m in messages.list_messages(tenant(), current_user(), app_id) if m.visibility == INTERNAL]
+    rows = [m for m in applications.list_messages(tenant(), current_user(), app_id) if m.visibility == INTERNAL]
     return jsonify(MessageSchema(many=True).dump(rows))
 
 
@@ -37,7 +38,7 @@ def list_notes(app_id: str) -> Response:
 def post_note(app_id: str) -> Response:
     _require_staff()
     body = load(NoteInSchema(), json_body())
-    note = messages.post_message(tenant(), current_user(), app_id, {**body, "visibility": INTERNAL})
+    note = applications.post_message(tenant(), current_user(), app_id, {**body, "visibility": INTERNAL})
     response = jsonify(MessageSchema().dump(note))
     response.status_code = 201
     return response
@@ -50,12 +51,12 @@ LIST_QUERY: tuple[params.Param, ...] = (
     params.Text("service", "Service slug or uuid"),
     params.Whole("status", "Status code", low=0, high=max(statuses.LABELS)),
     params.Choice("handling", "office: my office's; mine: held by me; waiting: nobody holds them yet",
-                  choices=tuple(backoffice_list.HANDLING)),
+                  choices=tuple(screens.HANDLING)),
     params.Choice("period", "Of the latest status change (Rome days); custom: from/to",
-                  choices=tuple(backoffice_list.PERIODS)),
+                  choices=tuple(screens.PERIODS)),
     params.Day("from", "period=custom: first day"),
     params.Day("to", "period=custom: last day"),
-    params.Choice("sort", "Sort column (default latest_status_change_at)", choices=backoffice_list.SORTABLE),
+    params.Choice("sort", "Sort column (default latest_status_change_at)", choices=screens.SORTABLE),
     params.Choice("dir", "Sort direction (default desc)", choices=("asc", "desc")),
     params.Whole("offset", "How many matches to skip", low=0, high=10**7, default=0),
     params.Whole("limit", "Page size", low=1, high=100, default=20),
@@ -70,8 +71,8 @@ def backoffice_applications() -> Response:
     limit, offset = values["limit"], values["offset"]
     args = MultiDict(request.args)
     args["page"] = str(offset // limit + 1)
-    query = backoffice_list.parse_query(args, limit)
-    page = backoffice_list.list_page(tenant(), current_user(), query)
+    query = screens.parse_query(args, limit)
+    page = screens.list_page(tenant(), current_user(), query)
     parameters = BackofficeParametersSchema().dump({"offset": offset, "limit": limit, **query.args(page=1)})
     return jsonify({"meta": {"count": page.total, "parameter": parameters},
                     "data": BackofficeRowSchema(many=True).dump(page.rows)})
@@ -81,4 +82,4 @@ def backoffice_applications() -> Response:
 def offices() -> Response:
     """Offices (CORE's user groups), for assigning an application to an office."""
     _require_staff()
-    return jsonify(OfficeSchema(many=True).dump(operators.list_offices(tenant())))
+    return jsonify(OfficeSchema(many=True).dump(people.list_offices(tenant())))

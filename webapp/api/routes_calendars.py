@@ -11,8 +11,8 @@ from webapp.api import bp, params
 from webapp.api.context import tenant
 from webapp.api.schemas import CalendarSchema, OpeningHourSchema
 from webapp.api.schemas_answers import AvailableDaySchema, SlotSchema
-from webapp.services import calendar_hours, calendars
-from webapp.services.errors import BadRequest
+from webapp.services import appointments
+from webapp.services.common.errors import BadRequest
 
 ONLY_FREE = params.Flag("available", "true: only the free ones")
 DAYS_QUERY: tuple[params.Param, ...] = (
@@ -24,17 +24,17 @@ DAYS_QUERY: tuple[params.Param, ...] = (
 
 @bp.get("/calendars")
 def list_calendars() -> Response:
-    return jsonify(CalendarSchema(many=True).dump(calendars.list_calendars(tenant())))
+    return jsonify(CalendarSchema(many=True).dump(appointments.list_calendars(tenant())))
 
 
 @bp.get("/calendars/<calendar_id>")
 def get_calendar(calendar_id: str) -> Response:
-    return jsonify(CalendarSchema().dump(calendars.get_calendar(tenant(), calendar_id)))
+    return jsonify(CalendarSchema().dump(appointments.get_calendar(tenant(), calendar_id)))
 
 
 @bp.get("/calendars/<calendar_id>/opening-hours")
 def list_opening_hours(calendar_id: str) -> Response:
-    calendar = calendars.get_calendar(tenant(), calendar_id)
+    calendar = appointments.get_calendar(tenant(), calendar_id)
     return jsonify(OpeningHourSchema(many=True).dump(calendar.opening_hours))
 
 
@@ -42,7 +42,7 @@ def list_opening_hours(calendar_id: str) -> Response:
 def availabilities(calendar_id: str) -> Response:
     """Days in [from_time, to_time] (default: the bookable window); `available=true` keeps free ones."""
     values = params.read_all(DAYS_QUERY)
-    days = calendar_hours.bookable_days(tenant(), calendar_id, values["from_time"], values["to_time"],
+    days = appointments.bookable_days(tenant(), calendar_id, values["from_time"], values["to_time"],
                                         datetime.now(UTC))
     return jsonify(AvailableDaySchema(many=True).dump(
         [{"date": day, "available": free} for day, free in days if free or not values["available"]]))
@@ -54,5 +54,5 @@ def day_slots(calendar_id: str, day: str) -> Response:
     if chosen is None:
         raise BadRequest("La data deve essere nella forma AAAA-MM-GG.")
     only_free = params.read_all((ONLY_FREE,))["available"]
-    slots = calendar_hours.bookable_slots(tenant(), calendar_id, chosen, datetime.now(UTC))
+    slots = appointments.bookable_slots(tenant(), calendar_id, chosen, datetime.now(UTC))
     return jsonify(SlotSchema(many=True).dump([slot for slot in slots if slot.available or not only_free]))

@@ -8,7 +8,8 @@ from marshmallow import Schema, fields, validate
 from webapp.api import bp
 from webapp.api.context import current_user, json_body, load, tenant
 from webapp.api.schemas import PaymentSchema
-from webapp.services import backoffice_actions, payment_events, payments, policy, uploads
+from webapp.services import applications, outbound, screens
+from webapp.services.common import policy, uploads
 
 
 class CheckoutSchema(Schema):
@@ -22,19 +23,19 @@ class StampSchema(Schema):
 
 @bp.get("/payments")
 def list_payments() -> Response:
-    return jsonify(PaymentSchema(many=True).dump(payments.list_payments(tenant(), current_user())))
+    return jsonify(PaymentSchema(many=True).dump(outbound.list_payments(tenant(), current_user())))
 
 
 @bp.get("/applications/<app_id>/payment")
 def application_payments(app_id: str) -> Response:
     app = policy.get_application(current_user(), tenant(), app_id)
-    return jsonify(PaymentSchema(many=True).dump(payments.for_application(app)))
+    return jsonify(PaymentSchema(many=True).dump(outbound.for_application(app)))
 
 
 @bp.get("/payments/<payment_id>/notice.pdf")
 def notice_pdf(payment_id: str) -> Response:
-    payment = payments.get_payment(tenant(), current_user(), payment_id)
-    return uploads.download(payments.notice_pdf(tenant(), payment), "application/pdf",
+    payment = outbound.get_payment(tenant(), current_user(), payment_id)
+    return uploads.download(outbound.notice_pdf(tenant(), payment), "application/pdf",
                             f"avviso-{payment.notice_number}.pdf")
 
 
@@ -42,18 +43,18 @@ def notice_pdf(payment_id: str) -> Response:
 def checkout() -> Response:
     body = load(CheckoutSchema(), json_body())
     back = url_for("api.list_payments", _external=True)
-    return jsonify({"url": payments.checkout_url(tenant(), current_user(), body["payments"], back)})
+    return jsonify({"url": outbound.checkout_url(tenant(), current_user(), body["payments"], back)})
 
 
 @bp.post("/payments/<payment_id>/stamp")
 def provide_stamp(payment_id: str) -> Response:
     body = load(StampSchema(), json_body())
-    payment = payment_events.provide_stamp(tenant(), current_user(), payment_id, body["identifier"],
+    payment = applications.provide_stamp(tenant(), current_user(), payment_id, body["identifier"],
                                            body["issued_on"])
     return jsonify(PaymentSchema().dump(payment))
 
 
 @bp.post("/applications/<app_id>/incidents/<call_id>/retry")
 def retry_incident(app_id: str, call_id: str) -> Response:
-    backoffice_actions.retry_incident(tenant(), current_user(), app_id, call_id)
+    screens.retry_incident(tenant(), current_user(), app_id, call_id)
     return Response(status=202)

@@ -8,10 +8,11 @@ from typing import Any
 from flask import url_for
 from marshmallow import Schema, fields, validate
 
-from webapp.models import Application, Service
-from webapp.services import payments, service_calls, statuses
-from webapp.services.localtime import aware
-from webapp.services.messages import MAX_MESSAGE_CHARS
+from webapp.services import jobs, outbound
+from webapp.services.applications import MAX_MESSAGE_CHARS, Application
+from webapp.services.catalogue import Service
+from webapp.services.common import statuses
+from webapp.services.common.localtime import aware
 
 
 class UtcDateTime(fields.DateTime):
@@ -187,12 +188,12 @@ class ApplicationSchema(Schema):
     incidents = fields.Method("get_incidents", metadata=_list_of("Incident", "failed background calls (staff only)"))
 
     def get_payments(self, app: Application) -> list[dict[str, Any]]:
-        return PaymentSchema(many=True).dump(payments.for_application(app))  # type: ignore[no-any-return]
+        return PaymentSchema(many=True).dump(outbound.for_application(app))  # type: ignore[no-any-return]
 
     def get_incidents(self, app: Application) -> list[dict[str, Any]]:
         if not getattr(self, "context_staff", False):
             return []
-        return IncidentSchema(many=True).dump(service_calls.incidents(app))  # type: ignore[no-any-return]
+        return IncidentSchema(many=True).dump(jobs.incidents(app))  # type: ignore[no-any-return]
 
     def get_links(self, app: Application) -> list[dict[str, Any]]:
         actions: list[str] = self.context_actions.get(app.id, []) if hasattr(self, "context_actions") else []

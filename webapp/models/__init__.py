@@ -1,7 +1,15 @@
 """Database models. Models only flush; the services layer owns the one commit."""
 
 from webapp.models import backoffice, citizen  # noqa: F401 - their tables register on the metadata
-from webapp.models.applications import Application, ServiceCallRow, StatusChange
+from webapp.models.applications import (
+    CALL_CANCELLED,
+    CALL_DONE,
+    CALL_FAILED,
+    CALL_PENDING,
+    Application,
+    ServiceCallRow,
+    StatusChange,
+)
 from webapp.models.calendars import Calendar, Closure, Meeting, OpeningHour, operator_calendars
 from webapp.models.catalogue import ProcessDefinition, Service, ServiceVersion
 from webapp.models.feedback import ServiceRating
@@ -23,6 +31,10 @@ from webapp.models.users import (
 __all__ = [
     "ADMIN",
     "APPLICANT",
+    "CALL_CANCELLED",
+    "CALL_DONE",
+    "CALL_FAILED",
+    "CALL_PENDING",
     "CITIZEN",
     "INTERNAL",
     "MANAGER",

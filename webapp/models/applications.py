@@ -102,6 +102,8 @@ class StatusChange(db.Model):  # type: ignore[name-defined,misc]
 
 
 DETACHED_PREFIX = "detached:"
+# The states of a service call (ServiceCallRow.status).
+CALL_PENDING, CALL_DONE, CALL_FAILED, CALL_CANCELLED = "pending", "done", "failed", "cancelled"
 
 
 class ServiceCallRow(db.Model):  # type: ignore[name-defined,misc]
@@ -120,7 +122,7 @@ class ServiceCallRow(db.Model):  # type: ignore[name-defined,misc]
     operation: Mapped[str] = mapped_column(String(200), nullable=False)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     max_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending|done|failed|cancelled
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=CALL_PENDING)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

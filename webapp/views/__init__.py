@@ -6,11 +6,9 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, render_template
 
-from webapp.extensions import db
-from webapp.models import Tenant
-from webapp.services import catalogue
-from webapp.services import outbox_relay as outbox
-from webapp.services.tenancy import get_tenant
+from webapp.services import catalogue, outbound
+from webapp.services.common import tenancy
+from webapp.services.common.tenancy import get_tenant
 
 bp = Blueprint("views", __name__)
 
@@ -30,8 +28,7 @@ def _load_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 @bp.get("/")
 def index() -> str:
-    tenants = list(db.session.scalars(db.select(Tenant).order_by(Tenant.name)))
-    return render_template("index.html", tenants=tenants)
+    return render_template("index.html", tenants=tenancy.list_tenants())
 
 
 @bp.get("/<tenant>/")
@@ -64,5 +61,5 @@ def captured_mail(tenant: str) -> str:
     """Demo only: the e-mails the demo 'sent', readable here since no real mail server is configured."""
     if current_app.config["MAIL_BACKEND"] != "capture":
         abort(404)
-    return render_template("captured_mail.html", messages=outbox.recent_emails(g.tenant),
-                           status_labels=outbox.STATUS_LABELS)
+    return render_template("captured_mail.html", messages=outbound.recent_emails(g.tenant),
+                           status_labels=outbound.STATUS_LABELS)

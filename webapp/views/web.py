@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,9 +11,9 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
 import forms
-from webapp.extensions import db
-from webapp.models import Tenant, User
-from webapp.services import formatting, login_sessions
+from webapp.services import people
+from webapp.services.common import formatting
+from webapp.services.people import User
 
 LANGUAGES = ("it", "en")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self' data:; img-src 'self' data:; "
@@ -48,18 +47,7 @@ def select_locale() -> str:
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """A session belongs to one tenant: on another tenant's pages the visitor is anonymous."""
-    tenant_part, _, user_part = session_id.partition(":")
-    try:
-        tenant_id, user_id = uuid.UUID(tenant_part), uuid.UUID(user_part)
-    except ValueError:
-        return None
-    current: Tenant | None = g.get("tenant")
-    if current is not None and current.id != tenant_id:
-        return None
-    user = db.session.get(User, user_id)
-    if user is None or user.tenant_id != tenant_id:
-        return None
-    return user if login_sessions.is_open(user, session.get(login_sessions.SESSION_KEY)) else None
+    return people.user_of_session(session_id, g.get("tenant"), session.get(people.SESSION_KEY))
 
 
 def sign_in(user: User) -> None:
@@ -68,14 +56,14 @@ def sign_in(user: User) -> None:
     session.clear()
     if language:
         session["lang"] = language
-    session[login_sessions.SESSION_KEY] = login_sessions.open_session(user)
+    session[people.SESSION_KEY] = people.open_session(user)
     login_user(user)
 
 
 def sign_out() -> None:
     """Ends this session on the server too: a copy of the cookie is worth nothing afterwards."""
     language = session.get("lang")
-    login_sessions.close_session(session.get(login_sessions.SESSION_KEY))
+    people.close_session(session.get(people.SESSION_KEY))
     logout_user()
     session.clear()
     if language:

@@ -9,8 +9,9 @@ from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.services import meetings, payments, policy, service_calls, statuses
-from webapp.services.tenancy import get_tenant
+from webapp.services import appointments, jobs, outbound
+from webapp.services.common import policy, statuses
+from webapp.services.common.tenancy import get_tenant
 
 bp = Blueprint("backoffice", __name__, url_prefix="/<tenant>/backoffice")
 
@@ -45,9 +46,9 @@ def _require_staff() -> Response | None:
 def _context() -> dict[str, Any]:
     staff = g.get("staff")
     return {"staff": staff, "can_manage_operators": bool(staff and policy.can_manage_operators(staff)),
-            "payments_of": payments.for_application, "incidents_of": service_calls.incidents,
+            "payments_of": outbound.for_application, "incidents_of": jobs.incidents,
             "operation_label": lambda op: gettext(statuses.operation_label(op)),
-            "meetings_of": meetings.for_application, "meeting_labels": meetings.STATUS_LABELS}
+            "meetings_of": appointments.for_application, "meeting_labels": appointments.STATUS_LABELS}
 
 
 from webapp.views.backoffice import (  # noqa: E402

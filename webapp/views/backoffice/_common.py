@@ -6,10 +6,11 @@ from flask import g, request
 from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 
-from webapp.models import Tenant, User
-from webapp.services import statuses
-from webapp.services.backoffice_actions import Upload
-from webapp.services.errors import ValidationFailed
+from webapp.services.common import statuses
+from webapp.services.common.errors import ValidationFailed
+from webapp.services.common.tenancy import Tenant
+from webapp.services.people import User
+from webapp.services.screens import Upload
 from webapp.views.backoffice import bp
 from webapp.views.web import safe_return
 

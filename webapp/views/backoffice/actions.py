@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
-from webapp.services import backoffice_actions
-from webapp.services.errors import DomainError, NotFound, ValidationFailed
+from webapp.services import screens
+from webapp.services.common.errors import DomainError, NotFound, ValidationFailed
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import staff, tenant, uploads, version
 
@@ -35,16 +35,16 @@ def _refused(app_id: str, error: DomainError) -> None:
     if isinstance(error, ValidationFailed):
         flash(" ".join(problem.message for problem in error.errors), "error")
         return
-    flash(backoffice_actions.explain(tenant(), staff(), app_id, error), "error")
+    flash(screens.explain(tenant(), staff(), app_id, error), "error")
 
 
 @bp.post("/pratiche/<app_id>/azioni/<action>")
 def act(app_id: str, action: str) -> Response:
-    if action not in backoffice_actions.ACTIONS:
+    if action not in screens.ACTIONS:
         abort(404)
     files = uploads("response") + uploads("attachments")
     try:
-        backoffice_actions.run(tenant(), staff(), app_id, action, request.form, files, version())
+        screens.run(tenant(), staff(), app_id, action, request.form, files, version())
     except DomainError as error:
         _refused(app_id, error)
         return _back(app_id)
@@ -55,7 +55,7 @@ def act(app_id: str, action: str) -> Response:
 @bp.post("/pratiche/<app_id>/incidenti/<call_id>/riprova")
 def retry_incident(app_id: str, call_id: str) -> Response:
     try:
-        backoffice_actions.retry_incident(tenant(), staff(), app_id, call_id)
+        screens.retry_incident(tenant(), staff(), app_id, call_id)
     except DomainError as error:
         _refused(app_id, error)
         return _back(app_id)
@@ -67,7 +67,7 @@ def retry_incident(app_id: str, call_id: str) -> Response:
 def post_message(app_id: str) -> Response:
     private = request.form.get("kind") == "note"
     try:
-        backoffice_actions.post(tenant(), staff(), app_id, request.form, uploads("attachments"), private=private)
+        screens.post(tenant(), staff(), app_id, request.form, uploads("attachments"), private=private)
     except DomainError as error:
         _refused(app_id, error)
         return _back(app_id, "messaggi")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Response, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from webapp.services import backoffice_detail, backoffice_list, policy, uploads
-from webapp.services.operators import assignable, list_offices
+from webapp.services import screens
+from webapp.services.common import policy, uploads
+from webapp.services.people import assignable, list_offices
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import staff, tenant
 
@@ -21,20 +22,20 @@ def home() -> BaseResponse:
 
 @bp.get("/pratiche")
 def applications() -> str:
-    query = backoffice_list.parse_query(request.args, current_app.config["BACKOFFICE_PAGE_SIZE"])
-    page = backoffice_list.list_page(tenant(), staff(), query)
-    service = backoffice_list.find_service(tenant(), staff(), query.service)
+    query = screens.parse_query(request.args, current_app.config["BACKOFFICE_PAGE_SIZE"])
+    page = screens.list_page(tenant(), staff(), query)
+    service = screens.find_service(tenant(), staff(), query.service)
     version = service.current_version if service else None
     return render_template(
         "backoffice/list.html", section="applications", page=page, query=query, service=service,
-        service_options=[(s.slug, s.name) for s in backoffice_list.services_for(tenant(), staff())],
-        status_options=backoffice_list.status_options(version),
-        export_fields=backoffice_detail.exportable_fields(version) if version else [],
-        handling=backoffice_list.HANDLING, periods=backoffice_list.PERIODS,
+        service_options=[(s.slug, s.name) for s in screens.services_for(tenant(), staff())],
+        status_options=screens.status_options(version),
+        export_fields=screens.exportable_fields(version) if version else [],
+        handling=screens.HANDLING, periods=screens.PERIODS,
     )
 
 
-def _tabs(sections: backoffice_detail.Sections) -> list[str]:
+def _tabs(sections: screens.Sections) -> list[str]:
     hidden = {"protocollo": not sections.protocol, "pagamenti": not sections.payments,
               "appuntamenti": not sections.appointments}
     return [tab for tab in TABS if not hidden.get(tab, False)]
@@ -45,19 +46,19 @@ def _tabs(sections: backoffice_detail.Sections) -> list[str]:
 def application(app_id: str, tab: str) -> str | tuple[str, int]:
     user = staff()
     app = policy.get_application(user, tenant(), app_id)
-    sections = backoffice_detail.sections(app)
+    sections = screens.sections(app)
     tabs = _tabs(sections)
     if tab not in tabs:
         return render_template("error.html", code=404, title="Risorsa non trovata", text=None), 404
-    files = backoffice_detail.attachments(tenant(), app)
+    files = screens.attachments(tenant(), app)
     actions = policy.available_actions(user, app)
     return render_template(
         "backoffice/detail.html", section="applications", app=app, tab=tab, tabs=tabs, tab_labels=TABS,
-        sections=sections, actions=actions, files=files, file_index=backoffice_detail.attachment_names(files),
-        form_sections=backoffice_detail.form_sections(app) if tab == "dati" else [],
-        messages=backoffice_detail.messages(tenant(), app) if tab == "messaggi" else [],
-        history=backoffice_detail.history(tenant(), app),
-        recent=backoffice_detail.recent_applications(tenant(), user, app),
+        sections=sections, actions=actions, files=files, file_index=screens.attachment_names(files),
+        form_sections=screens.form_sections(app) if tab == "dati" else [],
+        messages=screens.messages(tenant(), app) if tab == "messaggi" else [],
+        history=screens.history(tenant(), app),
+        recent=screens.recent_applications(tenant(), user, app),
         operator_options=[(u.id, u.full_name) for u in assignable(tenant(), app)] if "assign" in actions else [],
         office_options=[(o.id, o.name) for o in list_offices(tenant())] if "assign" in actions else [],
         allow_partial=bool(app.service_version.options.get("allow_partial_approval")),

@@ -6,8 +6,8 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.services import login_guard, staff_auth
-from webapp.services.errors import BadRequest, Unauthorized, ValidationFailed
+from webapp.services import people
+from webapp.services.common.errors import BadRequest, Unauthorized, ValidationFailed
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import field_errors, safe_next, tenant
 from webapp.views.web import sign_in, sign_out
@@ -19,10 +19,10 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("backoffice/login.html", errors=[], username="")
     username = request.form.get("username", "")[:200]
     try:
-        user = staff_auth.login(tenant(), username, request.form.get("password", "")[:200],
+        user = people.login(tenant(), username, request.form.get("password", "")[:200],
                                 request.remote_addr or "")
-    except (Unauthorized, login_guard.LoginThrottled) as exc:
-        status = 429 if isinstance(exc, login_guard.LoginThrottled) else 401
+    except (Unauthorized, people.LoginThrottled) as exc:
+        status = 429 if isinstance(exc, people.LoginThrottled) else 401
         return render_template("backoffice/login.html", errors=[("", exc.description)], username=username), status
     sign_in(user)  # a new session on login: no fixation
     flash(_("Benvenuta/o, %(name)s.", name=user.full_name), "success")
@@ -45,7 +45,7 @@ def forgot_password() -> str | Response:
     def link(token: str) -> str:
         return base + url_for("backoffice.reset_password", token=token)
 
-    staff_auth.request_password_reset(tenant(), request.form.get("login", "")[:254], link)
+    people.request_password_reset(tenant(), request.form.get("login", "")[:254], link)
     flash(_("Se il nome utente o l'indirizzo corrisponde a un account, riceverai un'e-mail con il "
             "collegamento per reimpostare la password."), "info")
     return redirect(url_for("backoffice.login"))
@@ -55,9 +55,9 @@ def forgot_password() -> str | Response:
 def reset_password(token: str) -> str | Response | tuple[str, int]:
     try:
         if request.method == "GET":
-            staff_auth.check_reset_token(tenant(), token)
+            people.check_reset_token(tenant(), token)
             return render_template("backoffice/reset.html", token=token, errors=[], invalid=False)
-        staff_auth.reset_password(tenant(), token, request.form.get("password", ""),
+        people.reset_password(tenant(), token, request.form.get("password", ""),
                                   request.form.get("confirm", ""))
     except ValidationFailed as exc:
         return render_template("backoffice/reset.html", token=token, errors=field_errors(exc), invalid=False), 400

@@ -9,21 +9,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.models import Calendar, Meeting, OpeningHour
-from webapp.services import (
-    calendar_hours,
-    calendars,
-    exports,
-    formatting,
-    localtime,
-    meeting_notices,
-    meetings,
-    operators,
-    policy,
-    uploads,
-)
-from webapp.services.calendars import FLAGS, NOTICE_HOURS, TYPES
-from webapp.services.errors import Conflict, Forbidden, ValidationFailed
+from webapp.services import appointments, people
+from webapp.services.appointments import FLAGS, NOTICE_HOURS, TYPES, Calendar, Meeting, OpeningHour
+from webapp.services.common import formatting, localtime, policy, tabular, uploads
+from webapp.services.common.errors import Conflict, Forbidden, ValidationFailed
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import field_errors, staff, tenant
 from webapp.views.backoffice._confirm import Confirmation, confirmation_page, confirmed
@@ -40,19 +29,19 @@ def _form() -> dict[str, Any]:
 def _render(calendar: Calendar | None, values: dict[str, Any], errors: list[tuple[str, str]],
             status: int = 200) -> tuple[str, int]:
     editable = calendar is None or policy.can_edit_calendar(staff(), calendar)
-    current, expired = calendar_hours.split_by_expiry(calendar, localtime.today()) if calendar else ([], [])
+    current, expired = appointments.split_by_expiry(calendar, localtime.today()) if calendar else ([], [])
     return render_template(
         "backoffice/calendar_form.html", section="calendars", calendar=calendar, values=values, errors=errors,
-        editable=editable, types=TYPES, notice_hours=NOTICE_HOURS, offices=operators.list_offices(tenant()),
-        staff_members=calendars.staff_members(tenant()), current_hours=current, expired_hours=expired,
+        editable=editable, types=TYPES, notice_hours=NOTICE_HOURS, offices=people.list_offices(tenant()),
+        staff_members=appointments.staff_members(tenant()), current_hours=current, expired_hours=expired,
     ), status
 
 
 @bp.get("/calendari", endpoint="calendars")
 def calendars_list() -> str:
     search = (request.args.get("q") or "")[:100]
-    rows = calendars.list_calendars(tenant(), search)
-    offices = {office.id: office.name for office in operators.list_offices(tenant())}
+    rows = appointments.list_calendars(tenant(), search)
+    offices = {office.id: office.name for office in people.list_offices(tenant())}
     return render_template("backoffice/calendars.html", section="calendars", rows=rows, q=search,
                            offices_by_id=offices,
                            can_create=policy.can_create_calendars(staff()),
@@ -65,9 +54,9 @@ def calendar_new() -> Any:
         flash(_("Solo gli amministratori creano i calendari."), "error")
         return redirect(url_for("backoffice.calendars"))
     if request.method == "GET":
-        return _render(None, calendars.form_values(None), [])
+        return _render(None, appointments.form_values(None), [])
     try:
-        created = calendars.create_calendar(tenant(), staff(), _form())
+        created = appointments.create_calendar(tenant(), staff(), _form())
     except ValidationFailed as exc:
         return _render(None, _form(), field_errors(exc), 400)
     flash(_("Calendario «%(title)s» creato.", title=created.title), "success")
@@ -76,11 +65,11 @@ def calendar_new() -> Any:
 
 @bp.route("/calendari/<calendar_id>", methods=["GET", "POST"])
 def calendar_edit(calendar_id: str) -> Any:
-    calendar = calendars.get_calendar(tenant(), calendar_id)
+    calendar = appointments.get_calendar(tenant(), calendar_id)
     if request.method == "GET":
-        return _render(calendar, calendars.form_values(calendar), [])
+        return _render(calendar, appointments.form_values(calendar), [])
     try:
-        calendars.update_calendar(tenant(), staff(), calendar_id, _form())
+        appointments.update_calendar(tenant(), staff(), calendar_id, _form())
     except ValidationFailed as exc:
         return _render(calendar, _form(), field_errors(exc), 400)
     except Forbidden as exc:
@@ -93,7 +82,7 @@ def calendar_edit(calendar_id: str) -> Any:
 @bp.post("/calendari/<calendar_id>/elimina")
 def calendar_delete(calendar_id: str) -> Response:
     try:
-        title = calendars.delete_calendar(tenant(), staff(), calendar_id)
+        title = appointments.delete_calendar(tenant(), staff(), calendar_id)
     except Forbidden as exc:
         flash(exc.description, "error")
         return redirect(url_for("backoffice.calendars"))
@@ -121,15 +110,15 @@ def _render_hour(calendar: Calendar, hour: OpeningHour | None, values: dict[str,
 @bp.route("/calendari/<calendar_id>/orari/<hour_id>", methods=["GET", "POST"])
 def opening_hour(calendar_id: str, hour_id: str | None) -> Any:
     try:
-        calendar = calendars.editable_calendar(tenant(), staff(), calendar_id)
+        calendar = appointments.editable_calendar(tenant(), staff(), calendar_id)
     except Forbidden as exc:
         flash(exc.description, "error")
         return redirect(url_for("backoffice.calendar_edit", calendar_id=calendar_id))
-    hour = calendar_hours.get_hour(calendar, hour_id) if hour_id else None
+    hour = appointments.get_hour(calendar, hour_id) if hour_id else None
     if request.method == "GET":
-        return _render_hour(calendar, hour, calendar_hours.hour_values(hour, localtime.today()), [])
+        return _render_hour(calendar, hour, appointments.hour_values(hour, localtime.today()), [])
     try:
-        saved = calendar_hours.save_hour(tenant(), staff(), calendar_id, hour_id, _hour_form(), localtime.today())
+        saved = appointments.save_hour(tenant(), staff(), calendar_id, hour_id, _hour_form(), localtime.today())
     except ValidationFailed as exc:
         return _render_hour(calendar, hour, _hour_form(), field_errors(exc), 400)
     flash(_("Orario «%(name)s» salvato.", name=saved.name), "success")
@@ -139,7 +128,7 @@ def opening_hour(calendar_id: str, hour_id: str | None) -> Any:
 @bp.post("/calendari/<calendar_id>/orari/<hour_id>/elimina")
 def opening_hour_delete(calendar_id: str, hour_id: str) -> Response:
     try:
-        name = calendar_hours.delete_hour(tenant(), staff(), calendar_id, hour_id, datetime.now(UTC))
+        name = appointments.delete_hour(tenant(), staff(), calendar_id, hour_id, datetime.now(UTC))
     except (Conflict, Forbidden) as exc:
         flash(exc.description, "error")
     else:
@@ -150,7 +139,7 @@ def opening_hour_delete(calendar_id: str, hour_id: str) -> Response:
 @bp.post("/calendari/<calendar_id>/chiusure")
 def closure_add(calendar_id: str) -> Any:
     try:
-        calendar_hours.add_closure(tenant(), staff(), calendar_id, request.form.to_dict())
+        appointments.add_closure(tenant(), staff(), calendar_id, request.form.to_dict())
     except (Forbidden, ValidationFailed) as exc:
         flash(" ".join(message for _field, message in field_errors(exc)) if isinstance(exc, ValidationFailed)
               else exc.description, "error")
@@ -162,7 +151,7 @@ def closure_add(calendar_id: str) -> Any:
 @bp.post("/calendari/<calendar_id>/chiusure/<closure_id>/elimina")
 def closure_delete(calendar_id: str, closure_id: str) -> Response:
     try:
-        calendar_hours.delete_closure(tenant(), staff(), calendar_id, closure_id)
+        appointments.delete_closure(tenant(), staff(), calendar_id, closure_id)
     except Forbidden as exc:
         flash(exc.description, "error")
     else:
@@ -189,26 +178,26 @@ def _agenda(calendar: Calendar) -> tuple[date, int | None, str, list[Meeting]]:
     """The agenda's filters from the query (from a day, status, name or fiscal code) and its rows."""
     from_day = _day_arg("dal")
     raw_status = request.args.get("stato", "")
-    status = int(raw_status) if raw_status.isdigit() and int(raw_status) in meetings.STATUS_LABELS else None
+    status = int(raw_status) if raw_status.isdigit() and int(raw_status) in appointments.STATUS_LABELS else None
     search = (request.args.get("q") or "")[:100]
-    return from_day, status, search, meetings.list_meetings(tenant(), calendar, status, search, from_day)
+    return from_day, status, search, appointments.list_meetings(tenant(), calendar, status, search, from_day)
 
 
 @bp.get("/calendari/<calendar_id>/appuntamenti.csv")
 def calendar_meetings_csv(calendar_id: str) -> Response:
-    _from_day, _status, _search, rows = _agenda(calendars.get_calendar(tenant(), calendar_id))
-    return Response(exports.csv_text(meeting_notices.csv_rows(rows)), mimetype="text/csv",
+    _from_day, _status, _search, rows = _agenda(appointments.get_calendar(tenant(), calendar_id))
+    return Response(tabular.csv_text(appointments.csv_rows(rows)), mimetype="text/csv",
                     headers={"Content-Disposition": uploads.content_disposition("appuntamenti.csv")})
 
 
 @bp.get("/calendari/<calendar_id>/appuntamenti")
 def calendar_meetings(calendar_id: str) -> str:
-    calendar = calendars.get_calendar(tenant(), calendar_id)
+    calendar = appointments.get_calendar(tenant(), calendar_id)
     from_day, status, search, rows = _agenda(calendar)
     now = datetime.now(UTC)
     return render_template("backoffice/meetings.html", section="calendars", calendar=calendar, rows=rows,
-                           from_day=from_day, status=status, q=search, labels=meetings.STATUS_LABELS,
-                           row_actions=lambda meeting: meetings.available_actions(meeting, now),
+                           from_day=from_day, status=status, q=search, labels=appointments.STATUS_LABELS,
+                           row_actions=lambda meeting: appointments.available_actions(meeting, now),
                            confirmed_actions=CONFIRMED_ACTIONS,
                            confirmation=lambda meeting, action: _meeting_confirmation(calendar, meeting, action,
                                                                                       from_day),
@@ -244,14 +233,14 @@ def _meeting_refusal(calendar: Calendar, meeting: Meeting, action: str) -> str |
     """Why the question need not be asked: the act is not allowed to this person or not now."""
     if not policy.can_edit_calendar(staff(), calendar):
         return _("Gestiscono gli appuntamenti gli operatori abilitati al calendario.")
-    return meetings.action_refusal(meeting, action, datetime.now(UTC))
+    return appointments.action_refusal(meeting, action, datetime.now(UTC))
 
 
 @bp.route("/calendari/<calendar_id>/appuntamenti/<meeting_id>/<action>", methods=["GET", "POST"])
 def meeting_action(calendar_id: str, meeting_id: str, action: str) -> Any:
     """The office's actions on an appointment; the final ones act only from their confirmation."""
-    calendar = calendars.get_calendar(tenant(), calendar_id)
-    meeting = meetings.get_meeting(tenant(), calendar, meeting_id)
+    calendar = appointments.get_calendar(tenant(), calendar_id)
+    meeting = appointments.get_meeting(tenant(), calendar, meeting_id)
     agenda = url_for("backoffice.calendar_meetings", calendar_id=calendar_id, dal=request.values.get("dal") or None)
     if request.method == "GET" or (action in CONFIRMED_ACTIONS and not confirmed()):
         refusal = _meeting_refusal(calendar, meeting, action)
@@ -261,7 +250,7 @@ def meeting_action(calendar_id: str, meeting_id: str, action: str) -> Any:
             return redirect(agenda)
         return confirmation_page(_meeting_confirmation(calendar, meeting, action, _day_arg("dal")), "calendars")
     try:
-        meetings.operator_action(tenant(), staff(), meeting.id, action, request.form.get("message") or "",
+        appointments.operator_action(tenant(), staff(), meeting.id, action, request.form.get("message") or "",
                                  datetime.now(UTC))
     except (Conflict, Forbidden) as exc:
         flash(exc.description, "error")
@@ -272,16 +261,16 @@ def meeting_action(calendar_id: str, meeting_id: str, action: str) -> Any:
 
 @bp.get("/calendari/<calendar_id>/appuntamenti.ics")
 def calendar_meetings_ics(calendar_id: str) -> Response:
-    calendar = calendars.get_calendar(tenant(), calendar_id)
-    rows = meetings.list_meetings(tenant(), calendar, None, "", _day_arg("dal"))
-    return uploads.download(meeting_notices.calendar_ics(tenant(), calendar, rows), "text/calendar",
+    calendar = appointments.get_calendar(tenant(), calendar_id)
+    rows = appointments.list_meetings(tenant(), calendar, None, "", _day_arg("dal"))
+    return uploads.download(appointments.calendar_ics(tenant(), calendar, rows), "text/calendar",
                             "appuntamenti.ics")
 
 
 @bp.route("/calendari/<calendar_id>/appuntamenti/nuovo", methods=["GET", "POST"])
 def meeting_new(calendar_id: str) -> Any:
     """*Crea appuntamento* for a citizen who phoned: any free slot of the chosen day, no notice needed."""
-    calendar = calendars.get_calendar(tenant(), calendar_id)
+    calendar = appointments.get_calendar(tenant(), calendar_id)
     if not policy.can_edit_calendar(staff(), calendar):
         flash(_("Gestiscono gli appuntamenti gli operatori abilitati al calendario."), "error")
         return redirect(url_for("backoffice.calendar_meetings", calendar_id=calendar_id))
@@ -290,7 +279,7 @@ def meeting_new(calendar_id: str) -> Any:
     status = 200
     if request.method == "POST":
         try:
-            meetings.book_for_citizen(tenant(), staff(), calendar_id, request.form.get("slot") or "",
+            appointments.book_for_citizen(tenant(), staff(), calendar_id, request.form.get("slot") or "",
                                       request.form.to_dict(), datetime.now(UTC))
         except ValidationFailed as exc:
             errors, status = field_errors(exc), 400
@@ -299,7 +288,7 @@ def meeting_new(calendar_id: str) -> Any:
         else:
             flash(_("Appuntamento creato: il cittadino riceverà la conferma per e-mail."), "success")
             return redirect(url_for("backoffice.calendar_meetings", calendar_id=calendar_id, dal=day.isoformat()))
-    slots = [slot for slot in calendar_hours.office_slots(calendar, day, datetime.now(UTC)) if slot.available]
+    slots = [slot for slot in appointments.office_slots(calendar, day, datetime.now(UTC)) if slot.available]
     return render_template("backoffice/meeting_form.html", section="calendars", calendar=calendar, day=day,
                            slots=slots, values=request.form, errors=errors), status
 
@@ -307,14 +296,14 @@ def meeting_new(calendar_id: str) -> Any:
 @bp.route("/calendari/<calendar_id>/appuntamenti/<meeting_id>/sposta", methods=["GET", "POST"])
 def meeting_move(calendar_id: str, meeting_id: str) -> Any:
     """*Sposta*: pick another free slot of any day and write the citizen a message."""
-    calendar = calendars.get_calendar(tenant(), calendar_id)
-    meeting = meetings.get_meeting(tenant(), calendar, meeting_id)
-    day = _day_arg("giorno") if request.values.get("giorno") else meetings.local_day(meeting)
+    calendar = appointments.get_calendar(tenant(), calendar_id)
+    meeting = appointments.get_meeting(tenant(), calendar, meeting_id)
+    day = _day_arg("giorno") if request.values.get("giorno") else appointments.local_day(meeting)
     errors: list[tuple[str, str]] = []
     status = 200
     if request.method == "POST":
         try:
-            moved = meetings.reschedule(tenant(), staff(), meeting_id, request.form.get("slot") or "",
+            moved = appointments.reschedule(tenant(), staff(), meeting_id, request.form.get("slot") or "",
                                         request.form.get("message") or "", datetime.now(UTC))
         except ValidationFailed as exc:
             errors, status = field_errors(exc), 400
@@ -323,8 +312,8 @@ def meeting_move(calendar_id: str, meeting_id: str) -> Any:
         else:
             flash(_("Appuntamento spostato: il cittadino riceverà un'e-mail con il nuovo orario."), "success")
             return redirect(url_for("backoffice.calendar_meetings", calendar_id=calendar_id,
-                                    dal=meetings.local_day(moved).isoformat()))
-    slots = [s for s in calendar_hours.office_slots(calendar, day, datetime.now(UTC), meeting.id) if s.available]
+                                    dal=appointments.local_day(moved).isoformat()))
+    slots = [s for s in appointments.office_slots(calendar, day, datetime.now(UTC), meeting.id) if s.available]
     return render_template("backoffice/meeting_move.html", section="calendars", calendar=calendar, meeting=meeting,
                            day=day, slots=slots, values=request.form, errors=errors), status
 
@@ -332,7 +321,7 @@ def meeting_move(calendar_id: str, meeting_id: str) -> Any:
 @bp.post("/calendari/<calendar_id>/appuntamenti/<meeting_id>/video")
 def meeting_video(calendar_id: str, meeting_id: str) -> Response:
     try:
-        meetings.set_video_link(tenant(), staff(), meeting_id, request.form.get("videoconference_link") or "")
+        appointments.set_video_link(tenant(), staff(), meeting_id, request.form.get("videoconference_link") or "")
     except ValidationFailed as exc:
         flash(" ".join(message for _field, message in field_errors(exc)), "error")
     except (Conflict, Forbidden) as exc:
@@ -347,9 +336,9 @@ def meeting_video(calendar_id: str, meeting_id: str) -> Response:
 def calendar_notifications() -> Any:
     """Impostazioni notifiche calendari: which booking e-mails I receive from my calendars."""
     if request.method == "POST":
-        meeting_notices.set_notifications(staff(), set(request.form.getlist("kinds")))
+        appointments.set_notifications(staff(), set(request.form.getlist("kinds")))
         flash(_("Impostazioni delle notifiche salvate."), "success")
         return redirect(url_for("backoffice.calendar_notifications"))
     return render_template("backoffice/calendar_notifications.html", section="calendars",
-                           chosen={kind for kind in meeting_notices.NOTIFICATION_KINDS
-                                   if meeting_notices.wants(staff(), kind)})
+                           chosen={kind for kind in appointments.NOTIFICATION_KINDS
+                                   if appointments.wants(staff(), kind)})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, request, stream_with_context
 
-from webapp.services import backoffice_list, exports, localtime, uploads
+from webapp.services import screens
+from webapp.services.common import localtime, uploads
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import staff, tenant
 
@@ -16,8 +17,8 @@ TYPES = {"csv": "text/csv; charset=utf-8",
 def export(fmt: str) -> Response:
     if fmt not in TYPES:
         abort(404)
-    query = backoffice_list.parse_query(request.args, current_app.config["BACKOFFICE_PAGE_SIZE"])
-    stream = (exports.csv_stream if fmt == "csv" else exports.xlsx_stream)(tenant(), staff(), query)
+    query = screens.parse_query(request.args, current_app.config["BACKOFFICE_PAGE_SIZE"])
+    stream = (screens.csv_stream if fmt == "csv" else screens.xlsx_stream)(tenant(), staff(), query)
     name = f"pratiche-{tenant().slug}-{localtime.local(localtime.now()):%Y%m%d-%H%M}.{fmt}"
     return Response(stream_with_context(stream), mimetype=TYPES[fmt], headers={
         "Content-Disposition": uploads.content_disposition(name), "X-Content-Type-Options": "nosniff"})

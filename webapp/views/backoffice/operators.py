@@ -8,9 +8,10 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.models import User
-from webapp.services import calendars, operators, policy
-from webapp.services.errors import Conflict, Forbidden, ValidationFailed
+from webapp.services import appointments, people
+from webapp.services.common import policy
+from webapp.services.common.errors import Conflict, Forbidden, ValidationFailed
+from webapp.services.people import User
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import field_errors, staff, tenant
 from webapp.views.backoffice._confirm import Confirmation, confirmation_page, confirmed
@@ -24,28 +25,28 @@ def _form() -> dict[str, Any]:
 def _render(operator: Any, values: dict[str, Any], errors: list[tuple[str, str]], status: int = 200) -> Any:
     return render_template(
         "backoffice/operator_form.html", section="operators", operator=operator, values=values, errors=errors,
-        offices=operators.list_offices(tenant()), services=operators.list_services(tenant()),
-        calendars=calendars.list_calendars(tenant()),
+        offices=people.list_offices(tenant()), services=people.list_services(tenant()),
+        calendars=appointments.list_calendars(tenant()),
     ), status
 
 
 @bp.get("/operatori", endpoint="operators")
 def operators_list() -> str:
     search = (request.args.get("q") or "")[:100]
-    rows = operators.list_operators(tenant(), staff(), search)
-    offices = {office.id: office.name for office in operators.list_offices(tenant())}
+    rows = people.list_operators(tenant(), staff(), search)
+    offices = {office.id: office.name for office in people.list_offices(tenant())}
     return render_template("backoffice/operators.html", section="operators", rows=rows, q=search,
                            offices_by_id=offices, role_confirmation=role_confirmation)
 
 
 @bp.route("/operatori/nuovo", methods=["GET", "POST"])
 def operator_new() -> Any:
-    operators.require_manager(staff())
+    people.require_manager(staff())
     if request.method == "GET":
         return _render(None, {"services": [], "calendars": []}, [])
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     try:
-        created = operators.create_operator(
+        created = people.create_operator(
             tenant(), staff(), _form(), lambda token: base + url_for("backoffice.reset_password", token=token))
     except ValidationFailed as exc:
         return _render(None, _form(), field_errors(exc), 400)
@@ -56,14 +57,14 @@ def operator_new() -> Any:
 
 @bp.route("/operatori/<operator_id>", methods=["GET", "POST"])
 def operator_edit(operator_id: str) -> Any:
-    operator = operators.get_operator(tenant(), staff(), operator_id)
+    operator = people.get_operator(tenant(), staff(), operator_id)
     if request.method == "GET":
         values = {"name": operator.name, "family_name": operator.family_name, "email": operator.email,
                   "office_id": str(operator.office_id or ""), "services": [str(s.id) for s in operator.services],
                   "calendars": [str(c.id) for c in operator.calendars]}
         return _render(operator, values, [])
     try:
-        operators.update_operator(tenant(), staff(), operator_id, _form())
+        people.update_operator(tenant(), staff(), operator_id, _form())
     except ValidationFailed as exc:
         return _render(operator, _form(), field_errors(exc), 400)
     flash(_("Modifiche salvate."), "success")
@@ -93,13 +94,13 @@ def role_confirmation(operator: User, manager: bool) -> Confirmation:
 def operator_role(operator_id: str) -> Any:
     manager = request.values.get("manager") == "1"
     if not confirmed():
-        operator = operators.get_operator(tenant(), staff(), operator_id)
+        operator = people.get_operator(tenant(), staff(), operator_id)
         if not policy.can_change_role(staff(), operator):
             flash(_("Non puoi cambiare il ruolo di questo account."), "error")
             return redirect(url_for("backoffice.operators"))
         return confirmation_page(role_confirmation(operator, manager), "operators")
     try:
-        operator = operators.set_manager(tenant(), staff(), operator_id, manager)
+        operator = people.set_manager(tenant(), staff(), operator_id, manager)
     except Forbidden as exc:
         flash(exc.description, "error")
         return redirect(url_for("backoffice.operators"))
@@ -112,7 +113,7 @@ def operator_role(operator_id: str) -> Any:
 @bp.post("/operatori/<operator_id>/elimina")
 def operator_delete(operator_id: str) -> Response:
     try:
-        name = operators.delete_operator(tenant(), staff(), operator_id)
+        name = people.delete_operator(tenant(), staff(), operator_id)
     except (Conflict, Forbidden) as exc:
         flash(exc.description, "error")
         return redirect(url_for("backoffice.operators"))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import render_template
 
-from webapp.services import backoffice_services
+from webapp.services import screens
 from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import staff, tenant
 
 
 @bp.get("/servizi", endpoint="services")
 def services_page() -> str:
-    rows = backoffice_services.enabled_services(tenant(), staff())
+    rows = screens.enabled_services(tenant(), staff())
     return render_template("backoffice/services.html", section="services", rows=rows)

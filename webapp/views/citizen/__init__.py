@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, g
 
-from webapp.services.tenancy import get_tenant
+from webapp.services.common.tenancy import get_tenant
 
 bp = Blueprint("citizen", __name__, url_prefix="/<tenant>")
 

@@ -6,10 +6,11 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.services import citizen_portal, meetings, messages, statuses, uploads
-from webapp.services.errors import ValidationFailed
-from webapp.services.identity import identity_locked_fields
-from webapp.services.uploads import Upload
+from webapp.services import applications, appointments, screens
+from webapp.services.common import statuses, uploads
+from webapp.services.common.errors import ValidationFailed
+from webapp.services.common.uploads import Upload
+from webapp.services.people import identity_locked_fields
 from webapp.views.citizen import bp
 from webapp.views.citizen._common import citizen_required, me, posted_files, posted_version, problems_by_field
 
@@ -20,32 +21,32 @@ def personal_area() -> str:
     service = request.args.get("servizio") or None
     group = request.args.get("stato") or None
     page = request.args.get("pagina", "1")
-    rows, total = citizen_portal.citizen_applications(g.tenant, me(), service, group,
+    rows, total = screens.citizen_applications(g.tenant, me(), service, group,
                                                       int(page) if page.isdigit() else 1)
     return render_template("citizen/area/pratiche.html", tab="pratiche", rows=rows, total=total,
-                           services=citizen_portal.citizen_services(g.tenant), service=service, group=group,
-                           groups=citizen_portal.STATUS_GROUPS)
+                           services=screens.citizen_services(g.tenant), service=service, group=group,
+                           groups=screens.STATUS_GROUPS)
 
 
 @bp.get("/area-personale/messaggi")
 @citizen_required
 def personal_messages() -> str:
     return render_template("citizen/area/messaggi.html", tab="messaggi",
-                           rows=citizen_portal.all_messages(g.tenant, me()))
+                           rows=screens.all_messages(g.tenant, me()))
 
 
 @bp.get("/area-personale/appuntamenti")
 @citizen_required
 def personal_appointments() -> str:
     return render_template("citizen/area/appuntamenti.html", tab="appuntamenti",
-                           rows=meetings.of_citizen(g.tenant, me()), labels=meetings.STATUS_LABELS)
+                           rows=appointments.of_citizen(g.tenant, me()), labels=appointments.STATUS_LABELS)
 
 
 @bp.get("/area-personale/documenti")
 @citizen_required
 def personal_documents() -> str:
     return render_template("citizen/area/documenti.html", tab="documenti",
-                           rows=citizen_portal.all_documents(g.tenant, me()))
+                           rows=screens.all_documents(g.tenant, me()))
 
 
 @bp.route("/area-personale/profilo", methods=["GET", "POST"])
@@ -54,7 +55,7 @@ def profile() -> tuple[str, int] | Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            citizen_portal.update_profile(g.tenant, me(), request.form)
+            screens.update_profile(g.tenant, me(), request.form)
         except ValidationFailed as exc:
             errors = problems_by_field(exc.errors)
         else:
@@ -68,7 +69,7 @@ def profile() -> tuple[str, int] | Response:
 @bp.get("/pratiche/<app_id>")
 @citizen_required
 def application(app_id: str) -> str | Response:
-    detail = citizen_portal.detail(g.tenant, me(), app_id)
+    detail = screens.detail(g.tenant, me(), app_id)
     if detail.app.status == statuses.DRAFT:
         return redirect(url_for("citizen.resume", app_id=detail.app.id))
     return render_template("citizen/detail.html", d=detail, message_error=None)
@@ -87,17 +88,17 @@ def _files_not_sent(message: str, chosen: list[Upload]) -> str:
 def post_message(app_id: str) -> tuple[str, int] | Response:
     uploads = posted_files("allegati")
     try:
-        citizen_portal.send_message(g.tenant, me(), app_id, request.form.get("message", ""), uploads)
+        screens.send_message(g.tenant, me(), app_id, request.form.get("message", ""), uploads)
     except ValidationFailed as exc:
         return _detail_with_error(app_id, _files_not_sent("; ".join(p.message for p in exc.errors), uploads), 422)
-    except citizen_portal.UploadRefused as exc:
+    except screens.UploadRefused as exc:
         return _detail_with_error(app_id, _files_not_sent(exc.description, uploads), exc.status)
     flash(_("Messaggio inviato all'ufficio."), "success")
     return redirect(url_for("citizen.application", app_id=app_id, _anchor="messaggi"))
 
 
 def _detail_with_error(app_id: str, message: str, status: int) -> tuple[str, int]:
-    detail = citizen_portal.detail(g.tenant, me(), app_id)
+    detail = screens.detail(g.tenant, me(), app_id)
     return render_template("citizen/detail.html", d=detail, message_error=message,
                            message_text=request.form.get("message", "")), status
 
@@ -105,10 +106,10 @@ def _detail_with_error(app_id: str, message: str, status: int) -> tuple[str, int
 @bp.route("/pratiche/<app_id>/ritira", methods=["GET", "POST"])
 @citizen_required
 def withdraw(app_id: str) -> str | Response:
-    detail = citizen_portal.detail(g.tenant, me(), app_id)
+    detail = screens.detail(g.tenant, me(), app_id)
     if request.method == "GET":
         return render_template("citizen/withdraw.html", d=detail)
-    citizen_portal.withdraw(g.tenant, me(), app_id, posted_version())
+    screens.withdraw(g.tenant, me(), app_id, posted_version())
     flash(_("La pratica è stata ritirata."), "success")
     return redirect(url_for("citizen.application", app_id=app_id))
 
@@ -121,32 +122,32 @@ def integration(app_id: str) -> tuple[str, int] | Response:
     if request.method == "POST":
         uploads = posted_files("allegati")
         try:
-            citizen_portal.answer_integration(g.tenant, me(), app_id, request.form, uploads, posted_version())
+            screens.answer_integration(g.tenant, me(), app_id, request.form, uploads, posted_version())
         except ValidationFailed as exc:
             errors = problems_by_field(exc.errors)
             error_text = _files_not_sent("", uploads) or None
-        except citizen_portal.UploadRefused as exc:
+        except screens.UploadRefused as exc:
             error_text = _files_not_sent(exc.description, uploads)
         else:
             flash(_("Integrazioni inviate all'ufficio."), "success")
             return redirect(url_for("citizen.application", app_id=app_id))
-    data = citizen_portal.posted_data(g.tenant, me(), app_id, request.form) if errors else None
-    app, fields = citizen_portal.integration_fields(g.tenant, me(), app_id, data, errors)
+    data = screens.posted_data(g.tenant, me(), app_id, request.form) if errors else None
+    app, fields = screens.integration_fields(g.tenant, me(), app_id, data, errors)
     status = 422 if errors or error_text else 200
     return render_template("citizen/integration.html", app=app, fields=fields, errors=errors,
                            error_text=error_text, message_text=request.form.get("message", ""),
-                           office_request=messages.latest_integration_request(app)), status
+                           office_request=applications.latest_integration_request(app)), status
 
 
 @bp.post("/pratiche/<app_id>/seguito/<kind>")
 @citizen_required
 def follow_up(app_id: str, kind: str) -> Response:
-    new = citizen_portal.start_follow_up(g.tenant, me(), app_id, kind)
+    new = screens.start_follow_up(g.tenant, me(), app_id, kind)
     return redirect(url_for("citizen.resume", app_id=new.id))
 
 
 @bp.get("/pratiche/<app_id>/allegati/<attachment_id>")
 @citizen_required
 def attachment(app_id: str, attachment_id: str) -> Response:
-    row, content = citizen_portal.download(g.tenant, me(), app_id, attachment_id)
+    row, content = screens.download(g.tenant, me(), app_id, attachment_id)
     return uploads.download(content, row.mime_type, row.original_filename)

@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.services import identity
+from webapp.services import people
 from webapp.views.citizen import bp
 from webapp.views.citizen._common import safe_next
 from webapp.views.web import sign_in, sign_out
@@ -19,37 +19,37 @@ def _next() -> str:
 @bp.get("/accedi")
 def login() -> str:
     return render_template("citizen/login.html", next_url=_next(),
-                           methods=[m for m in identity.METHODS if _has_provider(m)])
+                           methods=[m for m in people.METHODS if _has_provider(m)])
 
 
 def _has_provider(method: str) -> bool:
-    return any(method in p.methods for p in identity.providers())
+    return any(method in p.methods for p in people.providers())
 
 
 @bp.get("/accedi/<method>")
 def login_with(method: str) -> Response:
-    provider = identity.provider_for(method)
+    provider = people.provider_for(method)
     return redirect(provider.begin(method, _next()))
 
 
 @bp.route("/accedi/prova/<method>", methods=["GET", "POST"])
 def test_idp(method: str) -> str | Response:
     """The test identity provider's page: demo and test configuration only."""
-    if not current_app.config["TEST_IDENTITY_PROVIDER"] or method not in identity.METHODS:
+    if not current_app.config["TEST_IDENTITY_PROVIDER"] or method not in people.METHODS:
         abort(404)
     if request.method == "GET":
         return render_template("citizen/test_idp.html", method=method, next_url=_next(),
-                               identities=identity.TestIdentityProvider.identities(),
-                               method_label=identity.METHOD_LABELS[method])
-    asserted = identity.TestIdentityProvider.assert_identity(request.form.get("fiscal_code", ""), method)
+                               identities=people.TestIdentityProvider.identities(),
+                               method_label=people.METHOD_LABELS[method])
+    asserted = people.TestIdentityProvider.assert_identity(request.form.get("fiscal_code", ""), method)
     return _complete_login(asserted)
 
 
-def _complete_login(asserted: identity.Identity) -> Response:
-    user = identity.login_identity(g.tenant, asserted)
+def _complete_login(asserted: people.Identity) -> Response:
+    user = people.login_identity(g.tenant, asserted)
     target = _next()
     sign_in(user)
-    flash(_("Accesso effettuato con %(method)s.", method=identity.METHOD_LABELS[asserted.method]), "success")
+    flash(_("Accesso effettuato con %(method)s.", method=people.METHOD_LABELS[asserted.method]), "success")
     return redirect(target)
 
 

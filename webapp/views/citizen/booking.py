@@ -13,9 +13,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from webapp.models import CITIZEN, Application, Meeting, User
-from webapp.services import calendar_hours, calendars, catalogue, meeting_notices, meetings, policy, uploads
-from webapp.services.errors import Conflict, NotFound, ValidationFailed
+from webapp.services import appointments, catalogue
+from webapp.services.applications import Application
+from webapp.services.appointments import Meeting
+from webapp.services.common import policy, uploads
+from webapp.services.common.errors import Conflict, NotFound, ValidationFailed
+from webapp.services.people import CITIZEN, User
 from webapp.views.citizen import bp
 
 STEPS = (("ufficio", "Luogo"), ("orario", "Data e orario"), ("dettagli", "Dettagli appuntamento"),
@@ -39,7 +42,7 @@ def _page(template: str, step: str, status: int = 200, **context: Any) -> tuple[
 def _draft() -> Meeting | Response:
     """The session's draft, or a redirect to start again with the reason."""
     try:
-        return meetings.draft(g.tenant, session.get(DRAFT_KEY), _now())
+        return appointments.draft(g.tenant, session.get(DRAFT_KEY), _now())
     except (NotFound, Conflict) as exc:
         session.pop(DRAFT_KEY, None)
         flash(exc.description, "error")
@@ -62,22 +65,22 @@ def booking_office() -> tuple[str, int]:
     session.pop(APPLICATION_KEY, None)
     if request.args.get("pratica"):
         session[APPLICATION_KEY] = request.args["pratica"][:64]
-    rows = calendars.bookable_calendars(g.tenant)
+    rows = appointments.bookable_calendars(g.tenant)
     return _page("citizen/booking/office.html", "ufficio", calendars=rows, service=request.args.get("servizio", ""),
                  linked=_linked_application())
 
 
 @bp.get("/prenota-appuntamento/<calendar_id>")
 def booking_slot(calendar_id: str) -> tuple[str, int]:
-    calendar = calendars.get_calendar(g.tenant, calendar_id)
-    free_days = [day for day, free in calendar_hours.bookable_days(g.tenant, calendar.id, None, None, _now()) if free]
+    calendar = appointments.get_calendar(g.tenant, calendar_id)
+    free_days = [day for day, free in appointments.bookable_days(g.tenant, calendar.id, None, None, _now()) if free]
     try:
         chosen = date.fromisoformat(request.args.get("giorno", ""))
     except ValueError:
         chosen = None
     if chosen not in free_days:
         chosen = free_days[0] if free_days else None
-    slots = [s for s in calendar_hours.bookable_slots(g.tenant, calendar.id, chosen, _now()) if s.available] \
+    slots = [s for s in appointments.bookable_slots(g.tenant, calendar.id, chosen, _now()) if s.available] \
         if chosen else []
     return _page("citizen/booking/slot.html", "orario", calendar=calendar, days=free_days, chosen=chosen,
                  slots=slots, service=request.args.get("servizio", ""))
@@ -88,7 +91,7 @@ def booking_hold(calendar_id: str) -> Response:
     day, _sep, rest = (request.form.get("slot") or "").partition("|")
     start, _sep, hour_id = rest.partition("|")
     try:
-        meeting = meetings.hold_slot(g.tenant, calendar_id, date.fromisoformat(day), start, hour_id, _now(),
+        meeting = appointments.hold_slot(g.tenant, calendar_id, date.fromisoformat(day), start, hour_id, _now(),
                                      _citizen())
     except (ValueError, Conflict) as exc:
         flash(exc.description if isinstance(exc, Conflict) else _("Scegli uno degli orari disponibili."), "error")
@@ -115,14 +118,15 @@ def _form_step(step: str, template: str, save: Callable[..., Meeting], next_endp
 
 @bp.route("/prenota-appuntamento/dettagli", methods=["GET", "POST"])
 def booking_details() -> Any:
-    return _form_step("dettagli", "citizen/booking/details.html", meetings.save_details, "citizen.booking_applicant",
+    return _form_step("dettagli", "citizen/booking/details.html", appointments.save_details,
+                      "citizen.booking_applicant",
                       lambda m: {"service": request.args.get("servizio", ""), "user_message": m.user_message},
                       services=catalogue.list_services(g.tenant))
 
 
 @bp.route("/prenota-appuntamento/richiedente", methods=["GET", "POST"])
 def booking_applicant() -> Any:
-    return _form_step("richiedente", "citizen/booking/applicant.html", meetings.save_applicant,
+    return _form_step("richiedente", "citizen/booking/applicant.html", appointments.save_applicant,
                       "citizen.booking_summary",
                       lambda m: {"name": m.name, "surname": m.surname, "email": m.email,
                                  "phone_number": m.phone_number or ""})
@@ -142,7 +146,7 @@ def booking_confirm() -> Response:
     if isinstance(meeting, Response):
         return meeting
     try:
-        confirmed = meetings.confirm(g.tenant, meeting.id, _now(), _linked_application())
+        confirmed = appointments.confirm(g.tenant, meeting.id, _now(), _linked_application())
     except Conflict as exc:
         flash(exc.description, "error")
         return redirect(url_for("citizen.booking_summary"))
@@ -153,22 +157,23 @@ def booking_confirm() -> Response:
 
 @bp.get("/appuntamenti/<token>")
 def appointment(token: str) -> str:
-    meeting = meetings.by_token(g.tenant, token)
+    meeting = appointments.by_token(g.tenant, token)
     return render_template("citizen/booking/appointment.html", meeting=meeting,
-                           just_booked="confermato" in request.args, refusal=meetings.cancel_refusal(meeting, _now()),
-                           labels=meetings.STATUS_LABELS)
+                           just_booked="confermato" in request.args,
+                           refusal=appointments.cancel_refusal(meeting, _now()),
+                           labels=appointments.STATUS_LABELS)
 
 
 @bp.get("/appuntamenti/<token>/appuntamento.ics")
 def appointment_ics(token: str) -> Response:
-    meeting = meetings.by_token(g.tenant, token)
-    return uploads.download(meeting_notices.ics(g.tenant, meeting), "text/calendar", "appuntamento.ics")
+    meeting = appointments.by_token(g.tenant, token)
+    return uploads.download(appointments.ics(g.tenant, meeting), "text/calendar", "appuntamento.ics")
 
 
 @bp.post("/appuntamenti/<token>/disdici")
 def appointment_cancel(token: str) -> Response:
     try:
-        meetings.cancel_by_booker(g.tenant, token, _now())
+        appointments.cancel_by_booker(g.tenant, token, _now())
     except Conflict as exc:
         flash(exc.description, "error")
     else:

@@ -10,8 +10,8 @@ from typing import Any
 
 from flask import g, render_template, request
 
-from webapp.services import feedback
-from webapp.services.errors import ValidationFailed
+from webapp.services import catalogue
+from webapp.services.common.errors import ValidationFailed
 from webapp.views.citizen import bp
 from webapp.views.citizen._common import safe_next
 
@@ -22,7 +22,7 @@ def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]
 
 @bp.get("/valutazione/seguito")
 def rating_followup() -> tuple[str, int]:
-    return _render("citizen/_rating_followup.html", score=feedback.parse_score(request.args.get("score")),
+    return _render("citizen/_rating_followup.html", score=catalogue.parse_score(request.args.get("score")),
                    show_all=False, chosen=[])
 
 
@@ -32,7 +32,7 @@ def rating_submit() -> tuple[str, int]:
     back = safe_next(request.form.get("next"), f"/{g.tenant.slug}/servizi")
     fragment = request.headers.get("HX-Request") == "true"
     try:
-        feedback.record(g.tenant, service, request.form.get("score"), request.form.getlist("answers"),
+        catalogue.record(g.tenant, service, request.form.get("score"), request.form.getlist("answers"),
                         request.form.get("comment") or "")
     except ValidationFailed as exc:
         errors = {problem.pointer.strip("/"): problem.message for problem in exc.errors}

@@ -6,9 +6,9 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from webapp.services import citizen_forms
-from webapp.services.citizen_forms import SUMMARY, StepPage
-from webapp.services.errors import TransitionNotAllowed
+from webapp.services import applications
+from webapp.services.applications import SUMMARY, StepPage
+from webapp.services.common.errors import TransitionNotAllowed
 from webapp.views.citizen import bp
 from webapp.views.citizen._common import citizen_required, me, posted_version
 
@@ -29,8 +29,8 @@ def _error_status(page: StepPage) -> int:
 @citizen_required
 def new_application(slug: str) -> tuple[str, int] | Response:
     if request.method == "GET":
-        return _render_step(citizen_forms.new_application_page(g.tenant, me(), slug))
-    app, page = citizen_forms.start_application(g.tenant, me(), slug, request.form, request.files, _action())
+        return _render_step(applications.new_application_page(g.tenant, me(), slug))
+    app, page = applications.start_application(g.tenant, me(), slug, request.form, request.files, _action())
     if page is not None:
         return _render_step(page, _error_status(page))
     assert app is not None
@@ -54,11 +54,11 @@ def _target_url(app_id: object, target: str) -> str:
 def step(app_id: str, step_id: str) -> tuple[str, int] | Response:
     try:
         if request.method == "GET":
-            page = citizen_forms.step_page(g.tenant, me(), app_id, step_id)
-            if not citizen_forms.is_reachable(page):
-                return redirect(_target_url(app_id, citizen_forms.resume_target(page.app)))  # type: ignore[arg-type]
+            page = applications.step_page(g.tenant, me(), app_id, step_id)
+            if not applications.is_reachable(page):
+                return redirect(_target_url(app_id, applications.resume_target(page.app)))  # type: ignore[arg-type]
             return _render_step(page)
-        app, failed = citizen_forms.save_step(g.tenant, me(), app_id, step_id, request.form, request.files,
+        app, failed = applications.save_step(g.tenant, me(), app_id, step_id, request.form, request.files,
                                               _action(), posted_version())
     except TransitionNotAllowed:
         return redirect(url_for("citizen.application", app_id=app_id))
@@ -71,7 +71,7 @@ def step(app_id: str, step_id: str) -> tuple[str, int] | Response:
 @citizen_required
 def step_preview(app_id: str, step_id: str) -> str:
     """htmx: the conditional sections for the values typed so far; nothing is saved."""
-    page = citizen_forms.preview_step(g.tenant, me(), app_id, step_id, request.form)
+    page = applications.preview_step(g.tenant, me(), app_id, step_id, request.form)
     return render_template("citizen/_conditional.html", page=page)
 
 
@@ -79,33 +79,33 @@ def step_preview(app_id: str, step_id: str) -> str:
 @citizen_required
 def resume(app_id: str) -> Response:
     try:
-        app = citizen_forms.get_draft(g.tenant, me(), app_id)
+        app = applications.get_draft(g.tenant, me(), app_id)
     except TransitionNotAllowed:
         return redirect(url_for("citizen.application", app_id=app_id))
-    return redirect(_target_url(app.id, citizen_forms.resume_target(app)))
+    return redirect(_target_url(app.id, applications.resume_target(app)))
 
 
 @bp.get("/pratiche/<app_id>/riepilogo")
 @citizen_required
 def summary(app_id: str) -> str | Response:
     try:
-        app, groups, steps = citizen_forms.summary(g.tenant, me(), app_id)
+        app, groups, steps = applications.summary(g.tenant, me(), app_id)
     except TransitionNotAllowed:
         return redirect(url_for("citizen.application", app_id=app_id))
     if not steps[-1].reachable:
-        return redirect(_target_url(app.id, citizen_forms.resume_target(app)))
+        return redirect(_target_url(app.id, applications.resume_target(app)))
     return render_template("citizen/summary.html", app=app, groups=groups, steps=steps)
 
 
 @bp.post("/pratiche/<app_id>/invia")
 @citizen_required
 def submit(app_id: str) -> Response:
-    app = citizen_forms.submit(g.tenant, me(), app_id, posted_version())
+    app = applications.submit(g.tenant, me(), app_id, posted_version())
     return redirect(url_for("citizen.sent", app_id=app.id))
 
 
 @bp.get("/pratiche/<app_id>/inviata")
 @citizen_required
 def sent(app_id: str) -> str:
-    detail = citizen_forms.sent_page(g.tenant, me(), app_id)
+    detail = applications.sent_page(g.tenant, me(), app_id)
     return render_template("citizen/sent.html", app=detail)

@@ -7,8 +7,9 @@ from datetime import date
 from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from webapp.services import payment_events, payments, uploads
-from webapp.services.errors import DomainError, ValidationFailed
+from webapp.services import applications, outbound
+from webapp.services.common import uploads
+from webapp.services.common.errors import DomainError, ValidationFailed
 from webapp.views.citizen import bp
 from webapp.views.citizen._common import citizen_required, me
 
@@ -32,7 +33,7 @@ def personal_payments() -> str:
     outcome = RETURN_MESSAGES.get(request.args.get("esito", ""))
     if outcome:
         flash(_(outcome[1]), outcome[0])
-    rows = payments.list_payments(g.tenant, me(), _day_arg("dal"), _day_arg("al"))
+    rows = outbound.list_payments(g.tenant, me(), _day_arg("dal"), _day_arg("al"))
     due = [p for p in rows if p.status == "PAYMENT_PENDING"]
     done = [p for p in rows if p.status != "PAYMENT_PENDING"]
     return render_template("citizen/area/pagamenti.html", tab="pagamenti", due=due, done=done,
@@ -45,7 +46,7 @@ def pay() -> Response:
     chosen = request.form.getlist("avviso")
     back = url_for("citizen.personal_payments", _external=True)
     try:
-        return redirect(payments.checkout_url(g.tenant, me(), chosen, back), code=303)
+        return redirect(outbound.checkout_url(g.tenant, me(), chosen, back), code=303)
     except DomainError as exc:
         flash(exc.description, "error")
         return redirect(url_for("citizen.personal_payments"), code=303)
@@ -54,8 +55,8 @@ def pay() -> Response:
 @bp.get("/area-personale/pagamenti/<payment_id>/avviso.pdf")
 @citizen_required
 def notice(payment_id: str) -> Response:
-    payment = payments.get_payment(g.tenant, me(), payment_id)
-    return uploads.download(payments.notice_pdf(g.tenant, payment), "application/pdf",
+    payment = outbound.get_payment(g.tenant, me(), payment_id)
+    return uploads.download(outbound.notice_pdf(g.tenant, payment), "application/pdf",
                             f"avviso-{payment.notice_number}.pdf")
 
 
@@ -63,7 +64,7 @@ def notice(payment_id: str) -> Response:
 @citizen_required
 def stamp(payment_id: str) -> Response:
     try:
-        payment_events.provide_stamp(g.tenant, me(), payment_id, request.form.get("identificativo", ""),
+        applications.provide_stamp(g.tenant, me(), payment_id, request.form.get("identificativo", ""),
                                      request.form.get("data_emissione", ""))
     except ValidationFailed as exc:
         flash("; ".join(e.message for e in exc.errors), "error")

@@ -1,0 +1,153 @@
+"""Glue between applications and the engine: restore, advance, and persist what it waits for."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+import engine
+from webapp.extensions import db
+from webapp.models import Application, ServiceCallRow, User
+from webapp.services import outbound
+from webapp.services.catalogue import process_for
+from webapp.services.common import signals, statuses
+from webapp.services.common.errors import Conflict, ProcessFailed, TransitionNotAllowed
+from webapp.services.common.uow import after_commit
+
+from ._assignment import auto_assign
+from ._history import record_event
+
+log = logging.getLogger(__name__)
+
+DISPATCHER = "dispatch_service_call"
+
+
+def set_dispatcher(app: Flask, dispatch: Callable[[str], None]) -> None:
+    """The app factory decides how a committed service call reaches a worker."""
+    app.extensions[DISPATCHER] = dispatch
+
+
+def dispatch(call_id: str) -> None:
+    current_app.extensions[DISPATCHER](call_id)
+
+
+def start_options(app_options: dict[str, Any]) -> dict[str, Any]:
+    """The start data every lifecycle process routes on, from the service manifest."""
+    return {
+        "protocol_required": bool(app_options.get("protocol_required", False)),
+        "allow_integration_request": bool(app_options.get("allow_integration_request", True)),
+        "allow_partial_approval": bool(app_options.get("allow_partial_approval", False)),
+        "allow_withdraw": bool(app_options.get("allow_withdraw", True)),
+        # payment: "none" | "request" (paid before submission) | "release" (deferred amount at approval)
+        "payment_phase": str(app_options.get("payment") or "none"),
+        "payment_amount": int(app_options.get("payment_amount") or 0),  # cents, for payment at request
+        "payment_expiry": str(app_options.get("payment_expiry") or "P30D"),  # ISO-8601 duration of the notice
+    }
+
+
+def process_failed(app: Application, exc: engine.EngineError) -> ProcessFailed:
+    """Logged for the administrators (no personal data: ids and the engine's message only)."""
+    log.error("process of application %s (definition %s) failed: %s", app.id, app.definition_hash[:12], exc)
+    return ProcessFailed("Il processo del servizio ha incontrato un errore: gli amministratori sono stati "
+                         "avvisati. Nessuna modifica è stata salvata.")
+
+
+def restore(app: Application) -> engine.Instance:
+    return engine.restore_instance(process_for(app.service_version), app.engine_state)
+
+
+def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
+            actor: User | None, event: str, note: str | None = None) -> None:
+    """Store state, history, projections and service-call rows; dispatch calls after commit."""
+    previous_status = app.status
+    app.engine_state = instance.dump()
+    now = datetime.now(UTC)
+    changes = []
+    for status in wait.entered:
+        changes.append(record_event(app, actor, event, note, status=status))
+        actor, event, note = None, "automatic", None  # what follows the first step is the system's
+    if wait.status is not None and wait.status != app.status:
+        app.status = wait.status
+        app.latest_status_change_at = now
+    if wait.status == statuses.PAYMENT_ERROR:
+        outbound.expire_pending(app)
+    app.waits = {
+        "user_tasks": [
+            {"task_id": t.task_id, "bpmn_id": t.bpmn_id, "lane": t.lane, "form": t.form,
+             "actions": list(t.actions)}
+            for t in wait.user_tasks
+        ],
+        "messages": list(wait.messages),
+        "service_calls": [c.operation for c in wait.service_calls],
+    }
+    app.next_timer_at = min((t.due_at for t in wait.timers), default=None)
+    _sync_service_calls(app, wait)
+    if app.status != previous_status:
+        auto_assign(app)  # before anyone is told: operators' e-mails go to the office it picks
+    db.session.flush()
+    if changes or app.status != previous_status:
+        signals.application_status_changed.send(app, previous_status=previous_status, changes=tuple(changes))
+
+
+def _sync_service_calls(app: Application, wait: engine.WaitState) -> None:
+    existing = {
+        row.task_id: row
+        for row in db.session.scalars(select(ServiceCallRow).where(ServiceCallRow.application_id == app.id))
+    }
+    waiting = {call.task_id for call in wait.service_calls}
+    external_protocol = app.service_version.options.get("protocol_handler") == "external"
+    for task_id, row in existing.items():
+        if task_id not in waiting and not row.detached and row.status in ("pending", "failed"):
+            row.status = "cancelled"  # e.g. withdrawn while a call was pending: the worker skips it
+    for call in wait.service_calls:
+        if call.task_id in existing:
+            continue
+        row = ServiceCallRow(
+            tenant_id=app.tenant_id, application_id=app.id, task_id=call.task_id, bpmn_id=call.bpmn_id,
+            operation=call.operation, params=call.params, max_attempts=max(1, call.retries + 1),
+        )
+        db.session.add(row)
+        db.session.flush()
+        if call.operation.startswith("protocol.") and external_protocol:
+            continue  # an external register reports back through the API (transition/register)
+        call_id = str(row.id)
+        after_commit(lambda call_id=call_id: dispatch(call_id))  # type: ignore[misc]
+
+
+def complete_task(app: Application, action: str, data: dict[str, Any], actor: User, event: str,
+                  note: str | None = None) -> engine.WaitState:
+    """Complete the READY user task that offers `action`, under the row lock the caller holds."""
+    task = next((t for t in app.waits.get("user_tasks", []) if action in t.get("actions", [])), None)
+    if task is None:
+        raise TransitionNotAllowed(
+            f"L'azione '{action}' non è consentita nello stato «{statuses.label(app.status)}».",
+            application_status=app.status,
+        )
+    instance = restore(app)
+    try:
+        wait = instance.complete_user_task(task["task_id"], {"action": action, **data})
+    except engine.TaskNotReady as exc:
+        raise Conflict("La pratica è cambiata nel frattempo: ricarica e riprova.") from exc
+    except engine.EngineError as exc:
+        raise process_failed(app, exc) from exc
+    persist(app, instance, wait, actor, event, note)
+    return wait
+
+
+def send_message(app: Application, name: str, actor: User | None, event: str, note: str | None = None,
+                 payload: dict[str, Any] | None = None) -> None:
+    instance = restore(app)
+    try:
+        wait = instance.send_message(name, payload)
+    except engine.MessageNotExpected as exc:
+        raise TransitionNotAllowed(
+            f"Operazione non consentita nello stato «{statuses.label(app.status)}».", application_status=app.status
+        ) from exc
+    except engine.EngineError as exc:
+        raise process_failed(app, exc) from exc
+    persist(app, instance, wait, actor, event, note)

@@ -1,0 +1,109 @@
+"""Publishing service definitions as immutable versions, and reading the catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+import engine
+import forms
+from webapp.extensions import db
+from webapp.models import ProcessDefinition, Service, ServiceVersion, Tenant
+from webapp.services.common.errors import Conflict, NotFound
+from webapp.services.common.tenancy import parse_uuid, scoped
+
+MAIN_FORM = "domanda"
+
+
+def publish_service(tenant: Tenant, folder: Path) -> ServiceVersion:
+    """Publish `folder` for `tenant`; an already published identical version is returned as is.
+
+    A published version is immutable: the same version number with other content is refused.
+    Flushes only; the caller's unit of work commits.
+    """
+    definition = engine.load_service(folder)
+    for ref, document in definition.forms.items():
+        forms.form_from_document(ref, document)  # a broken form is refused at publish time
+    service = db.session.scalar(scoped(Service, tenant).where(Service.slug == definition.slug))
+    if service is None:
+        service = Service(tenant_id=tenant.id, slug=definition.slug, name=definition.title)
+        db.session.add(service)
+        db.session.flush()
+    existing = db.session.scalar(
+        select(ServiceVersion).where(
+            ServiceVersion.service_id == service.id, ServiceVersion.version == definition.version
+        )
+    )
+    if existing is not None:
+        if existing.definition_hash != definition.definition_hash:
+            raise Conflict(
+                f"La versione {definition.version} di '{definition.slug}' è già pubblicata con un "
+                "contenuto diverso: le versioni pubblicate non si modificano, pubblicane una nuova."
+            )
+        return existing
+    _store_process(definition.process)
+    version = ServiceVersion(
+        tenant_id=tenant.id,
+        service_id=service.id,
+        version=definition.version,
+        definition_hash=definition.definition_hash,
+        spec_hash=definition.process.spec_hash,
+        manifest=definition.manifest,
+        forms=definition.forms,
+    )
+    db.session.add(version)
+    db.session.flush()
+    current = service.current_version
+    if current is None or current.version < version.version:
+        service.current_version_id = version.id
+        service.name = definition.title
+        service.category = definition.manifest.get("category")
+    db.session.flush()
+    return version
+
+
+def _store_process(process: engine.ProcessSpec) -> None:
+    if db.session.get(ProcessDefinition, process.spec_hash) is None:
+        db.session.add(
+            ProcessDefinition(spec_hash=process.spec_hash, process_id=process.process_id, blob=process.blob)
+        )
+        db.session.flush()
+
+
+def list_services(tenant: Tenant) -> list[Service]:
+    query = scoped(Service, tenant).where(Service.current_version_id.is_not(None)).order_by(Service.name)
+    return list(db.session.scalars(query))
+
+
+def get_service(tenant: Tenant, key: str) -> Service:
+    """By uuid or slug, within the tenant."""
+    sid = parse_uuid(key)
+    query = scoped(Service, tenant)
+    query = query.where(Service.id == sid) if sid else query.where(Service.slug == key)
+    service = db.session.scalar(query)
+    if service is None or service.current_version is None:
+        raise NotFound(f"Servizio '{key}' non trovato.")
+    return service
+
+
+# Published versions are immutable, so a compiled form can be kept per (definition hash, ref).
+_FORMS: dict[tuple[str, str], forms.Form] = {}
+
+
+def form_for(version: ServiceVersion, ref: str = MAIN_FORM) -> forms.Form:
+    key = (version.definition_hash, ref)
+    if key not in _FORMS:
+        document: dict[str, Any] | None = version.forms.get(ref)
+        if document is None:
+            raise NotFound(f"Il servizio non ha il modulo '{ref}'.")
+        _FORMS[key] = forms.form_from_document(ref, document)
+    return _FORMS[key]
+
+
+def process_for(version: ServiceVersion) -> engine.ProcessSpec:
+    row = db.session.get(ProcessDefinition, version.spec_hash)
+    if row is None:  # the FK makes this impossible short of manual deletion
+        raise NotFound("Definizione del processo mancante.")
+    return engine.load_process_spec(row.blob)

@@ -1,0 +1,240 @@
+"""Authorisation in one place: who may see which application and do what to it.
+
+Views and API alike call these functions; a caller who may not know an object gets NotFound.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, false, select
+
+from webapp.extensions import db
+from webapp.models import (
+    ADMIN,
+    CITIZEN,
+    MANAGER,
+    OPERATOR,
+    Application,
+    Calendar,
+    Payment,
+    Tenant,
+    User,
+    operator_services,
+)
+from webapp.models.payments import PAGOPA
+from webapp.services.common import statuses
+from webapp.services.common.errors import Forbidden, NotFound, TransitionNotAllowed
+from webapp.services.common.tenancy import get_scoped, scoped
+
+CITIZEN_ACTIONS = frozenset({"submit", "withdraw"})
+STAFF_ACTIONS = frozenset(
+    {"assign", "accept", "reject", "request-integration", "accept-integration", "cancel-integration",
+     "register", "complete-payment"}
+)
+ALL_ACTIONS = CITIZEN_ACTIONS | STAFF_ACTIONS
+# Outcome actions need the application in the caller's hands (presa in carico obbligatoria).
+HOLDER_ACTIONS = frozenset(
+    {"accept", "reject", "request-integration", "accept-integration", "cancel-integration"}
+)
+SEES_ALL = (ADMIN, MANAGER)
+
+
+def enabled_service_ids(user: User) -> list[uuid.UUID]:
+    return [service.id for service in user.services]
+
+
+def visible_applications(user: User, tenant: Tenant) -> Select[tuple[Application]]:
+    """Applications `user` may see: citizens their own, operators their enabled services."""
+    query = scoped(Application, tenant)
+    if user.tenant_id != tenant.id:
+        return query.where(false())
+    if user.role == CITIZEN:
+        return query.where(Application.user_id == user.id)
+    if user.role in SEES_ALL:
+        return query
+    enabled = db.select(operator_services.c.service_id).where(operator_services.c.user_id == user.id)
+    return query.where(
+        (Application.service_id.in_(enabled)) | (Application.operator_id == user.id)
+    ).where(Application.status != statuses.DRAFT)
+
+
+def can_view(user: User, app: Application) -> bool:
+    if user.tenant_id != app.tenant_id:
+        return False
+    if user.role == CITIZEN:
+        return app.user_id == user.id
+    if app.status == statuses.DRAFT and user.role not in SEES_ALL:
+        return False
+    return user.role in SEES_ALL or app.operator_id == user.id or app.service_id in enabled_service_ids(user)
+
+
+def get_application(user: User, tenant: Tenant, app_id: Any, *, lock: bool = False) -> Application:
+    app = get_scoped(Application, tenant, app_id, lock=lock)
+    if not can_view(user, app):
+        raise NotFound()
+    return app
+
+
+def withdraw_refusal(user: User, app: Application) -> str | None:
+    """Why the applicant may not withdraw now (manual a.4), or None when they may."""
+    options = app.service_version.options
+    if not options.get("allow_withdraw", True):
+        return "Il ritiro non è previsto per questo servizio."
+    if (options.get("payment") or "none") != "none" or _has_pagopa_payment(app):
+        return "Una pratica con un pagamento non può essere ritirata."
+    if user.id != app.user_id:
+        return "Solo il richiedente può ritirare la pratica."
+    if options.get("workflow") == "forward" and app.status > statuses.PRE_SUBMIT:
+        return "La pratica è già stata acquisita dal sistema dell'ente e non può essere ritirata."
+    if options.get("protocol_required") and app.status == statuses.PRE_SUBMIT:
+        return "La pratica è in attesa di protocollazione: potrai ritirarla appena protocollata."
+    if app.status not in statuses.WITHDRAWABLE or "withdraw" not in app.waits.get("messages", []):
+        return f"Una pratica nello stato «{statuses.label(app.status)}» non può essere ritirata."
+    return None
+
+
+def _has_pagopa_payment(app: Application) -> bool:
+    """The manual's "a payment" is a pagoPA one: a marca da bollo is a tax stamp the citizen declares,
+    not money the ente collects, and the service may let its applications be withdrawn."""
+    return db.session.scalar(select(Payment.id).where(Payment.application_id == app.id, Payment.kind == PAGOPA)
+                             .limit(1)) is not None
+
+
+def require_staff(user: User) -> None:
+    if not user.is_staff:
+        raise Forbidden("Operazione riservata agli operatori dell'ente.")
+
+
+def _task_for(app: Application, action: str) -> dict[str, Any] | None:
+    for task in app.waits.get("user_tasks", []):
+        if action in task.get("actions", []):
+            return task
+    return None
+
+
+def _engine_allows(user: User, app: Application, action: str) -> bool:
+    if action == "withdraw":
+        return withdraw_refusal(user, app) is None
+    if action == "register":
+        return "protocol.register_application" in app.waits.get("service_calls", [])
+    if action == "complete-payment":
+        return "payment_received" in app.waits.get("messages", [])
+    if action == "assign" and app.status == statuses.PENDING:
+        return True  # reassignment or take-over; the body says which
+    # Who may run an action is fixed by the action itself (CITIZEN_ACTIONS / STAFF_ACTIONS): an
+    # operator accepts integrations on the citizen's own task.
+    return _task_for(app, action) is not None
+
+
+def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None:
+    """The error that `action` by `user` on `app` would get now, or None if it is allowed."""
+    if action not in ALL_ACTIONS:
+        return NotFound(f"Azione '{action}' sconosciuta.")
+    if action in CITIZEN_ACTIONS and user.role != CITIZEN:
+        return Forbidden("Questa azione spetta al cittadino richiedente.")
+    if action in STAFF_ACTIONS and not user.is_staff:
+        return Forbidden("Questa azione spetta agli operatori dell'ente.")
+    if action == "submit" and app.user_id != user.id:
+        return Forbidden("Solo il richiedente può inviare la pratica.")
+    if action == "withdraw":
+        reason = withdraw_refusal(user, app)
+        return TransitionNotAllowed(reason, application_status=app.status) if reason else None
+    if not _engine_allows(user, app, action):
+        return TransitionNotAllowed(
+            f"L'azione '{action}' non è consentita nello stato «{statuses.label(app.status)}» "
+            f"({app.status}).",
+            application_status=app.status,
+        )
+    if action == "request-integration" and not app.service_version.options.get(
+        "allow_integration_request", True
+    ):
+        return TransitionNotAllowed("Il servizio non prevede richieste di integrazione.", application_status=app.status)
+    office_refusal = _office_refusal(user, app, action)  # back office (issue 4): automatic assignment
+    if office_refusal is not None:
+        return office_refusal
+    if action in HOLDER_ACTIONS and user.role != ADMIN and app.operator_id != user.id:
+        holder = app.operator.full_name if app.operator else "nessun operatore"
+        return Forbidden(f"La pratica è in carico a {holder}: prendila in carico prima di procedere.")
+    return None
+
+
+DomainErrorLike = NotFound | Forbidden | TransitionNotAllowed
+
+
+# --- Back office (issue 4) -------------------------------------------------------------------
+
+def _office_refusal(user: User, app: Application, action: str) -> Forbidden | None:
+    """An application sent to an office (automatic assignment) is taken only by that office's operators.
+
+    Managers and administrators may still reassign it by hand.
+    """
+    if action != "assign" or app.office_id is None or app.operator_id is not None:
+        return None
+    if user.role in SEES_ALL or user.office_id == app.office_id:
+        return None
+    office = app.office.name if app.office else "un altro ufficio"
+    return Forbidden(f"La pratica è assegnata all'ufficio «{office}»: può prenderla in carico solo un suo "
+                     "operatore.")
+
+
+def is_back_office_user(user: Any, tenant: Tenant) -> bool:
+    """Staff of this tenant (operators, managers, administrators) may use the back office."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False)
+                and user.tenant_id == tenant.id)
+
+
+def can_manage_operators(user: User) -> bool:
+    """The "Operatori" section: managers and administrators."""
+    return user.role in SEES_ALL
+
+
+def can_create_calendars(user: User) -> bool:
+    """Administrators create and delete calendars (opencity-model.md, Users)."""
+    return user.role == ADMIN
+
+
+def can_edit_calendar(user: User, calendar: Calendar) -> bool:
+    """Every operator sees every calendar of the ente; only the enabled ones (and administrators) edit."""
+    if user.tenant_id != calendar.tenant_id or not user.is_staff:
+        return False
+    return user.role == ADMIN or calendar.id in {c.id for c in user.calendars}
+
+
+def can_change_role(user: User, target: User) -> bool:
+    """Rendi manager / Rendi operatore: not on oneself, never on an administrator."""
+    return can_manage_operators(user) and target.id != user.id and target.role in (OPERATOR, MANAGER)
+
+
+def require(user: User, app: Application, action: str) -> None:
+    error = refusal(user, app, action)
+    if error is not None:
+        raise error
+
+
+def available_actions(user: User, app: Application) -> list[str]:
+    """The transitions `user` may call on `app` right now (the API's `links`)."""
+    return [action for action in sorted(ALL_ACTIONS) if refusal(user, app, action) is None]
+
+
+def require_owner_draft(user: User, app: Application) -> None:
+    """Uploading form files: the applicant, while the application is a draft or awaits integrations."""
+    if user.id != app.user_id:
+        raise Forbidden("Solo il richiedente può allegare file al modulo.")
+    if app.status not in (statuses.DRAFT, statuses.DRAFT_FOR_INTEGRATION):
+        raise TransitionNotAllowed(
+            f"Non si possono aggiungere allegati nello stato «{statuses.label(app.status)}».",
+            application_status=app.status,
+        )
+
+
+def require_attachment_visible(user: User, attachment: Any) -> None:
+    """Citizens never see files of private notes."""
+    if user.role != CITIZEN or attachment.message_id is None:
+        return
+    from webapp.models import INTERNAL, Message
+
+    message = db.session.get(Message, attachment.message_id)
+    if message is not None and message.visibility == INTERNAL:
+        raise NotFound()

@@ -1,0 +1,108 @@
+"""What each service-task operation does, in three steps a worker runs in order:
+
+prepare  (in a transaction)   decide what to send and store it on the call, so a retry sends the same
+call     (no transaction)     talk to the outside system through a connector, idempotently
+apply    (in a transaction)   record the outcome and return the result the process continues with
+
+Internal operations have only `apply`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+import connectors
+from webapp.extensions import db
+from webapp.models import Application, Attachment, ServiceCallRow
+from webapp.services import outbound
+from webapp.services.common.uploads import Upload, store_attachment
+from webapp.services.outbound import register_document
+
+from ._receipts import render_receipt
+
+Prepared = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    apply: Callable[[Application, ServiceCallRow, Prepared | None], dict[str, Any]]
+    prepare: Callable[[Application, ServiceCallRow], Prepared] | None = None
+    call: Callable[[Prepared], Prepared] | None = None
+
+
+PROTOCOL_KINDS = {
+    "protocol.register_application": (connectors.Direction.INBOUND, "application", "Istanza"),
+    "protocol.register_integration_request": (
+        connectors.Direction.OUTBOUND, "integration", "Richiesta di integrazioni"),
+    "protocol.register_integration_answer": (connectors.Direction.INBOUND, "integration", "Integrazioni"),
+    "protocol.register_outcome": (connectors.Direction.OUTBOUND, "outcome", "Esito"),
+}
+
+
+def _generate_receipt(app: Application, row: ServiceCallRow, _: Prepared | None) -> dict[str, Any]:
+    content = render_receipt(app)
+    attachment = store_attachment(app, Upload(f"ricevuta-{app.id}.pdf", content), None, "compiled_form_pdf")
+    return {"receipt_id": str(attachment.id)}
+
+
+def _uses_connector(app: Application) -> bool:
+    return app.service_version.options.get("protocol_handler") == "connector"
+
+
+def _protocol_internal(app: Application, row: ServiceCallRow, _: Prepared | None) -> dict[str, Any]:
+    direction, kind, _subject = PROTOCOL_KINDS[row.operation]
+    return register_document(app, "in" if direction == connectors.Direction.INBOUND else "out", kind)
+
+
+def _protocol_prepare(app: Application, row: ServiceCallRow) -> Prepared:
+    _direction, _kind, subject = PROTOCOL_KINDS[row.operation]
+    receipt = db.session.scalar(db.select(Attachment).where(
+        Attachment.application_id == app.id, Attachment.kind == "compiled_form_pdf"))
+    return {"subject": f"{subject} – {app.service.name} – pratica {app.id}", "storage_key": receipt.storage_key
+            if receipt else None, "name": app.applicant_name, "fiscal_code": app.applicant_fiscal_code,
+            "call_id": str(row.id)}
+
+
+def _protocol_call(prepared: Prepared, operation: str) -> Prepared:
+    direction, kind, _subject = PROTOCOL_KINDS[operation]
+    key = prepared["storage_key"]
+    content = (Path(current_app.config["STORAGE_DIR"]) / key[:2] / key).read_bytes() if key else \
+        prepared["subject"].encode()
+    document = connectors.ProtocolDocument(
+        subject=prepared["subject"], kind=kind,
+        main=connectors.DocumentFile("documento.pdf" if key else "documento.txt",
+                                     "application/pdf" if key else "text/plain", content),
+        correspondent=connectors.Correspondent(prepared["name"], prepared["fiscal_code"]))
+    register = outbound.protocol_register()
+    receipt = (register.register_inbound if direction == connectors.Direction.INBOUND
+               else register.register_outbound)(document, idempotency_key=prepared["call_id"])
+    return {"protocol_number": receipt.protocol_number, "protocol_document_id": receipt.document_id,
+            "protocolled_at": receipt.registered_at.isoformat(), "kind": kind}
+
+
+def _protocol_apply(app: Application, row: ServiceCallRow, outcome: Prepared | None) -> dict[str, Any]:
+    if outcome is None:  # a service without an external register: our own numbering
+        return _protocol_internal(app, row, None)
+    return outcome
+
+
+def operation_for(app: Application, name: str) -> Operation:
+    if name == "documents.generate_receipt":
+        return Operation(apply=_generate_receipt)
+    if name in PROTOCOL_KINDS:
+        if not _uses_connector(app):
+            return Operation(apply=_protocol_internal)
+        return Operation(apply=_protocol_apply, prepare=_protocol_prepare,
+                         call=lambda prepared: _protocol_call(prepared, name))
+    if name == "payment.mark_paid":
+        return Operation(apply=outbound.apply_marked_paid, prepare=outbound.prepare_mark_paid,
+                         call=outbound.mark_paid_on_pagopa)
+    if name == "payment.create_debt_position":
+        return Operation(apply=outbound.apply_position, prepare=outbound.prepare_position,
+                         call=outbound.create_position)
+    raise LookupError(f"nessun connettore per l'operazione {name}")

@@ -1,0 +1,214 @@
+"""Payments: pagoPA notices (created by a service task), receipts, checkout, manual registration."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+import connectors
+from webapp.extensions import db
+from webapp.models import Application, NoticeCounter, Payment, ServiceCallRow, Tenant, User
+from webapp.models.payments import BOLLO, COMPLETE, EXPIRED, PAGOPA, PAYMENT_PENDING
+from webapp.services.common import localtime
+from webapp.services.common.errors import BadRequest, Conflict, NotFound
+from webapp.services.common.signatures import require_signature
+from webapp.services.common.tenancy import get_scoped, scoped
+
+from . import _connectors, _notifications
+
+log = logging.getLogger(__name__)
+TRANSFER_CATEGORY = "9/0101100IM/"  # tassonomia: diritti di segreteria e di istruttoria
+
+
+_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
+
+
+def expiry_delta(app: Application) -> timedelta:
+    """The service's payment_expiry (ISO 8601: P30D, PT2H...), the same the process's timer waits."""
+    raw = str(app.service_version.options.get("payment_expiry") or current_app.config["PAYMENT_EXPIRY"]).upper()
+    match = _DURATION.match(raw)
+    if not match or not any(match.groups()):
+        return timedelta(days=30)
+    days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+
+
+def _next_notice_number(tenant_id: uuid.UUID) -> str:
+    counter = db.session.get(NoticeCounter, tenant_id, with_for_update=True)
+    if counter is None:
+        counter = NoticeCounter(tenant_id=tenant_id, last_number=0)
+        db.session.add(counter)
+    counter.last_number += 1
+    db.session.flush()
+    return connectors.notice_number_from_sequence(current_app.config["PAGOPA_SEGREGATION_CODE"], counter.last_number)
+
+
+def _reason(app: Application, phase: str) -> str:
+    label = "Diritti" if phase == "request" else "Oneri di rilascio"
+    return f"{label} – {app.service.name}"[:140]
+
+
+def prepare_position(app: Application, row: ServiceCallRow) -> dict[str, Any]:
+    """Decide the notice once: a retried call sends the very same position (idempotent on IUPD/IUV)."""
+    phase = str(row.params.get("phase") or "request")
+    pending_stamps = sum(p.amount for p in _payments(app) if p.kind == BOLLO and p.phase == phase)
+    amount = int(row.params.get("amount") or 0) - pending_stamps  # stamps are paid as stamps, not pagoPA
+    tenant = db.session.get(Tenant, app.tenant_id)
+    assert tenant is not None
+    prepared: dict[str, Any] = {"phase": phase, "amount": amount, "reason": _reason(app, phase),
+                                "tenant_id": str(tenant.id), "call_id": str(row.id)}
+    if amount > 0:
+        notice = _next_notice_number(tenant.id)
+        iupd = connectors.make_iupd(_connectors.ec_fiscal_code(tenant), str(row.id))
+        prepared.update(notice_number=notice, iupd=iupd,
+                        due=(datetime.now(UTC) + expiry_delta(app)).isoformat(), company=tenant.name,
+                        iban=tenant.setting("iban") or current_app.config["PAGOPA_IBAN"],
+                        debtor=[app.applicant_fiscal_code, app.applicant_name])
+    return prepared
+
+
+def create_position(prepared: dict[str, Any]) -> dict[str, Any]:
+    """The external call (no transaction open). Nothing to create when only stamps are due."""
+    if prepared["amount"] <= 0:
+        return prepared
+    tenant = db.session.get(Tenant, uuid.UUID(prepared["tenant_id"]))
+    assert tenant is not None
+    notice, amount, reason = prepared["notice_number"], prepared["amount"], prepared["reason"]
+    option = connectors.PaymentOption(
+        iuv=connectors.iuv_of(notice), amount_cents=amount, description=reason,
+        due_date=datetime.fromisoformat(prepared["due"]),
+        transfers=(connectors.Transfer("1", amount, reason, TRANSFER_CATEGORY, iban=prepared["iban"]),))
+    position = connectors.DebtPosition(iupd=prepared["iupd"], company_name=prepared["company"], options=(option,),
+                                       debtor=connectors.Debtor(*prepared["debtor"]))
+    state = _connectors.payment_gateway(tenant).create_debt_position(position, idempotency_key=prepared["call_id"])
+    return {**prepared, "notice_number": state.notice_numbers[0]}
+
+
+def apply_position(app: Application, row: ServiceCallRow, outcome: dict[str, Any] | None) -> dict[str, Any]:
+    """The notice exists: the citizen hears once of all this phase asks of them (the notice, any stamps)."""
+    assert outcome is not None
+    if outcome["amount"] > 0:
+        _add(Payment(
+            tenant_id=app.tenant_id, application_id=app.id, user_id=app.user_id, kind=PAGOPA,
+            phase=outcome["phase"], reason=outcome["reason"], amount=outcome["amount"], iupd=outcome["iupd"],
+            notice_number=outcome["notice_number"], iuv=connectors.iuv_of(outcome["notice_number"]),
+            expire_at=datetime.fromisoformat(outcome["due"])))
+    _notifications.payment_due(app, [p for p in _payments(app)
+                                    if p.phase == outcome["phase"] and p.status == PAYMENT_PENDING])
+    return {"notice_number": outcome.get("notice_number"), "amount": outcome["amount"]}
+
+
+def prepare_mark_paid(app: Application, row: ServiceCallRow) -> dict[str, Any]:
+    return {"tenant_id": str(app.tenant_id), "call_id": str(row.id), **row.params}
+
+
+def mark_paid_on_pagopa(prepared: dict[str, Any]) -> dict[str, Any]:
+    """After *Registra pagamento*: close the notice on pagoPA too, so it cannot be paid twice."""
+    tenant = db.session.get(Tenant, uuid.UUID(prepared["tenant_id"]))
+    assert tenant is not None
+    _connectors.payment_gateway(tenant).mark_paid(
+        prepared["notice_number"], datetime.fromisoformat(prepared["paid_at"]), idempotency_key=prepared["call_id"])
+    return {"notice_number": prepared["notice_number"]}
+
+
+def apply_marked_paid(app: Application, row: ServiceCallRow, outcome: dict[str, Any] | None) -> dict[str, Any]:
+    return outcome or {}
+
+
+def _add(payment: Payment) -> Payment:
+    db.session.add(payment)
+    db.session.flush()
+    return payment
+
+
+def _payments(app: Application) -> list[Payment]:
+    return list(db.session.scalars(select(Payment).where(Payment.application_id == app.id)
+                                   .order_by(Payment.created_at)))
+
+
+def for_application(app: Application) -> list[Payment]:
+    return _payments(app)
+
+
+def all_paid(app: Application, phase: str) -> bool:
+    due = [p for p in _payments(app) if p.phase == phase and p.status != EXPIRED]
+    return bool(due) and all(p.status == COMPLETE for p in due)
+
+
+def list_payments(tenant: Tenant, user: User, first_day: date | None = None,
+                  last_day: date | None = None) -> list[Payment]:
+    """The citizen's payments, newest first; optionally those created between two office days (inclusive)."""
+    query = scoped(Payment, tenant).where(Payment.user_id == user.id).order_by(Payment.created_at.desc())
+    if first_day is not None:
+        query = query.where(Payment.created_at >= localtime.start_of_day(first_day))
+    if last_day is not None:
+        query = query.where(Payment.created_at < localtime.day_bounds(last_day)[1])
+    return list(db.session.scalars(query))
+
+
+def get_payment(tenant: Tenant, user: User, payment_id: Any) -> Payment:
+    payment = get_scoped(Payment, tenant, payment_id)
+    if payment.user_id != user.id and not user.is_staff:
+        raise NotFound()
+    return payment
+
+
+def notice_pdf(tenant: Tenant, payment: Payment) -> bytes:
+    if payment.kind != PAGOPA or payment.notice_number is None:
+        raise NotFound("Questo pagamento non ha un avviso pagoPA.")
+    app = payment.application
+    return connectors.render_notice_pdf(connectors.NoticeDocument(
+        notice_number=payment.notice_number, ec_fiscal_code=_connectors.ec_fiscal_code(tenant), ec_name=tenant.name,
+        amount_cents=payment.amount, due_date=localtime.local_day(payment.expire_at or localtime.now()),
+        description=payment.reason, debtor_name=app.applicant_name, debtor_fiscal_code=app.applicant_fiscal_code))
+
+
+def checkout_url(tenant: Tenant, user: User, payment_ids: list[Any], return_base: str) -> str:
+    """One pagoPA checkout for 1..5 of the citizen's due notices, with one commission."""
+    if not 1 <= len(payment_ids) <= connectors.MAX_CART_NOTICES:
+        raise BadRequest(f"Si possono pagare insieme da 1 a {connectors.MAX_CART_NOTICES} avvisi.")
+    chosen = [get_payment(tenant, user, pid) for pid in payment_ids]
+    if any(p.kind != PAGOPA or p.status != PAYMENT_PENDING or p.user_id != user.id for p in chosen):
+        raise Conflict("Uno degli avvisi scelti non è più da pagare.")
+    ec = _connectors.ec_fiscal_code(tenant)
+    cart = [connectors.CartNotice(str(p.notice_number), ec, p.amount, tenant.name, p.reason) for p in chosen]
+    urls = connectors.ReturnUrls(ok=f"{return_base}?esito=ok", cancel=f"{return_base}?esito=annullato",
+                                 error=f"{return_base}?esito=errore")
+    key = "cart:" + ",".join(sorted(str(p.id) for p in chosen))
+    try:
+        gateway = _connectors.payment_gateway(tenant)
+        session = gateway.create_checkout(cart, urls, idempotency_key=key, email=user.email)
+    except connectors.ConnectorError as exc:
+        log.warning("checkout not opened: %s", type(exc).__name__)
+        raise Conflict("Il sistema pagoPA non è raggiungibile in questo momento: riprova tra poco.") from exc
+    return session.url
+
+
+def verify_receipt(body: bytes, signature: str | None) -> connectors.PaymentReceipt:
+    require_signature(body, signature, "PAGOPA_WEBHOOK_SECRET")
+    try:
+        return connectors.parse_receipt(body)
+    except (connectors.ConnectorError, ValueError, KeyError) as exc:
+        raise BadRequest("Ricevuta non leggibile.") from exc
+
+
+def mark_paid(payment: Payment, paid_at: datetime, receipt: dict[str, Any] | None = None,
+              by: User | None = None, reason: str | None = None) -> None:
+    payment.status, payment.paid_at = COMPLETE, paid_at
+    if receipt is not None:
+        payment.receipt_id, payment.receipt = receipt["receipt_id"], receipt
+    if by is not None:
+        payment.registered_manually_by, payment.registered_manually_reason = by.id, reason
+
+
+def expire_pending(app: Application) -> None:
+    for payment in _payments(app):
+        if payment.status == PAYMENT_PENDING:
+            payment.status = EXPIRED
+

@@ -1,0 +1,270 @@
+"""The Area personale: the citizen's applications, messages, documents, profile, and the actions on a
+sent application (message, withdraw, answer an integration request, follow-up requests)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from webapp.extensions import db
+from webapp.models import APPLICANT, Application, Attachment, Message, Service, StatusChange, Tenant, User
+from webapp.services import applications, catalogue
+from webapp.services.applications import SummaryGroup, data_groups, prefill
+from webapp.services.common import policy, statuses
+from webapp.services.common.errors import (
+    BadRequest,
+    FieldProblem,
+    NotFound,
+    PayloadTooLarge,
+    TransitionNotAllowed,
+    UnsupportedMedia,
+    ValidationFailed,
+)
+from webapp.services.common.tenancy import scoped
+from webapp.services.common.uow import unit_of_work
+from webapp.services.common.uploads import Upload, read_attachment, sniff_type
+from webapp.services.people import identity_locked_fields
+
+# The Area personale's status groups (ui.md §3.5): filter value -> (label, codes).
+STATUS_GROUPS: dict[str, tuple[str, frozenset[int]]] = {
+    "bozza": ("In bozza", frozenset({1000, 1500, 1510, 1530})),
+    "inviate": ("Inviate", frozenset({1520, 1900, 2000, 3000})),
+    "elaborazione": ("In elaborazione", frozenset({4000, 4300, 4400, 4500, 6000, 8000})),
+    "integrare": ("Da integrare", frozenset({4100, 4200})),
+    "accettate": ("Accettate", frozenset({7000, 7100})),
+    "rifiutate": ("Rifiutate", frozenset({9000})),
+    "ritirate": ("Ritirate o annullate", frozenset({20000, 50000})),
+}
+FOLLOW_UPS = {"rinnovo": "Rinnovo", "interruzione": "Interruzione", "sospensione": "Sospensione",
+              "modifica": "Modifica", "voltura": "Voltura", "subentro": "Subentro"}
+FOLLOW_UP_STATUSES = frozenset({statuses.COMPLETE, statuses.PARTIALLY_COMPLETE})
+PAGE_SIZE = 20
+UploadRefused = (PayloadTooLarge, UnsupportedMedia, BadRequest)  # a file refused: the page says why
+
+
+def citizen_applications(tenant: Tenant, user: User, service: str | None, group: str | None,
+                         page: int = 1) -> tuple[list[Application], int]:
+    query = policy.visible_applications(user, tenant)
+    if service:
+        query = query.where(Application.service_id == catalogue.get_service(tenant, service).id)
+    if group in STATUS_GROUPS:
+        query = query.where(Application.status.in_(STATUS_GROUPS[group][1]))
+    total = db.session.scalar(db.select(db.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(query.order_by(Application.created_at.desc(), Application.id)
+                              .offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    return list(rows), total
+
+
+def citizen_services(tenant: Tenant) -> list[Service]:
+    return catalogue.list_services(tenant)
+
+
+@dataclass
+class Detail:
+    app: Application
+    groups: list[SummaryGroup]
+    history: list[StatusChange]
+    messages: list[Message]
+    attachments: list[Attachment]  # files of the form and documents; message files sit with messages
+    withdraw_refusal: str | None
+    can_answer_integration: bool
+    follow_ups: list[tuple[str, str]]
+    children: list[Application] = field(default_factory=list)
+    parent: Application | None = None
+
+
+def detail(tenant: Tenant, user: User, app_id: Any) -> Detail:
+    app = policy.get_application(user, tenant, app_id)
+    form = catalogue.form_for(app.service_version)
+    files = db.session.scalars(scoped(Attachment, tenant).where(
+        Attachment.application_id == app.id, Attachment.message_id.is_(None)).order_by(Attachment.created_at))
+    return Detail(
+        app=app, groups=data_groups(app, form), history=applications.history(tenant, user, app.id),
+        messages=applications.list_messages(tenant, user, app.id), attachments=list(files),
+        withdraw_refusal=policy.withdraw_refusal(user, app),
+        can_answer_integration=policy.refusal(user, app, "submit") is None
+        and app.status == statuses.DRAFT_FOR_INTEGRATION,
+        follow_ups=follow_ups(user, app),
+        children=list(db.session.scalars(policy.visible_applications(user, tenant).where(
+            Application.parent_id == app.id).order_by(Application.created_at))),
+        parent=db.session.get(Application, app.parent_id) if app.parent_id else None,
+    )
+
+
+def all_messages(tenant: Tenant, user: User) -> list[tuple[Message, Application]]:
+    """Every message exchanged on the citizen's applications (never private notes)."""
+    own = policy.visible_applications(user, tenant).with_only_columns(Application.id)
+    rows = db.session.execute(
+        db.select(Message, Application).join(Application, Application.id == Message.application_id)
+        .where(Message.tenant_id == tenant.id, Message.application_id.in_(own), Message.visibility == APPLICANT)
+        .order_by(Message.created_at.desc()).limit(200))
+    return [(m, a) for m, a in rows]
+
+
+def all_documents(tenant: Tenant, user: User) -> list[tuple[Attachment, Application]]:
+    """Files of the citizen's applications: their own uploads and the documents of the office."""
+    own = policy.visible_applications(user, tenant).with_only_columns(Application.id)
+    private = db.select(Message.id).where(Message.visibility != APPLICANT)
+    rows = db.session.execute(
+        db.select(Attachment, Application).join(Application, Application.id == Attachment.application_id)
+        .where(Attachment.tenant_id == tenant.id, Attachment.application_id.in_(own),
+               (Attachment.message_id.is_(None)) | (Attachment.message_id.not_in(private)))
+        .order_by(Attachment.created_at.desc()).limit(200))
+    return [(a, app) for a, app in rows]
+
+
+def download(tenant: Tenant, user: User, app_id: Any, attachment_id: Any) -> tuple[Attachment, bytes]:
+    app = policy.get_application(user, tenant, app_id)
+    attachment, content = read_attachment(tenant, app, attachment_id)
+    policy.require_attachment_visible(user, attachment)
+    return attachment, content
+
+
+def _as_api_attachments(uploads: list[Upload]) -> list[dict[str, Any]]:
+    return [{"name": u.name, "mime_type": u.declared_type, "file": base64.b64encode(u.content).decode()}
+            for u in uploads]
+
+
+def send_message(tenant: Tenant, user: User, app_id: Any, text: str, uploads: list[Upload]) -> Message:
+    """The citizen writes to the office; files checked by content before anything is stored."""
+    for upload in uploads:
+        sniff_type(upload)
+    body = {"message": text, "attachments": _as_api_attachments(uploads), "visibility": APPLICANT}
+    return applications.post_message(tenant, user, app_id, body)
+
+
+def withdraw(tenant: Tenant, user: User, app_id: Any, version: int | None) -> Application:
+    return applications.transition(tenant, user, app_id, "withdraw", {}, version)
+
+
+# --- Answering an integration request ---
+
+def integration_fields(tenant: Tenant, user: User, app_id: Any,
+                       data: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> tuple[
+                           Application, list[applications.FieldView]]:
+    app = policy.get_application(user, tenant, app_id)
+    form = catalogue.form_for(app.service_version)
+    data = app.data if data is None else data
+    active = form.active_fields(data)
+    names = [n for n in form.schema.get("properties", {}) if n in active and n != "privacy"
+             and n not in applications.attachment_names(form, [n])]
+    return app, applications.build_fields(form, names, data, errors or {}, applications.required_fields(form, active))
+
+
+def _integration_data(app: Application, names: tuple[str, ...], formdata: Any) -> tuple[dict[str, Any], list[str]]:
+    form = catalogue.form_for(app.service_version)
+    posted = applications.parse_step(form, names, formdata, {})
+    data = {k: v for k, v in app.data.items() if k not in names}
+    data.update(posted.values)
+    active = form.active_fields(data)
+    return {k: v for k, v in data.items() if k in active}, [n for n in posted.unknown if n not in ("message",)]
+
+
+def posted_data(tenant: Tenant, user: User, app_id: Any, formdata: Any) -> dict[str, Any]:
+    """The integration form's posted values, to show them again next to their errors."""
+    app, views = integration_fields(tenant, user, app_id)
+    return _integration_data(app, tuple(v.name for v in views), formdata)[0]
+
+
+def answer_integration(tenant: Tenant, user: User, app_id: Any, formdata: Any, uploads: list[Upload],
+                       version: int | None) -> Application:
+    """Changed data, a message and files: the citizen's answer (transition "submit" from 4200)."""
+    app = policy.get_application(user, tenant, app_id)
+    policy.require(user, app, "submit")
+    if app.status != statuses.DRAFT_FOR_INTEGRATION:
+        raise TransitionNotAllowed("Nessuna richiesta di integrazioni in attesa di risposta.",
+                                   application_status=app.status)
+    _, views = integration_fields(tenant, user, app.id)
+    data, unknown = _integration_data(app, tuple(v.name for v in views), formdata)
+    if unknown:
+        raise ValidationFailed([FieldProblem("/" + n, "Campo non previsto dal modulo", "additionalProperties")
+                                for n in unknown])
+    for upload in uploads:
+        sniff_type(upload)
+    body = {"data": data, "message": str(formdata.get("message") or "").strip(),
+            "attachments": _as_api_attachments(uploads)}
+    return applications.transition(tenant, user, app.id, "submit", body, version)
+
+
+# --- Follow-up requests: a new application linked to the original, which stays untouched ---
+
+def follow_ups(user: User, app: Application) -> list[tuple[str, str]]:
+    enabled = app.service.current_version.options.get("follow_ups") or []
+    if app.user_id != user.id or app.status not in FOLLOW_UP_STATUSES:
+        return []
+    return [(kind, FOLLOW_UPS[kind]) for kind in enabled if kind in FOLLOW_UPS]
+
+
+def start_follow_up(tenant: Tenant, user: User, app_id: Any, kind: str) -> Application:
+    original = policy.get_application(user, tenant, app_id)
+    if kind not in dict(follow_ups(user, original)):
+        raise NotFound("Richiesta non prevista per questa pratica.")
+    version = original.service.current_version
+    form = catalogue.form_for(version)
+    files = set(applications.attachment_names(form, list(original.data)))
+    data = {k: v for k, v in original.data.items() if k not in files and k != "privacy"}
+    data.update(prefill(user, form))
+    data = {k: v for k, v in data.items() if k in form.schema.get("properties", {})}
+    bad = {e.pointer.strip("/").split("/")[0] for e in form.validate(data)
+           if e.code not in applications.DRAFT_TOLERATED}
+    data = {k: v for k, v in data.items() if k not in bad}
+    with unit_of_work():
+        new = applications.create_application(tenant, user, original.service.slug, data)
+        new.parent_id = original.id
+        new.follow_up_kind = kind
+        new.last_compiled_step = form.steps[0].id
+    return new
+
+
+# --- Profile ---
+
+PROFILE_TEXT = ("email", "phone", "birth_date", "birth_place", "birth_country")
+ADDRESS_PARTS = ("address", "postal_code", "city", "province")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+_PHONE = re.compile(r"\+?[0-9 ]{6,20}")
+_CAP = re.compile(r"[0-9]{5}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _profile_errors(values: dict[str, Any]) -> list[FieldProblem]:
+    checks = [("email", _EMAIL, "Indirizzo email non valido"), ("phone", _PHONE, "Numero di telefono non valido"),
+              ("birth_date", _DATE, "Data non valida: usa il formato AAAA-MM-GG")]
+    problems = [FieldProblem(f"/{name}", message, "format") for name, pattern, message in checks
+                if values.get(name) and not pattern.fullmatch(values[name])]
+    for kind in ("residence", "domicile"):
+        cap = (values.get(kind) or {}).get("postal_code")
+        if cap and not _CAP.fullmatch(cap):
+            problems.append(FieldProblem(f"/{kind}/postal_code", "CAP non valido: servono 5 cifre", "format"))
+    return problems
+
+
+def update_profile(tenant: Tenant, user: User, formdata: Any) -> User:
+    """Contacts, residence and domicile; birth data unless SPID/CIE asserted it."""
+    locked = identity_locked_fields(user)
+    values: dict[str, Any] = {k: (formdata.get(k) or "").strip() or None for k in PROFILE_TEXT if k not in locked}
+    for kind in ("residence", "domicile"):
+        parts = {p: (formdata.get(f"{kind}.{p}") or "").strip() for p in ADDRESS_PARTS}
+        values[kind] = {k: v for k, v in parts.items() if v} or None
+    if any(formdata.get(k) not in (None, "") for k in locked):
+        raise BadRequest("I dati ricevuti da SPID o CIE non si possono modificare.")
+    problems = _profile_errors(values)
+    if problems:
+        raise ValidationFailed(problems)
+    with unit_of_work():
+        row = db.session.get(User, user.id)
+        if row is None or row.tenant_id != tenant.id:
+            raise NotFound()
+        for key, value in values.items():
+            setattr(row, key, value)
+        db.session.flush()
+    return row
+
+
+def parse_uuid_or_404(raw: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(raw))
+    except ValueError as exc:
+        raise NotFound() from exc

@@ -1,0 +1,252 @@
+"""The back-office applications list: search, filters, sorting and paging, all on the server."""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_
+from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only
+
+from webapp.extensions import db
+from webapp.models import Application, Service, ServiceVersion, Tenant, User
+from webapp.services.common import localtime, policy, statuses
+from webapp.services.common.tenancy import parse_uuid, scoped
+
+SORTABLE = ("latest_status_change_at", "submitted_at", "created_at", "applicant_name", "status", "priority")
+HANDLING = {"office": "Del mio ufficio", "mine": "Mie", "waiting": "In attesa di presa in carico"}
+PERIODS = {"today": "Oggi", "yesterday": "Ieri", "this_week": "Questa settimana",
+           "last_week": "Settimana scorsa", "this_month": "Questo mese", "last_month": "Il mese scorso",
+           "custom": "Periodo personalizzato"}
+WAITING = (statuses.SUBMITTED, statuses.REGISTERED)
+FISCAL_CODE = re.compile(r"[A-Za-z0-9]{16}")
+HEX = re.compile(r"[0-9a-f]+")
+UUID_DASHES = (8, 13, 18, 23)
+MIN_ID_PREFIX = 4  # hex digits: fewer would match too many ids to mean "this application"
+MIN_PART = 3  # characters of a fiscal code or protocol number: a trigram index needs three
+LIST_COLUMNS = ("id", "tenant_id", "service_id", "service_version_id", "applicant_name", "applicant_fiscal_code",
+                "auth_method", "status", "created_at", "submitted_at", "latest_status_change_at", "operator_id",
+                "office_id", "priority", "protocol_number", "version")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    q: str = ""
+    service: str = ""
+    status: int | None = None
+    handling: str = ""
+    period: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "latest_status_change_at"
+    direction: str = "desc"
+    page: int = 1
+    per_page: int = 20
+    fields: tuple[str, ...] = field(default=())  # form fields chosen in "Opzioni tabella" (exports)
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments that reproduce this query (with `changes`), for links."""
+        query = replace(self, **changes)
+        raw = {"q": query.q, "service": query.service, "status": query.status, "handling": query.handling,
+               "period": query.period, "from": query.date_from, "to": query.date_to, "sort": query.sort,
+               "dir": query.direction, "page": query.page if query.page > 1 else None,
+               "fields": list(query.fields) or None}
+        return {key: value for key, value in raw.items() if value not in (None, "")}
+
+
+def _int(raw: str | None, default: int | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() and len(raw) < 9 else default
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def parse_query(args: Any, per_page: int = 20) -> ListQuery:
+    """Tolerant: a value that makes no sense falls back to its default."""
+    sort = args.get("sort", "")
+    fields = tuple(args.getlist("fields")) if hasattr(args, "getlist") else ()
+    return ListQuery(
+        q=(args.get("q") or "").strip()[:100], service=(args.get("service") or "").strip()[:100],
+        status=_int(args.get("status"), None),
+        handling=args.get("handling") if args.get("handling") in HANDLING else "",
+        period=args.get("period") if args.get("period") in PERIODS else "",
+        date_from=_date(args.get("from")), date_to=_date(args.get("to")),
+        sort=sort if sort in SORTABLE else "latest_status_change_at",
+        direction="asc" if args.get("dir") == "asc" else "desc",
+        page=max(1, _int(args.get("page"), 1) or 1), per_page=per_page, fields=fields[:50],
+    )
+
+
+def period_bounds(query: ListQuery, today: date | None = None) -> tuple[datetime | None, datetime | None]:
+    """[start, end) in UTC of the chosen period of the last status change, days in Italian time."""
+    today = today or localtime.today()
+    monday = today - timedelta(days=today.weekday())
+    first = today.replace(day=1)
+    previous_first = (first - timedelta(days=1)).replace(day=1)
+    spans: dict[str, tuple[date | None, date | None]] = {
+        "today": (today, today + timedelta(days=1)),
+        "yesterday": (today - timedelta(days=1), today),
+        "this_week": (monday, monday + timedelta(days=7)),
+        "last_week": (monday - timedelta(days=7), monday),
+        "this_month": (first, (first + timedelta(days=32)).replace(day=1)),
+        "last_month": (previous_first, first),
+        "custom": (query.date_from, query.date_to + timedelta(days=1) if query.date_to else None),
+    }
+    start, end = spans.get(query.period, (None, None))
+    return (localtime.start_of_day(start) if start else None, localtime.start_of_day(end) if end else None)
+
+
+def find_service(tenant: Tenant, user: User, key: str) -> Service | None:
+    """The filter's service, by slug or id, when the user is enabled for it."""
+    if not key:
+        return None
+    sid = parse_uuid(key)
+    query = scoped(Service, tenant).where(Service.id == sid if sid else Service.slug == key)
+    service = db.session.scalar(query)
+    if service is None or (user.role not in policy.SEES_ALL and service.id not in policy.enabled_service_ids(user)):
+        return None
+    return service
+
+
+def services_for(tenant: Tenant, user: User) -> list[Service]:
+    """The services the filter offers: enabled ones for operators, all for managers."""
+    query = (scoped(Service, tenant).where(Service.current_version_id.is_not(None)).order_by(Service.name)
+             .options(lazyload(Service.current_version)))  # names only: no manifests to parse
+    if user.role not in policy.SEES_ALL:
+        query = query.where(Service.id.in_(policy.enabled_service_ids(user)))
+    return list(db.session.scalars(query))
+
+
+def status_options(version: ServiceVersion | None) -> list[tuple[int, str]]:
+    """The statuses a service can reach, from its options (manual: no 15xx without payments)."""
+    if version is None:
+        return [(code, label) for code, label in statuses.LABELS.items() if code != statuses.DRAFT]
+    options = version.options
+    codes = {statuses.PRE_SUBMIT, statuses.SUBMITTED, statuses.PENDING, statuses.COMPLETE, statuses.CANCELLED}
+    protocol = bool(options.get("protocol_required"))
+    if protocol:
+        codes |= {statuses.REGISTERED, statuses.COMPLETE_WAIT_PROTOCOL, statuses.CANCELLED_WAIT_PROTOCOL}
+    if options.get("allow_integration_request", True):
+        codes |= {statuses.REQUEST_INTEGRATION, statuses.DRAFT_FOR_INTEGRATION,
+                  statuses.SUBMITTED_AFTER_INTEGRATION, statuses.PENDING_AFTER_INTEGRATION}
+        if protocol:
+            codes.add(statuses.REGISTERED_AFTER_INTEGRATION)
+    if options.get("allow_partial_approval"):
+        codes.add(statuses.PARTIALLY_COMPLETE)
+    if options.get("allow_withdraw", True):
+        codes.add(statuses.WITHDRAW)
+    if (options.get("payment") or "none") != "none":
+        codes |= {1500, 1510, 1520, 1530}
+    return [(code, statuses.label(code)) for code in sorted(codes)]
+
+
+def _contains(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _id_bounds(word: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The ids that begin with `word` (hex digits, dashes where a uuid has them), as a range of the key."""
+    text = word.lower()
+    if "-" in text and any((char == "-") != (index in UUID_DASHES) for index, char in enumerate(text)):
+        return None
+    digits = text.replace("-", "")
+    if not MIN_ID_PREFIX <= len(digits) < 32 or HEX.fullmatch(digits) is None:
+        return None
+    return uuid.UUID(digits.ljust(32, "0")), uuid.UUID(digits.ljust(32, "f"))
+
+
+def _search(select: Select[Any], text: str) -> Select[Any]:
+    """Any of: the id or its beginning, the fiscal code or part of it, the protocol number or part of it,
+    every word in the applicant's name. Each is answered by an index (the key's range, the fiscal code's
+    b-tree, trigram indexes on PostgreSQL for the parts), so the OR is a union of index scans."""
+    app_id = parse_uuid(text)
+    if app_id is not None:
+        return select.where(Application.id == app_id)
+    words = text.split()
+    found = [and_(*(Application.applicant_name.ilike(_contains(word), escape="\\") for word in words))]
+    if len(words) == 1:
+        word = words[0]
+        if FISCAL_CODE.fullmatch(word):
+            found.append(Application.applicant_fiscal_code == word.upper())
+        elif word.isalnum() and len(word) >= MIN_PART:
+            found.append(Application.applicant_fiscal_code.ilike(_contains(word), escape="\\"))
+        if any(char.isdigit() for char in word) and len(word) >= MIN_PART:
+            found.append(Application.protocol_number.ilike(_contains(word), escape="\\"))
+        bounds = _id_bounds(word)
+        if bounds is not None:
+            found.append(Application.id.between(*bounds))
+    return select.where(or_(*found))
+
+
+def filtered(tenant: Tenant, user: User, query: ListQuery) -> Select[Any]:
+    """Visible applications (drafts never) matching the query, without ordering."""
+    select = policy.visible_applications(user, tenant).where(Application.status != statuses.DRAFT)
+    if query.q:
+        select = _search(select, query.q)
+    service = find_service(tenant, user, query.service)
+    if query.service:
+        select = select.where(Application.service_id == (service.id if service else None))
+    if query.status is not None:
+        select = select.where(Application.status == query.status)
+    if query.handling == "mine":
+        select = select.where(Application.operator_id == user.id)
+    elif query.handling == "office":
+        select = select.where(Application.office_id == user.office_id)
+    elif query.handling == "waiting":
+        select = select.where(Application.operator_id.is_(None), Application.status.in_(WAITING))
+    start, end = period_bounds(query)
+    if start is not None:
+        select = select.where(Application.latest_status_change_at >= start)
+    if end is not None:
+        select = select.where(Application.latest_status_change_at < end)
+    return select
+
+
+def ordered(select: Select[Any], query: ListQuery) -> Select[Any]:
+    column = getattr(Application, query.sort)
+    primary = column.asc() if query.direction == "asc" else column.desc()
+    if query.sort in ("submitted_at",):
+        primary = primary.nulls_last()
+    tiebreak = Application.id.asc() if query.direction == "asc" else Application.id.desc()
+    return select.order_by(primary, tiebreak)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Application]
+    total: int
+    query: ListQuery
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.query.per_page))
+
+
+def list_page(tenant: Tenant, user: User, query: ListQuery) -> Page:
+    """One page: the ids come from the covering list index alone (count, filter, sort, offset), then
+    only those rows are read (a "deferred join")."""
+    select = filtered(tenant, user, query).with_only_columns(Application.id)
+    total = db.session.scalar(db.select(func.count()).select_from(select.order_by(None).subquery())) or 0
+    page_ids = list(db.session.scalars(
+        ordered(select, query).offset((query.page - 1) * query.per_page).limit(query.per_page)))
+    if not page_ids:
+        return Page([], total, query)
+    loaded = db.session.scalars(
+        db.select(Application).where(Application.id.in_(page_ids))
+        .options(load_only(*(getattr(Application, c) for c in LIST_COLUMNS), raiseload=False),
+                 lazyload(Application.service_version), lazyload(Application.user),
+                 joinedload(Application.service).load_only(Service.id, Service.name, Service.slug),
+                 defaultload(Application.service).lazyload(Service.current_version),
+                 joinedload(Application.operator).load_only(User.id, User.name, User.family_name, User.username),
+                 defaultload(Application.operator).lazyload(User.services))
+    ).unique()
+    by_id = {row.id: row for row in loaded}
+    return Page([by_id[i] for i in page_ids if i in by_id], total, query)
