@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Response, g, jsonify, request
 
 import connectors
+from webapp.blueprints import tenant_blueprint
 from webapp.services import applications, jobs, outbound
-from webapp.services.common.tenancy import get_tenant
 
-bp = Blueprint("webhooks", __name__, url_prefix="/<tenant>/webhooks")
+bp = tenant_blueprint("webhooks", "webapp.webhooks", "/webhooks")
 
 
 RECEIPT_BODY_LIMIT = 64 * 1024  # a receipt or a protocol confirmation is a small JSON document
@@ -19,11 +17,6 @@ RECEIPT_BODY_LIMIT = 64 * 1024  # a receipt or a protocol confirmation is a smal
 @bp.before_request
 def _limit_body() -> None:
     request.max_content_length = RECEIPT_BODY_LIMIT
-
-
-@bp.url_value_preprocessor
-def _load_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    g.tenant = get_tenant(str((values or {}).pop("tenant", "")))
 
 
 @bp.post("/protocol")

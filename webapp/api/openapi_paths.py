@@ -1,5 +1,5 @@
 """Every operation of the API, as the routes answer it: path parameters, query parameters, bodies and
-each status the server can give (openapi.operation adds 401 to secured ones, 400/413 to those with a
+each status the server can give (openapi_parts.operation adds 401 to secured ones, 400/413 to those with a
 body or query)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from webapp.api import routes_applications, routes_backoffice, routes_calendars
-from webapp.api.openapi import IF_MATCH, answer, array_of, operation, path_param, ref
+from webapp.api.openapi_parts import IF_MATCH, answer, array_of, operation, path_param, ref
 from webapp.services.common.policy import ALL_ACTIONS
 from webapp.services.common.uploads import ALLOWED_TYPES
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request, url_for
 
-from webapp.api import bp, params
+from webapp.api import params
+from webapp.api.blueprint import bp
 from webapp.api.context import current_user, expected_version, json_body, load, tenant
 from webapp.api.schemas import (
     ApplicationCreateSchema,

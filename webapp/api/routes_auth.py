@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from webapp.api import bp
+from webapp.api.blueprint import bp
 from webapp.api.context import json_body, load, tenant
 from webapp.api.schemas import AuthRequestSchema
 from webapp.services import people

@@ -6,7 +6,8 @@ from flask import Response, jsonify, request
 from marshmallow import Schema, fields
 from werkzeug.datastructures import MultiDict
 
-from webapp.api import bp, params
+from webapp.api import params
+from webapp.api.blueprint import bp
 from webapp.api.context import current_user, json_body, load, tenant
 from webapp.api.schemas import MESSAGE_TEXT, AttachmentInSchema, MessageSchema
 from webapp.api.schemas_answers import BackofficeParametersSchema, BackofficeRowSchema, OfficeSchema

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from flask import Response, jsonify
 
-from webapp.api import bp, params
+from webapp.api import params
+from webapp.api.blueprint import bp
 from webapp.api.context import tenant
 from webapp.api.schemas import CalendarSchema, OpeningHourSchema
 from webapp.api.schemas_answers import AvailableDaySchema, SlotSchema

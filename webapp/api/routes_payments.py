@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, jsonify, url_for
 from marshmallow import Schema, fields, validate
 
-from webapp.api import bp
+from webapp.api.blueprint import bp
 from webapp.api.context import current_user, json_body, load, tenant
 from webapp.api.schemas import PaymentSchema
 from webapp.services import applications, outbound, screens

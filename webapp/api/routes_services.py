@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from webapp.api import bp
+from webapp.api.blueprint import bp
 from webapp.api.context import tenant
 from webapp.api.schemas import service_payload
 from webapp.services import catalogue

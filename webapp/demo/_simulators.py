@@ -11,13 +11,14 @@ from typing import Any
 
 from flask import Flask
 
+from connectors.simulators import start_appio, start_pagopa, start_protocol
+from webapp.services.jobs import sweep
+
 DEMO_WEBHOOK_SECRET = "demo-webhook-secret"  # noqa: S105 - the simulators' demo secret, never production
 
 
 def start_simulators(port: int, tenant_slug: str) -> tuple[dict[str, Any], list[Any]]:
     """Start the simulators; return the configuration that points the connectors at them."""
-    from connectors.simulators import start_appio, start_pagopa, start_protocol
-
     receipts = f"http://127.0.0.1:{port}/{tenant_slug}/webhooks/pagopa"
     pagopa = start_pagopa(receipt_url=receipts, webhook_secret=DEMO_WEBHOOK_SECRET)
     protocol = start_protocol(webhook_secret=DEMO_WEBHOOK_SECRET,
@@ -32,8 +33,6 @@ def start_simulators(port: int, tenant_slug: str) -> tuple[dict[str, Any], list[
 
 def start_sweeper(app: Flask) -> threading.Thread:
     """Background work in-process: what Celery beat does in production (timers, leftovers)."""
-    from webapp.services.jobs import sweep
-
     def loop() -> None:
         while True:
             time.sleep(app.config["SWEEP_SECONDS"])

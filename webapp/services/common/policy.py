@@ -14,10 +14,12 @@ from webapp.extensions import db
 from webapp.models import (
     ADMIN,
     CITIZEN,
+    INTERNAL,
     MANAGER,
     OPERATOR,
     Application,
     Calendar,
+    Message,
     Payment,
     Tenant,
     User,
@@ -233,8 +235,6 @@ def require_attachment_visible(user: User, attachment: Any) -> None:
     """Citizens never see files of private notes."""
     if user.role != CITIZEN or attachment.message_id is None:
         return
-    from webapp.models import INTERNAL, Message
-
     message = db.session.get(Message, attachment.message_id)
     if message is not None and message.visibility == INTERNAL:
         raise NotFound()

@@ -10,8 +10,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from webapp.extensions import db
-from webapp.models import APPLICANT, Application, Attachment, Message, Service, StatusChange, Tenant, User
-from webapp.services import applications, catalogue
+from webapp.models import (
+    APPLICANT,
+    Application,
+    Attachment,
+    Meeting,
+    Message,
+    Payment,
+    Service,
+    StatusChange,
+    Tenant,
+    User,
+)
+from webapp.services import applications, appointments, catalogue, outbound
 from webapp.services.applications import SummaryGroup, data_groups, prefill
 from webapp.services.common import policy, statuses
 from webapp.services.common.errors import (
@@ -74,6 +85,8 @@ class Detail:
     follow_ups: list[tuple[str, str]]
     children: list[Application] = field(default_factory=list)
     parent: Application | None = None
+    payments: list[Payment] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
 
 
 def detail(tenant: Tenant, user: User, app_id: Any) -> Detail:
@@ -91,6 +104,7 @@ def detail(tenant: Tenant, user: User, app_id: Any) -> Detail:
         children=list(db.session.scalars(policy.visible_applications(user, tenant).where(
             Application.parent_id == app.id).order_by(Application.created_at))),
         parent=db.session.get(Application, app.parent_id) if app.parent_id else None,
+        payments=outbound.for_application(app), meetings=appointments.for_application(app),
     )
 
 

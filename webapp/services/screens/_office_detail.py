@@ -9,8 +9,19 @@ from sqlalchemy.orm import lazyload, load_only
 
 import forms
 from webapp.extensions import db
-from webapp.models import INTERNAL, Application, Attachment, Message, StatusChange, Tenant, User
-from webapp.services import appointments, catalogue, outbound
+from webapp.models import (
+    INTERNAL,
+    Application,
+    Attachment,
+    Meeting,
+    Message,
+    Payment,
+    ServiceCallRow,
+    StatusChange,
+    Tenant,
+    User,
+)
+from webapp.services import appointments, catalogue, jobs, outbound
 from webapp.services.common import policy, statuses
 from webapp.services.common.tenancy import scoped
 
@@ -26,6 +37,20 @@ class Sections:
     payments: bool
     stamps: bool
     appointments: bool
+
+
+@dataclass(frozen=True)
+class Related:
+    """What hangs off an application in the back office: its payments, failed calls and appointments."""
+
+    payments: list[Payment]
+    incidents: list[ServiceCallRow]
+    meetings: list[Meeting]
+
+
+def related(app: Application) -> Related:
+    return Related(payments=outbound.for_application(app), incidents=jobs.incidents(app),
+                   meetings=appointments.for_application(app))
 
 
 def sections(app: Application) -> Sections:

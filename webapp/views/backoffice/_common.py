@@ -11,7 +11,7 @@ from webapp.services.common.errors import ValidationFailed
 from webapp.services.common.tenancy import Tenant
 from webapp.services.people import User
 from webapp.services.screens import Upload
-from webapp.views.backoffice import bp
+from webapp.views.backoffice.blueprint import bp
 from webapp.views.web import safe_return
 
 

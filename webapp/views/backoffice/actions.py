@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 
 from webapp.services import screens
 from webapp.services.common.errors import DomainError, NotFound, ValidationFailed
-from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import staff, tenant, uploads, version
+from webapp.views.backoffice.blueprint import bp
 
 DONE = {
     "take": _l("Pratica presa in carico."),

@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from webapp.services import screens
 from webapp.services.common import policy, uploads
 from webapp.services.people import assignable, list_offices
-from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import staff, tenant
+from webapp.views.backoffice.blueprint import bp
 
 TABS = {"dati": "Dati", "documenti": "Documenti", "messaggi": "Messaggi", "iter": "Iter",
         "protocollo": "Protocollo", "pagamenti": "Pagamenti", "appuntamenti": "Appuntamenti"}
@@ -54,7 +54,8 @@ def application(app_id: str, tab: str) -> str | tuple[str, int]:
     actions = policy.available_actions(user, app)
     return render_template(
         "backoffice/detail.html", section="applications", app=app, tab=tab, tabs=tabs, tab_labels=TABS,
-        sections=sections, actions=actions, files=files, file_index=screens.attachment_names(files),
+        sections=sections, related=screens.related(app),
+        actions=actions, files=files, file_index=screens.attachment_names(files),
         form_sections=screens.form_sections(app) if tab == "dati" else [],
         messages=screens.messages(tenant(), app) if tab == "messaggi" else [],
         history=screens.history(tenant(), app),

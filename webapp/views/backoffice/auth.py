@@ -8,8 +8,8 @@ from werkzeug.wrappers import Response
 
 from webapp.services import people
 from webapp.services.common.errors import BadRequest, Unauthorized, ValidationFailed
-from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import field_errors, safe_next, tenant
+from webapp.views.backoffice.blueprint import bp
 from webapp.views.web import sign_in, sign_out
 
 

@@ -13,9 +13,9 @@ from webapp.services import appointments, people
 from webapp.services.appointments import FLAGS, NOTICE_HOURS, TYPES, Calendar, Meeting, OpeningHour
 from webapp.services.common import formatting, localtime, policy, tabular, uploads
 from webapp.services.common.errors import Conflict, Forbidden, ValidationFailed
-from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import field_errors, staff, tenant
 from webapp.views.backoffice._confirm import Confirmation, confirmation_page, confirmed
+from webapp.views.backoffice.blueprint import bp
 
 
 def _form() -> dict[str, Any]:

@@ -6,8 +6,8 @@ from flask import Response, abort, current_app, request, stream_with_context
 
 from webapp.services import screens
 from webapp.services.common import localtime, uploads
-from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import staff, tenant
+from webapp.views.backoffice.blueprint import bp
 
 TYPES = {"csv": "text/csv; charset=utf-8",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import render_template
 
 from webapp.services import screens
-from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import staff, tenant
+from webapp.views.backoffice.blueprint import bp
 
 
 @bp.get("/servizi", endpoint="services")

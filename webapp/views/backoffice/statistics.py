@@ -7,8 +7,8 @@ import json
 from flask import render_template, request
 
 from webapp.services import catalogue, screens
-from webapp.views.backoffice import bp
 from webapp.views.backoffice._common import staff, tenant
+from webapp.views.backoffice.blueprint import bp
 
 
 @bp.get("/statistiche", endpoint="statistics")

@@ -10,7 +10,7 @@ from flask import abort, g, redirect, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from webapp.services import appointments, outbound
+from webapp.services import appointments
 from webapp.services.common import statuses
 from webapp.services.common.errors import FieldProblem
 from webapp.services.common.uploads import Upload
@@ -61,5 +61,5 @@ def status_text(code: int | None) -> str:
 
 
 def template_helpers() -> dict[str, Any]:
-    return {"status_text": status_text, "safe_next": safe_next, "payments_of": outbound.for_application,
-            "meetings_of": appointments.for_application, "meeting_labels": appointments.STATUS_LABELS}
+    return {"status_text": status_text, "safe_next": safe_next,
+            "meeting_labels": appointments.STATUS_LABELS}

@@ -11,8 +11,8 @@ from webapp.services.common import statuses, uploads
 from webapp.services.common.errors import ValidationFailed
 from webapp.services.common.uploads import Upload
 from webapp.services.people import identity_locked_fields
-from webapp.views.citizen import bp
 from webapp.views.citizen._common import citizen_required, me, posted_files, posted_version, problems_by_field
+from webapp.views.citizen.blueprint import bp
 
 
 @bp.get("/area-personale")

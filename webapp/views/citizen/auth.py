@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.services import people
-from webapp.views.citizen import bp
 from webapp.views.citizen._common import safe_next
+from webapp.views.citizen.blueprint import bp
 from webapp.views.web import sign_in, sign_out
 
 

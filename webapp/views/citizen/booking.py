@@ -19,7 +19,7 @@ from webapp.services.appointments import Meeting
 from webapp.services.common import policy, uploads
 from webapp.services.common.errors import Conflict, NotFound, ValidationFailed
 from webapp.services.people import CITIZEN, User
-from webapp.views.citizen import bp
+from webapp.views.citizen.blueprint import bp
 
 STEPS = (("ufficio", "Luogo"), ("orario", "Data e orario"), ("dettagli", "Dettagli appuntamento"),
          ("richiedente", "Richiedente"), ("riepilogo", "Riepilogo"))

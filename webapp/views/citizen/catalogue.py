@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, render_template, request
 
 from webapp.services import appointments, catalogue
-from webapp.views.citizen import bp
+from webapp.views.citizen.blueprint import bp
 
 
 @bp.get("/servizi")

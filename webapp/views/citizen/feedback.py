@@ -12,8 +12,8 @@ from flask import g, render_template, request
 
 from webapp.services import catalogue
 from webapp.services.common.errors import ValidationFailed
-from webapp.views.citizen import bp
 from webapp.views.citizen._common import safe_next
+from webapp.views.citizen.blueprint import bp
 
 
 def _render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:

@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 from webapp.services import applications
 from webapp.services.applications import SUMMARY, StepPage
 from webapp.services.common.errors import TransitionNotAllowed
-from webapp.views.citizen import bp
 from webapp.views.citizen._common import citizen_required, me, posted_version
+from webapp.views.citizen.blueprint import bp
 
 
 def _action() -> str:

@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from webapp.services import applications, outbound
 from webapp.services.common import uploads
 from webapp.services.common.errors import DomainError, ValidationFailed
-from webapp.views.citizen import bp
 from webapp.views.citizen._common import citizen_required, me
+from webapp.views.citizen.blueprint import bp
 
 RETURN_MESSAGES = {
     "ok": ("info", "Grazie: l'esito del pagamento ti sarà confermato appena pagoPA invia la ricevuta."),

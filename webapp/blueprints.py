@@ -1,0 +1,30 @@
+"""One way for a blueprint to live under /<tenant>/: the tenant is loaded once from the address.
+
+Every tenant's page, API call and webhook goes through `tenant_blueprint`, so the rule that an
+unknown tenant is a 404 (and that `url_for` fills in the current tenant) is written once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, g
+
+from webapp.services.common.tenancy import get_tenant
+
+
+def _load_tenant(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    g.tenant = get_tenant(str((values or {}).pop("tenant", "")))
+
+
+def _add_tenant(endpoint: str, values: dict[str, Any]) -> None:
+    if "tenant" not in values and "tenant" in g:
+        values["tenant"] = g.tenant.slug
+
+
+def tenant_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    """A blueprint whose every address starts with /<tenant> (then `url_prefix`)."""
+    bp = Blueprint(name, import_name, url_prefix="/<tenant>" + url_prefix)
+    bp.url_value_preprocessor(_load_tenant)
+    bp.url_defaults(_add_tenant)
+    return bp
