@@ -24,5 +24,5 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy engine forms connectors
+	$(BIN)/mypy engine forms connectors webapp
 	$(BIN)/lint-imports

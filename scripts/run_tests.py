@@ -115,7 +115,7 @@ def main() -> int:
     print(f"make test: PostgreSQL on {pg_port}, Redis on {redis_port}", flush=True)
     steps = [
         [str(BIN / "ruff"), "check", "."],
-        [str(BIN / "mypy"), "engine", "forms", "connectors"],
+        [str(BIN / "mypy"), "engine", "forms", "connectors", "webapp"],
         [str(BIN / "lint-imports")],
         [str(BIN / "pytest"), "-W", "error", *sys.argv[1:]],
     ]

@@ -9,7 +9,7 @@ from flask import Flask
 
 
 def make_celery(app: Flask) -> Celery:
-    class AppContextTask(Task):  # type: ignore[misc]
+    class AppContextTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
                 return self.run(*args, **kwargs)

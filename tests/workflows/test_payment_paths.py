@@ -207,13 +207,15 @@ def test_stale_deferred_amount_is_reset_before_each_review(service: ServiceDefin
 
 def test_web_layer_start_options(service: ServiceDefinition) -> None:
     from webapp.services.applications import start_options
+    from webapp.services.common.options import parse_options
 
     options = dict(service.manifest["options"])
-    data = start_options(options)
+    data = start_options(parse_options(options))
     expected = (options.get("payment", "none"), options.get("payment_amount", 0), options.get("payment_expiry", "P30D"))
     assert (data["payment_phase"], data["payment_amount"], data["payment_expiry"]) == expected
     assert data["protocol_required"] is bool(options["protocol_required"])
-    data = start_options({**options, "payment": "request", "payment_amount": 1600, "payment_expiry": "P10D"})
+    data = start_options(parse_options({**options, "payment": "request", "payment_amount": 1600,
+                                        "payment_expiry": "P10D"}))
     assert (data["payment_phase"], data["payment_amount"], data["payment_expiry"]) == ("request", 1600, "P10D")
     instance, wait = start_instance(service.process, data)
     wait = instance.complete_user_task(wait.user_tasks[0].task_id, {"action": "submit"})
@@ -222,4 +224,4 @@ def test_web_layer_start_options(service: ServiceDefinition) -> None:
     assert wait is not None
     [timer] = wait.timers
     assert timedelta(days=9, hours=23) < timer.due_at - datetime.now(UTC) <= timedelta(days=10)
-    assert start_options({"payment": None})["payment_phase"] == "none"
+    assert start_options(parse_options({"payment": None}))["payment_phase"] == "none"

@@ -18,7 +18,7 @@ from webapp.services.people import User, user_from_token
 
 
 def tenant() -> Tenant:
-    return g.tenant  # type: ignore[no-any-return]
+    return g.tenant
 
 
 def current_user() -> User:
@@ -29,7 +29,7 @@ def current_user() -> User:
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("Serve un token: Authorization: Bearer <token>.")
         g.user = user_from_token(tenant(), token.strip())
-    return g.user  # type: ignore[no-any-return]
+    return g.user
 
 
 MAX_DEPTH = 32  # our deepest document (form data with a group of fields) is a few levels deep
@@ -126,6 +126,6 @@ def _problems(messages: Any, pointer: str = "") -> list[FieldProblem]:
 def load(schema: Schema, body: dict[str, Any]) -> dict[str, Any]:
     """The body checked against its marshmallow schema (types, required, no unknown fields)."""
     try:
-        return schema.load(body)  # type: ignore[no-any-return]
+        return schema.load(body)
     except MarshmallowError as exc:
         raise ValidationFailed(_problems(getattr(exc, "messages", {}))) from exc

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, jsonify, request, url_for
 
 from webapp.api import params
@@ -50,7 +52,7 @@ def _filters() -> applications.ListFilters:
 
 
 def _page_link(offset: int, limit: int) -> str:
-    args = {**request.args.to_dict(), "offset": offset, "limit": limit}
+    args: dict[str, Any] = {**request.args.to_dict(), "offset": offset, "limit": limit}
     return url_for("api.list_applications", _external=False, **args)
 
 
@@ -102,7 +104,8 @@ def application_history(app_id: str) -> Response:
 @bp.post("/applications/<app_id>/transition/<action>")
 def transition(app_id: str, action: str) -> Response:
     body = load(TransitionSchema(), json_body(required=False))
-    applications.transition(tenant(), current_user(), app_id, action, body, expected_version(body))
+    command = applications.command_for(action, body)
+    applications.transition(tenant(), current_user(), app_id, command, expected_version(body))
     return Response(status=204)
 
 
@@ -114,7 +117,8 @@ def list_messages(app_id: str) -> Response:
 
 @bp.post("/applications/<app_id>/messages")
 def post_message(app_id: str) -> Response:
-    message = applications.post_message(tenant(), current_user(), app_id, load(MessageInSchema(), json_body()))
+    message = applications.post_message(tenant(), current_user(), app_id,
+                                         applications.message_for(load(MessageInSchema(), json_body())))
     response = jsonify(MessageSchema().dump(message))
     response.status_code = 201
     return response

@@ -39,7 +39,8 @@ def list_notes(app_id: str) -> Response:
 def post_note(app_id: str) -> Response:
     _require_staff()
     body = load(NoteInSchema(), json_body())
-    note = applications.post_message(tenant(), current_user(), app_id, {**body, "visibility": INTERNAL})
+    note = applications.post_message(tenant(), current_user(), app_id,
+                                      applications.message_for({**body, "visibility": INTERNAL}))
     response = jsonify(MessageSchema().dump(note))
     response.status_code = 201
     return response

@@ -19,7 +19,8 @@ class UtcDateTime(fields.DateTime):
     """A moment with its offset, as `date-time` promises: the demo's SQLite hands back naive UTC ones."""
 
     def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return super()._serialize(aware(value) if value is not None else None, attr, obj, **kwargs)
+        text = super()._serialize(aware(value) if value is not None else None, attr, obj, **kwargs)
+        return None if text is None else str(text)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -188,12 +189,12 @@ class ApplicationSchema(Schema):
     incidents = fields.Method("get_incidents", metadata=_list_of("Incident", "failed background calls (staff only)"))
 
     def get_payments(self, app: Application) -> list[dict[str, Any]]:
-        return PaymentSchema(many=True).dump(outbound.for_application(app))  # type: ignore[no-any-return]
+        return PaymentSchema(many=True).dump(outbound.for_application(app))
 
     def get_incidents(self, app: Application) -> list[dict[str, Any]]:
         if not getattr(self, "context_staff", False):
             return []
-        return IncidentSchema(many=True).dump(jobs.incidents(app))  # type: ignore[no-any-return]
+        return IncidentSchema(many=True).dump(jobs.incidents(app))
 
     def get_links(self, app: Application) -> list[dict[str, Any]]:
         actions: list[str] = self.context_actions.get(app.id, []) if hasattr(self, "context_actions") else []
@@ -290,7 +291,9 @@ class TransitionSchema(Schema):
     message = fields.String(metadata={"description": "required for reject and request-integration"})
     attachments = fields.List(fields.Nested(AttachmentInSchema))
     is_partial = fields.Boolean(metadata={"description": "accept: a partial approval (7100)"})
-    partial = fields.Boolean(metadata={"description": "accept: same as is_partial"})
+    # Named apart: a field called `partial` would hide marshmallow's own Schema.partial.
+    partial_approval = fields.Boolean(data_key="partial", attribute="partial",
+                                      metadata={"description": "accept: same as is_partial"})
     data = fields.Dict(metadata={"description": "submit from 4200: the changed form data"})
     operator_id = fields.UUID(metadata={"description": "assign: to this operator"})
     office_id = fields.UUID(metadata={"description": "assign: to this office (only)"})
@@ -307,12 +310,12 @@ class TransitionSchema(Schema):
 
 
 def service_payload(service: Service) -> dict[str, Any]:
-    return ServiceSchema().dump(service)  # type: ignore[no-any-return]
+    return ServiceSchema().dump(service)
 
 
 def application_payload(app: Application, actions: list[str], *, staff: bool = False) -> dict[str, Any]:
     schema = ApplicationSchema()
     schema.context_actions = {app.id: actions}  # type: ignore[attr-defined]
     schema.context_staff = staff  # type: ignore[attr-defined]
-    return schema.dump(app)  # type: ignore[no-any-return]
+    return schema.dump(app)
 

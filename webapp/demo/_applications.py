@@ -169,12 +169,13 @@ def _journey(tenant: Tenant, citizen: User, operator: User, planned: Planned) ->
 
 
 def _act(tenant: Tenant, user: User, app_id: Any, step: Step) -> None:
-    body: dict[str, Any] = {"message": step.message} if step.message else {}
     if step.action in ("message", "note"):
-        applications.post_message(tenant, user, app_id, {**body, "visibility": INTERNAL if step.action == "note"
-                                                     else APPLICANT})
-    else:
-        applications.transition(tenant, user, app_id, step.action, {**body, "partial": True} if step.partial else body)
+        visibility = INTERNAL if step.action == "note" else APPLICANT
+        applications.post_message(tenant, user, app_id, applications.NewMessage(step.message or "", visibility))
+        return
+    body: dict[str, Any] = {"message": step.message} if step.message else {}
+    command = applications.command_for(step.action, {**body, "partial": True} if step.partial else body)
+    applications.transition(tenant, user, app_id, command)
 
 
 DATED: tuple[type[Any], ...] = (StatusChange, Message, Attachment)

@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.models._columns import created_at, tenant_fk, utcnow, uuid_pk
 
 
-class Application(db.Model):  # type: ignore[name-defined,misc]
+class Application(db.Model):  # type: ignore[name-defined]
     __tablename__ = "applications"
     __table_args__ = (
         Index("ix_applications_list", "tenant_id", "service_id", "status", "latest_status_change_at"),
@@ -81,7 +81,7 @@ class Application(db.Model):  # type: ignore[name-defined,misc]
     office = relationship("Office", lazy="joined")
 
 
-class StatusChange(db.Model):  # type: ignore[name-defined,misc]
+class StatusChange(db.Model):  # type: ignore[name-defined]
     """Append-only history: the Iter della pratica."""
 
     __tablename__ = "status_changes"
@@ -106,7 +106,7 @@ DETACHED_PREFIX = "detached:"
 CALL_PENDING, CALL_DONE, CALL_FAILED, CALL_CANCELLED = "pending", "done", "failed", "cancelled"
 
 
-class ServiceCallRow(db.Model):  # type: ignore[name-defined,misc]
+class ServiceCallRow(db.Model):  # type: ignore[name-defined]
     """A service task waiting for a worker; unique per (application, engine task)."""
 
     __tablename__ = "service_calls"

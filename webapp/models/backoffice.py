@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.models._columns import created_at, tenant_fk, uuid_pk
 
 
-class LoginThrottle(db.Model):  # type: ignore[name-defined,misc]
+class LoginThrottle(db.Model):  # type: ignore[name-defined]
     """Failed back-office logins, per account (`user`) and per client address (`ip`)."""
 
     __tablename__ = "login_throttles"
@@ -27,7 +27,7 @@ class LoginThrottle(db.Model):  # type: ignore[name-defined,misc]
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class PasswordResetToken(db.Model):  # type: ignore[name-defined,misc]
+class PasswordResetToken(db.Model):  # type: ignore[name-defined]
     """A single-use link to choose a new password; only the SHA-256 of the token is stored."""
 
     __tablename__ = "password_reset_tokens"

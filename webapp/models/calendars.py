@@ -41,7 +41,7 @@ operator_calendars = Table(
 )
 
 
-class Calendar(db.Model):  # type: ignore[name-defined,misc]
+class Calendar(db.Model):  # type: ignore[name-defined]
     __tablename__ = "calendars"
     __table_args__ = (UniqueConstraint("tenant_id", "title"),)
 
@@ -76,7 +76,7 @@ class Calendar(db.Model):  # type: ignore[name-defined,misc]
                             passive_deletes=True)
 
 
-class OpeningHour(db.Model):  # type: ignore[name-defined,misc]
+class OpeningHour(db.Model):  # type: ignore[name-defined]
     """*Orario di apertura*: on these weekdays between these dates, slots from begin to end hour."""
 
     __tablename__ = "opening_hours"
@@ -98,7 +98,7 @@ class OpeningHour(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = created_at()
 
 
-class Closure(db.Model):  # type: ignore[name-defined,misc]
+class Closure(db.Model):  # type: ignore[name-defined]
     """*Periodo di chiusura*: holidays, the patron saint's day, office closures."""
 
     __tablename__ = "calendar_closures"
@@ -118,7 +118,7 @@ PENDING, APPROVED, REFUSED, MISSED, DONE, CANCELLED, DRAFT = range(7)
 HOLDING = (PENDING, APPROVED, DRAFT)
 
 
-class Meeting(db.Model):  # type: ignore[name-defined,misc]
+class Meeting(db.Model):  # type: ignore[name-defined]
     """*Appuntamento*: booked with or without SPID; a DRAFT holds its place until `draft_expiration`."""
 
     __tablename__ = "meetings"

@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.models._columns import created_at, tenant_fk, uuid_pk
 
 
-class ProcessDefinition(db.Model):  # type: ignore[name-defined,misc]
+class ProcessDefinition(db.Model):  # type: ignore[name-defined]
     """Serialized BPMN specs; shared by every version (and tenant) with the same content."""
 
     __tablename__ = "process_definitions"
@@ -24,7 +24,7 @@ class ProcessDefinition(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = created_at()
 
 
-class Service(db.Model):  # type: ignore[name-defined,misc]
+class Service(db.Model):  # type: ignore[name-defined]
     __tablename__ = "services"
     __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
 
@@ -42,7 +42,7 @@ class Service(db.Model):  # type: ignore[name-defined,misc]
     current_version = relationship("ServiceVersion", foreign_keys=[current_version_id], lazy="joined")
 
 
-class ServiceVersion(db.Model):  # type: ignore[name-defined,misc]
+class ServiceVersion(db.Model):  # type: ignore[name-defined]
     __tablename__ = "service_versions"
     __table_args__ = (UniqueConstraint("service_id", "version"),)
 

@@ -12,7 +12,7 @@ from webapp.extensions import db
 from webapp.models._columns import created_at, tenant_fk, uuid_pk
 
 
-class ServiceRating(db.Model):  # type: ignore[name-defined,misc]
+class ServiceRating(db.Model):  # type: ignore[name-defined]
     __tablename__ = "service_ratings"
 
     id: Mapped[uuid.UUID] = uuid_pk()

@@ -15,7 +15,7 @@ APPLICANT = "applicant"
 INTERNAL = "internal"
 
 
-class Message(db.Model):  # type: ignore[name-defined,misc]
+class Message(db.Model):  # type: ignore[name-defined]
     __tablename__ = "messages"
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -33,7 +33,7 @@ class Message(db.Model):  # type: ignore[name-defined,misc]
     attachments = relationship("Attachment", lazy="selectin", order_by="Attachment.created_at")
 
 
-class Attachment(db.Model):  # type: ignore[name-defined,misc]
+class Attachment(db.Model):  # type: ignore[name-defined]
     __tablename__ = "attachments"
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -52,7 +52,7 @@ class Attachment(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = created_at()
 
 
-class ProtocolCounter(db.Model):  # type: ignore[name-defined,misc]
+class ProtocolCounter(db.Model):  # type: ignore[name-defined]
     """The built-in protocol register: one gap-free counter per tenant and year."""
 
     __tablename__ = "protocol_counters"

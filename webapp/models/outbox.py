@@ -15,7 +15,7 @@ from webapp.models._columns import created_at, tenant_fk, uuid_pk
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
 
-class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+class OutboxMessage(db.Model):  # type: ignore[name-defined]
     __tablename__ = "outbox"
 
     id: Mapped[uuid.UUID] = uuid_pk()

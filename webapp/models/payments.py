@@ -20,7 +20,7 @@ CANCELED = "CANCELED"
 PAGOPA, BOLLO = "pagopa", "bollo"
 
 
-class Payment(db.Model):  # type: ignore[name-defined,misc]
+class Payment(db.Model):  # type: ignore[name-defined]
     __tablename__ = "payments"
     __table_args__ = (
         UniqueConstraint("tenant_id", "notice_number"),
@@ -57,7 +57,7 @@ class Payment(db.Model):  # type: ignore[name-defined,misc]
     application = relationship("Application", lazy="joined")
 
 
-class StampUse(db.Model):  # type: ignore[name-defined,misc]
+class StampUse(db.Model):  # type: ignore[name-defined]
     """A marca da bollo may be used once in the tenant: the unique constraint is the guarantee."""
 
     __tablename__ = "stamp_uses"
@@ -73,7 +73,7 @@ class StampUse(db.Model):  # type: ignore[name-defined,misc]
     created_at: Mapped[datetime] = created_at()
 
 
-class NoticeCounter(db.Model):  # type: ignore[name-defined,misc]
+class NoticeCounter(db.Model):  # type: ignore[name-defined]
     """The 13-digit base of the tenant's notice numbers, allocated in order under a row lock."""
 
     __tablename__ = "notice_counters"

@@ -13,7 +13,7 @@ from webapp.extensions import db
 from webapp.models._columns import created_at, tenant_fk, uuid_pk
 
 
-class Tenant(db.Model):  # type: ignore[name-defined,misc]
+class Tenant(db.Model):  # type: ignore[name-defined]
     __tablename__ = "tenants"
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -29,7 +29,7 @@ class Tenant(db.Model):  # type: ignore[name-defined,misc]
         return (self.settings or {}).get(key, default)
 
 
-class Office(db.Model):  # type: ignore[name-defined,misc]
+class Office(db.Model):  # type: ignore[name-defined]
     __tablename__ = "offices"
     __table_args__ = (UniqueConstraint("tenant_id", "name"),)
 

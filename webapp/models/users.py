@@ -26,7 +26,7 @@ operator_services = Table(
 )
 
 
-class User(db.Model):  # type: ignore[name-defined,misc]
+class User(db.Model):  # type: ignore[name-defined]
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("tenant_id", "username"),
@@ -78,7 +78,7 @@ class User(db.Model):  # type: ignore[name-defined,misc]
         return f"{self.tenant_id}:{self.id}"
 
 
-class LoginSession(db.Model):  # type: ignore[name-defined,misc]
+class LoginSession(db.Model):  # type: ignore[name-defined]
     """A signed-in browser session, kept on the server so that logging out (or a new password, or a new
     role) really ends it: a copy of the cookie taken before is worth nothing afterwards."""
 

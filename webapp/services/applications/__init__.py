@@ -22,6 +22,22 @@ from ._citizen_steps import (
     submit,
     summary,
 )
+from ._commands import (
+    Action,
+    Assign,
+    Command,
+    IntegrationDecision,
+    IntegrationRequest,
+    NewMessage,
+    Outcome,
+    PaymentRegistration,
+    Registration,
+    StampRequest,
+    Submit,
+    Withdrawal,
+    command_for,
+    message_for,
+)
 from ._drafts import (
     DRAFT_TOLERATED,
     ListFilters,
@@ -31,18 +47,19 @@ from ._drafts import (
     list_applications,
     update_draft,
 )
-from ._formview import FieldView, attachment_names, build_fields, parse_step, required_fields
 from ._messages import MAX_MESSAGE_CHARS, latest_integration_request, list_messages, post_message
 from ._payment_events import provide_stamp, receive_receipt
 from ._process import DISPATCHER, dispatch, persist, process_failed, restore, set_dispatcher, start_options
 from ._transitions import transition
 
 __all__ = [
-    "DISPATCHER", "DRAFT_TOLERATED", "INTERNAL", "MAX_MESSAGE_CHARS", "SUMMARY", "Application", "FieldView",
-    "ListFilters", "StepPage", "SummaryGroup", "attachment_names", "build_fields", "complete_call",
-    "create_application", "data_groups", "dispatch", "get_application", "get_draft", "history", "is_reachable",
-    "latest_integration_request", "list_applications", "list_messages", "new_application_page", "parse_step",
-    "persist", "post_message", "prefill", "preview_step", "process_failed", "provide_stamp", "receive_receipt",
-    "required_fields", "restore", "resume_target", "save_step", "sent_page", "set_dispatcher",
-    "start_application", "start_options", "step_page", "submit", "summary", "transition", "update_draft",
+    "DISPATCHER", "DRAFT_TOLERATED", "INTERNAL", "MAX_MESSAGE_CHARS", "SUMMARY", "Action", "Application",
+    "Assign", "Command", "IntegrationDecision", "IntegrationRequest", "ListFilters", "NewMessage", "Outcome",
+    "PaymentRegistration", "Registration", "StampRequest", "StepPage", "Submit", "SummaryGroup", "Withdrawal",
+    "command_for", "complete_call", "create_application", "data_groups", "dispatch", "get_application",
+    "get_draft", "history", "is_reachable", "latest_integration_request", "list_applications", "list_messages",
+    "message_for", "new_application_page", "persist", "post_message", "prefill", "preview_step",
+    "process_failed", "provide_stamp", "receive_receipt", "restore", "resume_target", "save_step", "sent_page",
+    "set_dispatcher", "start_application", "start_options", "step_page", "submit", "summary", "transition",
+    "update_draft",
 ]

@@ -19,6 +19,7 @@ from typing import Any
 from webapp.extensions import db
 from webapp.models import Application, Office
 from webapp.services.common import statuses
+from webapp.services.common.options import options_of
 
 from ._history import record_event
 
@@ -40,8 +41,7 @@ def _matches(rule: Any, data: dict[str, Any]) -> bool:
 
 def matching_office(app: Application) -> Office | None:
     """The office the service's rules send this application to, or None."""
-    rules = app.service_version.options.get("assignment_rules") or []
-    for rule in rules if isinstance(rules, list) else []:
+    for rule in options_of(app.service_version).assignment_rules:
         if _matches(rule, app.data or {}):
             office = db.session.scalar(db.select(Office).where(Office.tenant_id == app.tenant_id,
                                                                Office.name == str(rule["office"])))

@@ -17,7 +17,8 @@ from webapp.services.common import policy, statuses
 from webapp.services.common.errors import NotFound, TransitionNotAllowed
 from webapp.services.common.uow import unit_of_work
 
-from . import _drafts, _files, _formview, _transitions
+from . import _drafts, _files, _transitions
+from ._commands import Submit
 
 SUMMARY = "riepilogo"
 UNKNOWN_FIELD = "Campo non previsto dal modulo"
@@ -38,8 +39,8 @@ class StepPage:
     form: forms.Form
     step: forms.Step
     steps: list[StepState]
-    fields: list[_formview.FieldView]
-    conditional: list[_formview.FieldView]
+    fields: list[forms.FieldView]
+    conditional: list[forms.FieldView]
     errors: dict[str, str] = field(default_factory=dict)
     unknown: list[str] = field(default_factory=list)
     app: Application | None = None
@@ -93,15 +94,15 @@ def _page(service: Service, form: forms.Form, step_id: str, data: dict[str, Any]
           errors: dict[str, str] | None = None, app: Application | None = None) -> StepPage:
     step = _find_step(form, step_id)
     active = form.active_fields(data)
-    required = _formview.required_fields(form, active)
-    conditional = _formview.conditional_fields(form.schema)
+    required = forms.required_fields(form, active)
+    conditional = forms.conditional_fields(form.schema)
     names = [n for n in step.fields if n in active]
     errors = errors or {}
     files = _files.field_files(app, form, data) if app is not None else {}
     return StepPage(
         service=service, form=form, step=step, steps=_step_states(form, data),
-        fields=_formview.build_fields(form, [n for n in names if n not in conditional], data, errors, required),
-        conditional=_formview.build_fields(form, [n for n in names if n in conditional], data, errors, required),
+        fields=forms.build_fields(form, [n for n in names if n not in conditional], data, errors, required),
+        conditional=forms.build_fields(form, [n for n in names if n in conditional], data, errors, required),
         errors=errors, app=app, files=files, dynamic=bool(set(step.fields) & conditional),
     )
 
@@ -138,10 +139,10 @@ def start_application(tenant: Tenant, user: User, service_key: str, formdata: An
     service = catalogue.get_service(tenant, service_key)
     form = catalogue.form_for(service.current_version)
     step = form.steps[0]
-    posted = _formview.parse_step(form, step.fields, formdata, files)
-    file_fields = _formview.attachment_names(form, step.fields)
+    posted = forms.parse_step(form, step.fields, formdata, files)
+    file_fields = forms.attachment_names(form, step.fields)
     values = {k: v for k, v in posted.values.items() if k not in file_fields}  # no file exists before the draft
-    data = {**prefill(user, form), **values, **{name: _formview.placeholder_id() for name in posted.uploads}}
+    data = {**prefill(user, form), **values, **{name: forms.placeholder_id() for name in posted.uploads}}
     active = form.active_fields(data)
     data = {k: v for k, v in data.items() if k in active}
     upload_errors = _files.check_uploads(posted.uploads)
@@ -165,7 +166,7 @@ def _step_errors(form: forms.Form, step_id: str, data: dict[str, Any], action: s
     errors = form.validate_step(step_id, data)
     if action == "save":  # a draft may miss required fields, never hold wrong ones
         errors = [e for e in errors if e.code not in _drafts.DRAFT_TOLERATED]
-    return _formview.expand_errors(form, errors)
+    return forms.expand_errors(form, errors)
 
 
 def _next_step(form: forms.Form, step_id: str) -> str:
@@ -207,7 +208,7 @@ def preview_step(tenant: Tenant, user: User, app_id: Any, step_id: str, formdata
     app = get_draft(tenant, user, app_id)
     form = catalogue.form_for(app.service_version)
     step = _find_step(form, step_id)
-    posted = _formview.parse_step(form, step.fields, formdata, {})
+    posted = forms.parse_step(form, step.fields, formdata, {})
     values = _files.known_values(app, form, posted.values)
     return _page(app.service, form, step_id, _merge(form, app.data, step, values, posted.removed), app=app)
 
@@ -216,7 +217,7 @@ def _merge(form: forms.Form, data: dict[str, Any], step: forms.Step, values: dic
            removed: set[str]) -> dict[str, Any]:
     """The draft's data with this step's fields replaced (a file field keeps its file unless removed or
     replaced); fields that no longer apply dropped."""
-    keep_files = {n: data[n] for n in _formview.attachment_names(form, step.fields) if n in data and n not in removed}
+    keep_files = {n: data[n] for n in forms.attachment_names(form, step.fields) if n in data and n not in removed}
     merged = {k: v for k, v in data.items() if k not in step.fields}
     merged.update(keep_files)
     merged.update(values)
@@ -230,11 +231,11 @@ def save_step(tenant: Tenant, user: User, app_id: Any, step_id: str, formdata: A
     app = get_draft(tenant, user, app_id)
     form = catalogue.form_for(app.service_version)
     step = _find_step(form, step_id)
-    posted = _formview.parse_step(form, step.fields, formdata, files)
+    posted = forms.parse_step(form, step.fields, formdata, files)
     upload_errors = _files.check_uploads(posted.uploads)
     good = {name: upload for name, upload in posted.uploads.items() if "/" + name not in upload_errors}
     known = _files.known_values(app, form, posted.values)  # a refused upload leaves its field as it was
-    merged = _merge(form, app.data, step, {**known, **{name: _formview.placeholder_id() for name in good}},
+    merged = _merge(form, app.data, step, {**known, **{name: forms.placeholder_id() for name in good}},
                     posted.removed)
     problems = {**_step_errors(form, step_id, merged, action), **upload_errors}
     if posted.unknown:
@@ -286,7 +287,7 @@ def submit(tenant: Tenant, user: User, app_id: Any, version: int | None) -> Appl
     app = policy.get_application(user, tenant, app_id)
     if app.user_id == user.id and app.status != statuses.DRAFT and app.submitted_at is not None:
         return app
-    return _transitions.transition(tenant, user, app_id, "submit", {}, version)
+    return _transitions.transition(tenant, user, app_id, Submit(), version)
 
 
 def sent_page(tenant: Tenant, user: User, app_id: Any) -> Application:

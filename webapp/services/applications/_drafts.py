@@ -23,6 +23,7 @@ from webapp.services.common.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from webapp.services.common.options import options_of
 from webapp.services.common.tenancy import scoped
 from webapp.services.common.uow import unit_of_work
 
@@ -79,7 +80,7 @@ def create_application(tenant: Tenant, user: User, service_key: str, data: Any) 
         version = service.current_version
         validate_data(None, catalogue.form_for(version), data if data is not None else {}, draft=True)
         instance, wait = engine.start_instance(
-            catalogue.process_for(version), _process.start_options(version.options)
+            catalogue.process_for(version), _process.start_options(options_of(version))
         )
         app = Application(
             id=uuid.uuid4(), tenant_id=tenant.id, service_id=service.id, service_version_id=version.id,

@@ -16,8 +16,6 @@ from webapp.models import Application, Attachment, User
 from webapp.services.common.errors import DomainError
 from webapp.services.common.uploads import Upload, discard_attachment, sniff_type, store_attachment
 
-from . import _formview
-
 KIND = "citizen_attachment"
 
 
@@ -30,14 +28,14 @@ def _draft_files(app: Application) -> dict[str, Attachment]:
 def field_files(app: Application, form: forms.Form, data: dict[str, Any]) -> dict[str, Attachment]:
     """The stored file behind each attachment field of the data."""
     rows = _draft_files(app)
-    ids = {name: str(data.get(name)) for name in _formview.attachment_names(form, list(data))}
+    ids = {name: str(data.get(name)) for name in forms.attachment_names(form, list(data))}
     return {name: rows[ref] for name, ref in ids.items() if ref in rows}
 
 
 def known_values(app: Application, form: forms.Form, values: dict[str, Any]) -> dict[str, Any]:
     """The posted values, without a file id that is not one of this application's citizen files."""
     rows = _draft_files(app)
-    files = set(_formview.attachment_names(form, list(values)))
+    files = set(forms.attachment_names(form, list(values)))
     return {name: value for name, value in values.items() if name not in files or (
         str(value) in rows and rows[str(value)].kind == KIND and rows[str(value)].message_id is None)}
 
@@ -72,5 +70,5 @@ def discard_unused(app: Application, form: forms.Form, before: set[str], *datas:
 
 def refs(form: forms.Form, names: tuple[str, ...], *datas: dict[str, Any]) -> set[str]:
     """The file ids the attachment fields `names` hold in any of `datas`."""
-    fields = _formview.attachment_names(form, names)
+    fields = forms.attachment_names(form, names)
     return {str(data[name]) for data in datas for name in fields if data.get(name)}

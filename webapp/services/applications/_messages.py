@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from webapp.extensions import db
@@ -11,22 +12,21 @@ from webapp.services.common import policy, statuses
 from webapp.services.common.errors import FieldProblem, Forbidden, TransitionNotAllowed, ValidationFailed
 from webapp.services.common.tenancy import scoped
 from webapp.services.common.uow import unit_of_work
-from webapp.services.common.uploads import decode_upload, sniff_type, store_attachment
+from webapp.services.common.uploads import Upload, sniff_type, store_attachment
+
+from ._commands import NewMessage
 
 MAX_MESSAGE_CHARS = 20_000
 INTEGRATION_REQUEST = "Richiesta di integrazioni"  # the subject of the office's request (and how it is found)
 
 
-def post_message_locked(app: Application, author: User, text: str, attachments: list[Any],
+def post_message_locked(app: Application, author: User, text: str, uploads: Sequence[Upload],
                         subject: str | None = None, visibility: str = APPLICANT, notify: bool = True) -> Message:
     """Inside a unit of work: every upload is checked before anything is written.
 
     `notify=False` when the message goes with a step whose own e-mail carries its text (an integration
     request, an outcome's motivation): the citizen gets one e-mail, not two.
     """
-    if not isinstance(attachments, list):
-        raise ValidationFailed([FieldProblem("/attachments", "Deve essere un elenco di allegati.", "type")])
-    uploads = [decode_upload(item) for item in attachments]
     for upload in uploads:
         sniff_type(upload)
     message = Message(tenant_id=app.tenant_id, application_id=app.id, author_id=author.id,
@@ -57,13 +57,12 @@ def latest_integration_request(app: Application) -> Message | None:
     return db.session.scalar(query)
 
 
-def post_message(tenant: Tenant, user: User, app_id: Any, body: dict[str, Any]) -> Message:
-    text = body.get("message")
-    if not isinstance(text, str) or not text.strip():
+def post_message(tenant: Tenant, user: User, app_id: Any, new: NewMessage) -> Message:
+    text, visibility = new.text, new.visibility
+    if not text.strip():
         raise ValidationFailed([FieldProblem("/message", "Il testo del messaggio è obbligatorio.", "required")])
     if len(text) > MAX_MESSAGE_CHARS:
         raise ValidationFailed([FieldProblem("/message", "Il messaggio è troppo lungo.", "maxLength")])
-    visibility = body.get("visibility") or APPLICANT
     if visibility not in (APPLICANT, INTERNAL):
         raise ValidationFailed([FieldProblem("/visibility", "Valori ammessi: applicant, internal.", "enum")])
     with unit_of_work():
@@ -73,6 +72,5 @@ def post_message(tenant: Tenant, user: User, app_id: Any, body: dict[str, Any]) 
         if app.status == statuses.DRAFT:
             raise TransitionNotAllowed("Si possono inviare messaggi solo su pratiche inviate.",
                                        application_status=app.status)
-        subject = body.get("subject") if isinstance(body.get("subject"), str) else None
-        message = post_message_locked(app, user, text.strip(), body.get("attachments") or [], subject, visibility)
+        message = post_message_locked(app, user, text.strip(), new.attachments, new.subject, visibility)
     return message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from webapp.services.common.uow import after_commit, unit_of_work
 from webapp.services.outbound import all_paid, get_payment, mark_paid
 
 from . import _process
+from ._commands import StampRequest
 
 log = logging.getLogger(__name__)
 PAYMENT_RECEIVED = "payment_received"
@@ -146,18 +148,16 @@ def provide_stamp(tenant: Tenant, user: User, payment_id: Any, identifier: str, 
     return payment
 
 
-def request_at_release(app: Application, payment: dict[str, Any] | None, stamps: list[dict[str, Any]]) -> int:
+def request_at_release(app: Application, payment_amount: Any, stamps: Sequence[StampRequest]) -> int:
     """The operator's approval asks for a deferred payment and/or stamps: the total the process waits for."""
     total = 0
     for index, stamp in enumerate(stamps):
-        amount = _cents(stamp.get("amount") if isinstance(stamp, dict) else None, f"/stamps/{index}/amount",
-                        connectors.DEFAULT_STAMP_AMOUNT_CENTS)
-        reason = stamp.get("reason") if isinstance(stamp, dict) else None
+        amount = _cents(stamp.amount, f"/stamps/{index}/amount", connectors.DEFAULT_STAMP_AMOUNT_CENTS)
+        reason = stamp.reason
         db.session.add(Payment(tenant_id=app.tenant_id, application_id=app.id, user_id=app.user_id, kind=BOLLO,
                                phase="release", reason=str(reason or "Imposta di bollo")[:140], amount=amount))
         total += amount
-    if payment:
-        total += _cents(payment.get("amount"), "/payment/amount", 0)
+    total += _cents(payment_amount, "/payment/amount", 0)
     return total
 
 

@@ -17,6 +17,7 @@ from webapp.services import outbound
 from webapp.services.catalogue import process_for
 from webapp.services.common import signals, statuses
 from webapp.services.common.errors import Conflict, ProcessFailed, TransitionNotAllowed
+from webapp.services.common.options import ServiceOptions, options_of
 from webapp.services.common.uow import after_commit
 
 from ._assignment import auto_assign
@@ -36,17 +37,16 @@ def dispatch(call_id: str) -> None:
     current_app.extensions[DISPATCHER](call_id)
 
 
-def start_options(app_options: dict[str, Any]) -> dict[str, Any]:
-    """The start data every lifecycle process routes on, from the service manifest."""
+def start_options(options: ServiceOptions) -> dict[str, Any]:
+    """The start data every lifecycle process routes on, from the service's options."""
     return {
-        "protocol_required": bool(app_options.get("protocol_required", False)),
-        "allow_integration_request": bool(app_options.get("allow_integration_request", True)),
-        "allow_partial_approval": bool(app_options.get("allow_partial_approval", False)),
-        "allow_withdraw": bool(app_options.get("allow_withdraw", True)),
-        # payment: "none" | "request" (paid before submission) | "release" (deferred amount at approval)
-        "payment_phase": str(app_options.get("payment") or "none"),
-        "payment_amount": int(app_options.get("payment_amount") or 0),  # cents, for payment at request
-        "payment_expiry": str(app_options.get("payment_expiry") or "P30D"),  # ISO-8601 duration of the notice
+        "protocol_required": options.protocol_required,
+        "allow_integration_request": options.allow_integration_request,
+        "allow_partial_approval": options.allow_partial_approval,
+        "allow_withdraw": options.allow_withdraw,
+        "payment_phase": options.payment,
+        "payment_amount": options.payment_amount,
+        "payment_expiry": options.payment_expiry or "P30D",  # ISO-8601 duration of the notice
     }
 
 
@@ -100,7 +100,7 @@ def _sync_service_calls(app: Application, wait: engine.WaitState) -> None:
         for row in db.session.scalars(select(ServiceCallRow).where(ServiceCallRow.application_id == app.id))
     }
     waiting = {call.task_id for call in wait.service_calls}
-    external_protocol = app.service_version.options.get("protocol_handler") == "external"
+    external_protocol = options_of(app.service_version).protocol_handler == "external"
     for task_id, row in existing.items():
         if task_id not in waiting and not row.detached and row.status in ("pending", "failed"):
             row.status = "cancelled"  # e.g. withdrawn while a call was pending: the worker skips it

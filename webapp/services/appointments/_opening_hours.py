@@ -101,14 +101,14 @@ def _overlapping(calendar: Calendar, values: dict[str, Any], current: OpeningHou
         if (other.start_date <= values["end_date"] and values["start_date"] <= other.end_date
                 and set(other.days_of_week) & set(values["days_of_week"])
                 and other.begin_hour < values["end_hour"] and values["begin_hour"] < other.end_hour):
-            return other  # type: ignore[no-any-return]
+            return other
     return None
 
 
 def get_hour(calendar: Calendar, hour_id: Any) -> OpeningHour:
     for hour in calendar.opening_hours:
         if str(hour.id) == str(hour_id):
-            return hour  # type: ignore[no-any-return]
+            return hour
     raise NotFound("Orario di apertura non trovato.")
 
 

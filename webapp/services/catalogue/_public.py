@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from webapp.models import Service, Tenant
+from webapp.services.common.options import options_of
 
 from . import _services
 
@@ -69,7 +70,7 @@ def service_page(tenant: Tenant, slug: str) -> ServicePage:
                 for key, title, element in SECTIONS if found.get(key) or key in DEFAULT_TEXTS]
     return ServicePage(service=service, texts=found, sections=sections,
                        contacts=str(found.get("contacts") or ""),
-                       follow_ups=list(service.current_version.options.get("follow_ups") or []))
+                       follow_ups=list(options_of(service.current_version).follow_ups))
 
 
 def structured_data(tenant: Tenant, page: ServicePage, url: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ import forms
 from webapp.extensions import db
 from webapp.models import ProcessDefinition, Service, ServiceVersion, Tenant
 from webapp.services.common.errors import Conflict, NotFound
+from webapp.services.common.options import OptionsError, parse_options
 from webapp.services.common.tenancy import parse_uuid, scoped
 
 MAIN_FORM = "domanda"
@@ -26,6 +27,10 @@ def publish_service(tenant: Tenant, folder: Path) -> ServiceVersion:
     definition = engine.load_service(folder)
     for ref, document in definition.forms.items():
         forms.form_from_document(ref, document)  # a broken form is refused at publish time
+    try:
+        parse_options(definition.manifest.get("options"))
+    except OptionsError as exc:  # wrong options are a broken definition, like a broken process
+        raise engine.DefinitionError(f"{definition.slug}: opzioni non valide: {exc}") from exc
     service = db.session.scalar(scoped(Service, tenant).where(Service.slug == definition.slug))
     if service is None:
         service = Service(tenant_id=tenant.id, slug=definition.slug, name=definition.title)

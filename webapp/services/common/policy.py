@@ -28,6 +28,7 @@ from webapp.models import (
 from webapp.models.payments import PAGOPA
 from webapp.services.common import statuses
 from webapp.services.common.errors import Forbidden, NotFound, TransitionNotAllowed
+from webapp.services.common.options import options_of
 from webapp.services.common.tenancy import get_scoped, scoped
 
 CITIZEN_ACTIONS = frozenset({"submit", "withdraw"})
@@ -47,7 +48,7 @@ def enabled_service_ids(user: User) -> list[uuid.UUID]:
     return [service.id for service in user.services]
 
 
-def visible_applications(user: User, tenant: Tenant) -> Select[tuple[Application]]:
+def visible_applications(user: User, tenant: Tenant) -> Select[Application]:
     """Applications `user` may see: citizens their own, operators their enabled services."""
     query = scoped(Application, tenant)
     if user.tenant_id != tenant.id:
@@ -81,16 +82,16 @@ def get_application(user: User, tenant: Tenant, app_id: Any, *, lock: bool = Fal
 
 def withdraw_refusal(user: User, app: Application) -> str | None:
     """Why the applicant may not withdraw now (manual a.4), or None when they may."""
-    options = app.service_version.options
-    if not options.get("allow_withdraw", True):
+    options = options_of(app.service_version)
+    if not options.allow_withdraw:
         return "Il ritiro non è previsto per questo servizio."
-    if (options.get("payment") or "none") != "none" or _has_pagopa_payment(app):
+    if options.payment != "none" or _has_pagopa_payment(app):
         return "Una pratica con un pagamento non può essere ritirata."
     if user.id != app.user_id:
         return "Solo il richiedente può ritirare la pratica."
-    if options.get("workflow") == "forward" and app.status > statuses.PRE_SUBMIT:
+    if options.workflow == "forward" and app.status > statuses.PRE_SUBMIT:
         return "La pratica è già stata acquisita dal sistema dell'ente e non può essere ritirata."
-    if options.get("protocol_required") and app.status == statuses.PRE_SUBMIT:
+    if options.protocol_required and app.status == statuses.PRE_SUBMIT:
         return "La pratica è in attesa di protocollazione: potrai ritirarla appena protocollata."
     if app.status not in statuses.WITHDRAWABLE or "withdraw" not in app.waits.get("messages", []):
         return f"Una pratica nello stato «{statuses.label(app.status)}» non può essere ritirata."
@@ -149,9 +150,7 @@ def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None
             f"({app.status}).",
             application_status=app.status,
         )
-    if action == "request-integration" and not app.service_version.options.get(
-        "allow_integration_request", True
-    ):
+    if action == "request-integration" and not options_of(app.service_version).allow_integration_request:
         return TransitionNotAllowed("Il servizio non prevede richieste di integrazione.", application_status=app.status)
     office_refusal = _office_refusal(user, app, action)  # back office (issue 4): automatic assignment
     if office_refusal is not None:

@@ -16,6 +16,6 @@ application_status_changed = _signals.signal("application-status-changed")
 
 sender: the `Application`, already carrying its new status and waits (inside the unit of work, not
 yet committed: receivers add to the same transaction, e.g. e-mails through the outbox).
-previous_status: the status before the step (None for a new application).
+previous_status: the status before the step (a new application is a draft before its first step).
 changes: the history rows (`StatusChange`) of the statuses entered, in order.
 """

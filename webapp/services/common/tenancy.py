@@ -27,7 +27,7 @@ def list_tenants() -> list[Tenant]:
     return list(db.session.scalars(select(Tenant).order_by(Tenant.name)))
 
 
-def scoped(model: type[M], tenant: Tenant) -> Select[tuple[M]]:
+def scoped(model: type[M], tenant: Tenant) -> Select[M]:
     """SELECT model rows belonging to `tenant` only."""
     return select(model).where(model.tenant_id == tenant.id)  # type: ignore[attr-defined]
 

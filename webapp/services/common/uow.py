@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from flask import g
+from flask_sqlalchemy.session import Session
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import scoped_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
@@ -38,7 +39,7 @@ def _undo() -> None:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
+def unit_of_work() -> Iterator[scoped_session[Session]]:
     """Commit once at the end; roll back on any error; then run the queued after-commit work."""
     session = db.session
     outer = g.get("_uow_depth", 0)

@@ -8,7 +8,6 @@ import hashlib
 import os
 import unicodedata
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +15,7 @@ from urllib.parse import quote
 import filetype
 from flask import Response, current_app
 
+from forms import Upload
 from webapp.extensions import db
 from webapp.models import Application, Attachment, Tenant, User
 from webapp.services.common.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMedia
@@ -74,12 +74,6 @@ def download(content: bytes, mimetype: str, name: str) -> Response:
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": content_disposition(name),
                                                           "X-Content-Type-Options": "nosniff"})
 
-
-@dataclass(frozen=True)
-class Upload:
-    name: str
-    content: bytes
-    declared_type: str | None = None
 
 
 def decode_upload(item: Any) -> Upload:

@@ -20,6 +20,7 @@ import connectors
 from webapp.extensions import db
 from webapp.models import Application, Attachment, ServiceCallRow
 from webapp.services import outbound
+from webapp.services.common.options import options_of
 from webapp.services.common.uploads import Upload, store_attachment
 from webapp.services.outbound import register_document
 
@@ -51,7 +52,7 @@ def _generate_receipt(app: Application, row: ServiceCallRow, _: Prepared | None)
 
 
 def _uses_connector(app: Application) -> bool:
-    return app.service_version.options.get("protocol_handler") == "connector"
+    return options_of(app.service_version).protocol_handler == "connector"
 
 
 def _protocol_internal(app: Application, row: ServiceCallRow, _: Prepared | None) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import connectors
 from webapp.extensions import db
 from webapp.models import Application, Message, OutboxMessage, Payment, StatusChange, Tenant
 from webapp.services.common import formatting, statuses
+from webapp.services.common.options import options_of
 from webapp.services.common.uow import after_commit
 
 DISPATCHER = "dispatch_outbox"
@@ -152,7 +153,7 @@ def _tell_citizen(app: Application, subject: str, body: str, key: str,
     """By e-mail, and on App IO where the service uses it: the same text, under the same key."""
     if app.user and app.user.email:
         queue_email(app.tenant_id, app.user.email, subject, body, f"{key}:citizen", app.id)
-    if app.service_version.options.get("io_enabled") and app.applicant_fiscal_code:
+    if options_of(app.service_version).io_enabled and app.applicant_fiscal_code:
         queue_email(app.tenant_id, app.applicant_fiscal_code, subject, body, f"{key}:io", app.id,
                     channel="app_io", payload=io_payload)
 

@@ -17,6 +17,7 @@ from webapp.models import Application, NoticeCounter, Payment, ServiceCallRow, T
 from webapp.models.payments import BOLLO, COMPLETE, EXPIRED, PAGOPA, PAYMENT_PENDING
 from webapp.services.common import localtime
 from webapp.services.common.errors import BadRequest, Conflict, NotFound
+from webapp.services.common.options import options_of
 from webapp.services.common.signatures import require_signature
 from webapp.services.common.tenancy import get_scoped, scoped
 
@@ -31,7 +32,7 @@ _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 
 def expiry_delta(app: Application) -> timedelta:
     """The service's payment_expiry (ISO 8601: P30D, PT2H...), the same the process's timer waits."""
-    raw = str(app.service_version.options.get("payment_expiry") or current_app.config["PAYMENT_EXPIRY"]).upper()
+    raw = str(options_of(app.service_version).payment_expiry or current_app.config["PAYMENT_EXPIRY"]).upper()
     match = _DURATION.match(raw)
     if not match or not any(match.groups()):
         return timedelta(days=30)

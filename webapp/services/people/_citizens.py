@@ -94,7 +94,7 @@ def _spid_attributes(person: dict[str, Any]) -> dict[str, str]:
 
 
 # The people of the test identity provider; the demo and the tests give the first two an account.
-TEST_CITIZENS = (
+TEST_CITIZENS: tuple[dict[str, Any], ...] = (
     {"fiscal_code": "RSSMRA80A01H501U", "name": "Mario", "family_name": "Rossi", "birth_date": "1980-01-01",
      "birth_place": "Roma", "email": "mario.rossi@example.it", "phone": "+39 333 1234567",
      "residence": {"address": "Via Roma 1", "postal_code": "00100", "city": "Roma", "province": "RM"}},

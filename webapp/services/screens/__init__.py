@@ -18,7 +18,7 @@ from ._citizen_area import (
     withdraw,
 )
 from ._exports import csv_stream, xlsx_stream
-from ._office_actions import ACTIONS, Upload, explain, post, retry_incident, run
+from ._office_actions import ACTIONS, explain, page_command, post, retry_incident, run
 from ._office_detail import (
     Related,
     Sections,
@@ -49,11 +49,11 @@ from ._statistics import TREND_PERIODS, active_services, per_year, trend
 
 __all__ = [
     "ACTIONS", "HANDLING", "PERIODS", "SORTABLE", "STATUS_GROUPS", "TREND_PERIODS", "ListQuery", "Related",
-    "Sections", "Upload", "UploadRefused", "active_services", "all_documents", "all_messages",
-    "answer_integration", "attachment_names", "attachments", "citizen_applications", "citizen_services",
-    "csv_stream", "detail", "download", "enabled_services", "explain", "exportable_fields", "find_service",
-    "form_sections", "history", "integration_fields", "list_page", "messages", "parse_query", "per_year",
-    "period_bounds", "post", "posted_data", "recent_applications", "related", "retry_incident", "run",
-    "sections", "send_message", "services_for", "start_follow_up", "status_options", "trend", "update_profile",
-    "withdraw", "xlsx_stream",
+    "Sections", "UploadRefused", "active_services", "all_documents", "all_messages", "answer_integration",
+    "attachment_names", "attachments", "citizen_applications", "citizen_services", "csv_stream", "detail",
+    "download", "enabled_services", "explain", "exportable_fields", "find_service", "form_sections", "history",
+    "integration_fields", "list_page", "messages", "page_command", "parse_query", "per_year", "period_bounds",
+    "post", "posted_data", "recent_applications", "related", "retry_incident", "run", "sections",
+    "send_message", "services_for", "start_follow_up", "status_options", "trend", "update_profile", "withdraw",
+    "xlsx_stream",
 ]

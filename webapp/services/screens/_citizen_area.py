@@ -3,12 +3,12 @@ sent application (message, withdraw, answer an integration request, follow-up re
 
 from __future__ import annotations
 
-import base64
 import re
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+import forms
 from webapp.extensions import db
 from webapp.models import (
     APPLICANT,
@@ -34,6 +34,7 @@ from webapp.services.common.errors import (
     UnsupportedMedia,
     ValidationFailed,
 )
+from webapp.services.common.options import options_of
 from webapp.services.common.tenancy import scoped
 from webapp.services.common.uow import unit_of_work
 from webapp.services.common.uploads import Upload, read_attachment, sniff_type
@@ -137,40 +138,35 @@ def download(tenant: Tenant, user: User, app_id: Any, attachment_id: Any) -> tup
     return attachment, content
 
 
-def _as_api_attachments(uploads: list[Upload]) -> list[dict[str, Any]]:
-    return [{"name": u.name, "mime_type": u.declared_type, "file": base64.b64encode(u.content).decode()}
-            for u in uploads]
-
-
 def send_message(tenant: Tenant, user: User, app_id: Any, text: str, uploads: list[Upload]) -> Message:
     """The citizen writes to the office; files checked by content before anything is stored."""
     for upload in uploads:
         sniff_type(upload)
-    body = {"message": text, "attachments": _as_api_attachments(uploads), "visibility": APPLICANT}
-    return applications.post_message(tenant, user, app_id, body)
+    return applications.post_message(tenant, user, app_id, applications.NewMessage(text, APPLICANT,
+                                                                                   attachments=tuple(uploads)))
 
 
 def withdraw(tenant: Tenant, user: User, app_id: Any, version: int | None) -> Application:
-    return applications.transition(tenant, user, app_id, "withdraw", {}, version)
+    return applications.transition(tenant, user, app_id, applications.Withdrawal(), version)
 
 
 # --- Answering an integration request ---
 
 def integration_fields(tenant: Tenant, user: User, app_id: Any,
                        data: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> tuple[
-                           Application, list[applications.FieldView]]:
+                           Application, list[forms.FieldView]]:
     app = policy.get_application(user, tenant, app_id)
     form = catalogue.form_for(app.service_version)
     data = app.data if data is None else data
     active = form.active_fields(data)
     names = [n for n in form.schema.get("properties", {}) if n in active and n != "privacy"
-             and n not in applications.attachment_names(form, [n])]
-    return app, applications.build_fields(form, names, data, errors or {}, applications.required_fields(form, active))
+             and n not in forms.attachment_names(form, [n])]
+    return app, forms.build_fields(form, names, data, errors or {}, forms.required_fields(form, active))
 
 
 def _integration_data(app: Application, names: tuple[str, ...], formdata: Any) -> tuple[dict[str, Any], list[str]]:
     form = catalogue.form_for(app.service_version)
-    posted = applications.parse_step(form, names, formdata, {})
+    posted = forms.parse_step(form, names, formdata, {})
     data = {k: v for k, v in app.data.items() if k not in names}
     data.update(posted.values)
     active = form.active_fields(data)
@@ -198,15 +194,15 @@ def answer_integration(tenant: Tenant, user: User, app_id: Any, formdata: Any, u
                                 for n in unknown])
     for upload in uploads:
         sniff_type(upload)
-    body = {"data": data, "message": str(formdata.get("message") or "").strip(),
-            "attachments": _as_api_attachments(uploads)}
-    return applications.transition(tenant, user, app.id, "submit", body, version)
+    answer = applications.Submit(data=data, message=str(formdata.get("message") or "").strip() or None,
+                                 attachments=tuple(uploads))
+    return applications.transition(tenant, user, app.id, answer, version)
 
 
 # --- Follow-up requests: a new application linked to the original, which stays untouched ---
 
 def follow_ups(user: User, app: Application) -> list[tuple[str, str]]:
-    enabled = app.service.current_version.options.get("follow_ups") or []
+    enabled = options_of(app.service.current_version).follow_ups
     if app.user_id != user.id or app.status not in FOLLOW_UP_STATUSES:
         return []
     return [(kind, FOLLOW_UPS[kind]) for kind in enabled if kind in FOLLOW_UPS]
@@ -218,7 +214,7 @@ def start_follow_up(tenant: Tenant, user: User, app_id: Any, kind: str) -> Appli
         raise NotFound("Richiesta non prevista per questa pratica.")
     version = original.service.current_version
     form = catalogue.form_for(version)
-    files = set(applications.attachment_names(form, list(original.data)))
+    files = set(forms.attachment_names(form, list(original.data)))
     data = {k: v for k, v in original.data.items() if k not in files and k != "privacy"}
     data.update(prefill(user, form))
     data = {k: v for k, v in data.items() if k in form.schema.get("properties", {})}

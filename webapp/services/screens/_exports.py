@@ -46,7 +46,7 @@ def _export_columns(tenant: Tenant, user: User,
 def _rows_select(tenant: Tenant, user: User, query: _office_list.ListQuery, with_data: bool) -> Select[Any]:
     operator, office = aliased(User), aliased(Office)
     ids = _office_list.ordered(_office_list.filtered(tenant, user, query), query)
-    columns = [Application.id, Service.name, Application.auth_method, Application.applicant_name,
+    columns: list[Any] = [Application.id, Service.name, Application.auth_method, Application.applicant_name,
                Application.applicant_fiscal_code, Application.submitted_at, Application.latest_status_change_at,
                Application.status, operator.name, operator.family_name, office.name, Application.priority,
                Application.protocol_number]

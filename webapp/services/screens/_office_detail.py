@@ -23,6 +23,7 @@ from webapp.models import (
 )
 from webapp.services import appointments, catalogue, jobs, outbound
 from webapp.services.common import policy, statuses
+from webapp.services.common.options import options_of
 from webapp.services.common.tenancy import scoped
 
 RECENT_LIMIT = 5
@@ -54,12 +55,12 @@ def related(app: Application) -> Related:
 
 
 def sections(app: Application) -> Sections:
-    options = app.service_version.options
+    options = options_of(app.service_version)
     return Sections(
-        protocol=bool(options.get("protocol_required")) or bool(app.protocol_number),
-        payments=(options.get("payment") or "none") != "none" or bool(outbound.for_application(app)),
-        stamps=bool(options.get("stamps")),
-        appointments=bool(options.get("appointments") or options.get("calendar")) or bool(
+        protocol=options.protocol_required or bool(app.protocol_number),
+        payments=options.payment != "none" or bool(outbound.for_application(app)),
+        stamps=options.stamps,
+        appointments=options.appointments or bool(
             appointments.for_application(app)),
     )
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only
 from webapp.extensions import db
 from webapp.models import Application, Service, ServiceVersion, Tenant, User
 from webapp.services.common import localtime, policy, statuses
+from webapp.services.common.options import options_of
 from webapp.services.common.tenancy import parse_uuid, scoped
 
 SORTABLE = ("latest_status_change_at", "submitted_at", "created_at", "applicant_name", "status", "priority")
@@ -129,21 +130,21 @@ def status_options(version: ServiceVersion | None) -> list[tuple[int, str]]:
     """The statuses a service can reach, from its options (manual: no 15xx without payments)."""
     if version is None:
         return [(code, label) for code, label in statuses.LABELS.items() if code != statuses.DRAFT]
-    options = version.options
+    options = options_of(version)
     codes = {statuses.PRE_SUBMIT, statuses.SUBMITTED, statuses.PENDING, statuses.COMPLETE, statuses.CANCELLED}
-    protocol = bool(options.get("protocol_required"))
+    protocol = options.protocol_required
     if protocol:
         codes |= {statuses.REGISTERED, statuses.COMPLETE_WAIT_PROTOCOL, statuses.CANCELLED_WAIT_PROTOCOL}
-    if options.get("allow_integration_request", True):
+    if options.allow_integration_request:
         codes |= {statuses.REQUEST_INTEGRATION, statuses.DRAFT_FOR_INTEGRATION,
                   statuses.SUBMITTED_AFTER_INTEGRATION, statuses.PENDING_AFTER_INTEGRATION}
         if protocol:
             codes.add(statuses.REGISTERED_AFTER_INTEGRATION)
-    if options.get("allow_partial_approval"):
+    if options.allow_partial_approval:
         codes.add(statuses.PARTIALLY_COMPLETE)
-    if options.get("allow_withdraw", True):
+    if options.allow_withdraw:
         codes.add(statuses.WITHDRAW)
-    if (options.get("payment") or "none") != "none":
+    if options.payment != "none":
         codes |= {1500, 1510, 1520, 1530}
     return [(code, statuses.label(code)) for code in sorted(codes)]
 

@@ -9,8 +9,8 @@ from werkzeug.datastructures import FileStorage
 from webapp.services.common import statuses
 from webapp.services.common.errors import ValidationFailed
 from webapp.services.common.tenancy import Tenant
+from webapp.services.common.uploads import Upload
 from webapp.services.people import User
-from webapp.services.screens import Upload
 from webapp.views.backoffice.blueprint import bp
 from webapp.views.web import safe_return
 
@@ -26,11 +26,11 @@ def event_label(event: str) -> str:
 
 
 def tenant() -> Tenant:
-    return g.tenant  # type: ignore[no-any-return]
+    return g.tenant
 
 
 def staff() -> User:
-    return g.staff  # type: ignore[no-any-return]
+    return g.staff
 
 
 def uploads(name: str = "attachments") -> list[Upload]:

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from webapp.services import screens
 from webapp.services.common import policy, uploads
+from webapp.services.common.options import options_of
 from webapp.services.people import assignable, list_offices
 from webapp.views.backoffice._common import staff, tenant
 from webapp.views.backoffice.blueprint import bp
@@ -62,7 +63,7 @@ def application(app_id: str, tab: str) -> str | tuple[str, int]:
         recent=screens.recent_applications(tenant(), user, app),
         operator_options=[(u.id, u.full_name) for u in assignable(tenant(), app)] if "assign" in actions else [],
         office_options=[(o.id, o.name) for o in list_offices(tenant())] if "assign" in actions else [],
-        allow_partial=bool(app.service_version.options.get("allow_partial_approval")),
+        allow_partial=options_of(app.service_version).allow_partial_approval,
     )
 
 

@@ -220,7 +220,8 @@ def _meeting_confirmation(calendar: Calendar, meeting: Meeting, action: str, fro
             "L'appuntamento di %(who)s del %(when)s risulterà non avvenuto (la persona non si è presentata) e "
             "non si potrà più modificare.", who=who, when=when)),
     }[action]
-    ids, day = {"calendar_id": calendar.id, "meeting_id": meeting.id, "action": action}, from_day.isoformat()
+    ids: dict[str, Any] = {"calendar_id": calendar.id, "meeting_id": meeting.id, "action": action}
+    day = from_day.isoformat()
     return Confirmation(
         title=title, text=text, submit=title, action=url_for("backoffice.meeting_action", **ids),
         page=url_for("backoffice.meeting_action", **ids, dal=day),

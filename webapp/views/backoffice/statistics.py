@@ -13,7 +13,8 @@ from webapp.views.backoffice.blueprint import bp
 
 @bp.get("/statistiche", endpoint="statistics")
 def statistics_page() -> str:
-    period = request.args.get("period") if request.args.get("period") in screens.TREND_PERIODS else "30d"
+    asked = request.args.get("period") or ""
+    period = asked if asked in screens.TREND_PERIODS else "30d"
     service = (request.args.get("service") or "")[:100]
     raw_status = request.args.get("status") or ""
     status = int(raw_status) if raw_status.isdigit() and len(raw_status) < 7 else None

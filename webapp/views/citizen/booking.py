@@ -32,7 +32,7 @@ def _now() -> datetime:
 
 
 def _citizen() -> User | None:
-    return current_user if current_user.is_authenticated and current_user.role == CITIZEN else None  # type: ignore[no-any-return]
+    return current_user if current_user.is_authenticated and current_user.role == CITIZEN else None
 
 
 def _page(template: str, step: str, status: int = 200, **context: Any) -> tuple[str, int]:

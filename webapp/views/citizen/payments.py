@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response
 
 from webapp.services import applications, outbound
 from webapp.services.common import uploads

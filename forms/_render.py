@@ -9,16 +9,48 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-import forms
-from webapp.services.common.uploads import Upload
+from forms._definition import Form
+from forms._errors import FieldError
 
 AUTOCOMPLETE = {"nome": "given-name", "cognome": "family-name", "email": "email", "telefono": "tel",
                 "indirizzo": "street-address", "cap": "postal-code"}
 REMOVE_FILE = "rimuovi"  # the file widget's checkbox (citizen/_fields.html): its value names the field to empty
 CONTROL_FIELDS = frozenset({"csrf_token", "action", "version", REMOVE_FILE})
 _FORMAT_WIDGETS = {"email": "email", "phone": "tel", "date": "date", "attachment": "file"}
+
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as it arrived (a form's file input, an API's base64 attachment), not yet checked or stored."""
+
+    name: str
+    content: bytes
+    declared_type: str | None = None
+
+
+class FormValues(Protocol):
+    """The posted fields of an HTML form (werkzeug's MultiDict)."""
+
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def getlist(self, key: str) -> list[Any]: ...
+    def keys(self) -> Any: ...
+
+
+class PostedFile(Protocol):
+    """One posted file (werkzeug's FileStorage)."""
+
+    filename: str | None
+    mimetype: str
+
+    def read(self) -> bytes: ...
+
+
+class PostedFiles(Protocol):
+    def get(self, key: str) -> PostedFile | None: ...
+    def keys(self) -> Any: ...
 
 
 @dataclass
@@ -41,7 +73,7 @@ class FieldView:
         return "f-" + self.name.replace(".", "-").replace("_", "-")
 
 
-def widget_of(form: forms.Form, dotted: str, schema: dict[str, Any]) -> str:
+def widget_of(form: Form, dotted: str, schema: dict[str, Any]) -> str:
     declared = form.widgets.get(dotted)
     if declared:
         return declared
@@ -82,7 +114,7 @@ def conditional_fields(schema: dict[str, Any]) -> set[str]:
     return found & set(schema.get("properties", {}))
 
 
-def required_fields(form: forms.Form, active: set[str]) -> set[str]:
+def required_fields(form: Form, active: set[str]) -> set[str]:
     """Top-level names required now: the root's, plus those of conditional branches that apply."""
     schema = form.schema
     names = set(schema.get("required", []))
@@ -96,7 +128,7 @@ def required_fields(form: forms.Form, active: set[str]) -> set[str]:
     return names
 
 
-def build_fields(form: forms.Form, names: list[str], data: dict[str, Any], errors: dict[str, str],
+def build_fields(form: Form, names: list[str], data: dict[str, Any], errors: dict[str, str],
                  required: set[str], prefix: str = "", schema: dict[str, Any] | None = None) -> list[FieldView]:
     """FieldViews for `names` of `schema` (the form's root by default), values from data."""
     props = (schema or form.schema).get("properties", {})
@@ -120,7 +152,7 @@ def build_fields(form: forms.Form, names: list[str], data: dict[str, Any], error
     return views
 
 
-def dotted_names(form: forms.Form, names: tuple[str, ...] | list[str]) -> set[str]:
+def dotted_names(form: Form, names: tuple[str, ...] | list[str]) -> set[str]:
     """Every HTML name the fields of a step may post (nested groups included)."""
     props = form.schema.get("properties", {})
     found: set[str] = set()
@@ -146,7 +178,7 @@ def _number(raw: str, integer: bool) -> Any:
     return int(number) if number.is_integer() and "." not in text else number
 
 
-def parse_value(prop: dict[str, Any], name: str, formdata: Any) -> Any:
+def parse_value(prop: dict[str, Any], name: str, formdata: FormValues) -> Any:
     """One posted field as JSON; None means "not given" (the key is left out)."""
     kind = prop.get("type")
     if kind == "boolean":
@@ -167,7 +199,7 @@ def parse_value(prop: dict[str, Any], name: str, formdata: Any) -> Any:
     return str(raw).strip()
 
 
-def attachment_names(form: forms.Form, names: tuple[str, ...] | list[str]) -> list[str]:
+def attachment_names(form: Form, names: tuple[str, ...] | list[str]) -> list[str]:
     props = form.schema.get("properties", {})
     return [n for n in names if props.get(n, {}).get("format") == "attachment"]
 
@@ -184,7 +216,7 @@ class Posted:
     removed: set[str] = field(default_factory=set)
 
 
-def parse_step(form: forms.Form, names: tuple[str, ...], formdata: Any, files: Any) -> Posted:
+def parse_step(form: Form, names: tuple[str, ...], formdata: FormValues, files: PostedFiles) -> Posted:
     props = form.schema.get("properties", {})
     allowed = dotted_names(form, names)
     unknown = sorted({k for k in [*formdata.keys(), *files.keys()]} - allowed - CONTROL_FIELDS)
@@ -212,7 +244,7 @@ def placeholder_id() -> str:
     return str(uuid.uuid4())
 
 
-def expand_errors(form: forms.Form, errors: list[forms.FieldError]) -> dict[str, str]:
+def expand_errors(form: Form, errors: list[FieldError]) -> dict[str, str]:
     """pointer -> message; a missing group is reported on its own required fields."""
     props = form.schema.get("properties", {})
     found: dict[str, str] = {}
