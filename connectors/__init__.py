@@ -1,58 +1,34 @@
-"""Outbound integrations: pagoPA, marca da bollo, protocollo, App IO, e-mail.
+"""Outbound integrations: pagoPA and marca da bollo, protocollo, App IO and e-mail.
 
-A typed plugin registry of three families (payment, protocol, notification), each connector a
-real HTTP/SMTP client with an in-repo simulator (`connectors.simulators`). Errors say whether to
-retry (`TransientError`) or to raise an incident (`PermanentError`). Every call takes an
-idempotency key; webhooks are signed with `sign`/`verify_signature`. Amounts are cents.
+Three plugin families, each a package with its own face, `base` (protocol and dataclasses),
+`registry` and `contrib/<vendor>/` plugins, a `demo` one among them on the in-repo simulators
+(`connectors.simulators`):
+
+    connectors.payments        PaymentGateway: pagopa, demo; notice numbers, PDF, bollo helpers
+    connectors.protocol        ProtocolRegister: rest, demo
+    connectors.notifications   MessageChannel: app_io, email, demo_app_io, demo_email
+
+`build(family, name, config, **context)` makes a connector from the deployment's configuration.
+Errors say whether to retry (`TransientError`) or to raise an incident (`PermanentError`); a
+connector that cannot be built raises a `ConfigurationError`. Every call takes an idempotency
+key; webhooks are signed with `sign`/`verify_signature`. Amounts are cents.
 No Flask, database or Celery here.
 """
 
-from connectors._builtin import register_builtins
-from connectors.app_io import AppIOChannel, AppIOClient, IoProfile, pad_markdown
-from connectors.bollo import (
-    DEFAULT_STAMP_AMOUNT_CENTS,
-    StampData,
-    StampValidationError,
-    normalize_stamp_identifier,
-    validate_stamp,
-)
-from connectors.email_smtp import SmtpClient, message_id_for
+from connectors import notifications, payments, protocol
 from connectors.errors import (
+    ConfigurationError,
     ConflictError,
     ConnectorError,
+    DemoNotAllowed,
     InvalidSignature,
     PermanentError,
     TransientError,
+    UnknownConnector,
     ValidationError,
 )
-from connectors.notification import (
-    Attachment,
-    MessageChannel,
-    Notification,
-    Notifier,
-    PaymentData,
-    SendResult,
-)
-from connectors.pagopa import (
-    NoticeDocument,
-    PagoPAClient,
-    check_notice_number,
-    format_euro,
-    format_notice_number,
-    iuv_of,
-    make_iupd,
-    make_notice_number,
-    make_qr,
-    notice_number_from_sequence,
-    parse_qr_string,
-    parse_receipt,
-    qr_png,
-    qr_string,
-    qr_svg,
-    render_notice_pdf,
-)
-from connectors.payment import (
-    MAX_CART_NOTICES,
+from connectors.notifications import Attachment, MessageChannel, Notification, Notifier, PaymentData, SendResult
+from connectors.payments import (
     CartNotice,
     CheckoutSession,
     Debtor,
@@ -76,41 +52,34 @@ from connectors.protocol import (
     ProtocolReceipt,
     ProtocolRegister,
 )
-from connectors.protocol_rest import RestProtocolClient, fingerprint
-from connectors.registry import Family, UnknownConnector, get, names, register, unregister
+from connectors.registry import FAMILIES, Family, build, names, register, unregister
 from connectors.webhooks import SIGNATURE_HEADER, is_valid, sign
 from connectors.webhooks import verify as verify_signature
 
-register_builtins()
-
 __all__ = [
-    "DEFAULT_STAMP_AMOUNT_CENTS",
-    "MAX_CART_NOTICES",
+    "FAMILIES",
     "SIGNATURE_HEADER",
-    "AppIOChannel",
-    "AppIOClient",
     "Attachment",
     "CartNotice",
     "CheckoutSession",
+    "ConfigurationError",
     "ConflictError",
     "ConnectorError",
     "Correspondent",
     "DebtPosition",
     "DebtPositionState",
     "Debtor",
+    "DemoNotAllowed",
     "DigitalStamp",
     "Direction",
     "DocumentFile",
     "Family",
     "Folder",
     "InvalidSignature",
-    "IoProfile",
     "MessageChannel",
-    "NoticeDocument",
     "Notification",
     "Notifier",
     "OptionState",
-    "PagoPAClient",
     "PaymentData",
     "PaymentGateway",
     "PaymentOption",
@@ -120,40 +89,20 @@ __all__ = [
     "ProtocolDocument",
     "ProtocolReceipt",
     "ProtocolRegister",
-    "RestProtocolClient",
     "ReturnUrls",
     "SendResult",
-    "SmtpClient",
-    "StampData",
-    "StampValidationError",
     "Transfer",
     "TransientError",
     "UnknownConnector",
     "ValidationError",
-    "check_notice_number",
-    "fingerprint",
-    "format_euro",
-    "format_notice_number",
-    "get",
+    "build",
     "is_valid",
-    "iuv_of",
-    "make_iupd",
-    "make_notice_number",
-    "make_qr",
-    "message_id_for",
     "names",
-    "normalize_stamp_identifier",
-    "notice_number_from_sequence",
-    "pad_markdown",
-    "parse_qr_string",
-    "parse_receipt",
-    "qr_png",
-    "qr_string",
-    "qr_svg",
+    "notifications",
+    "payments",
+    "protocol",
     "register",
-    "render_notice_pdf",
     "sign",
     "unregister",
-    "validate_stamp",
     "verify_signature",
 ]

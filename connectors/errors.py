@@ -2,6 +2,7 @@
 
 - `TransientError`: try again later with backoff (timeouts, connection refused, 408/425/429, 5xx).
 - `PermanentError`: retrying the same call cannot help (4xx, validation); raise an incident.
+- `ConfigurationError` (`UnknownConnector`, `DemoNotAllowed`): the connector could not be built.
 """
 
 from __future__ import annotations
@@ -51,3 +52,18 @@ def error_for_status(status: int, message: str, *, code: str | None = None,
     if status in (400, 422):
         return ValidationError(message, status=status, code=code)
     return PermanentError(message, status=status, code=code)
+
+
+class ConfigurationError(ValueError):
+    """A connector cannot be built from the configuration it was given (a key missing, a bad value).
+
+    Not a `ConnectorError`: nothing was called, and retrying cannot help until someone fixes the
+    configuration."""
+
+
+class UnknownConnector(ConfigurationError, LookupError):
+    """No connector of that name in that family (or no such family)."""
+
+
+class DemoNotAllowed(ConfigurationError):
+    """A demo connector was asked for, but the configuration does not set `ALLOW_DEMO_CONNECTORS`."""

@@ -1,64 +1,71 @@
-"""A typed plugin registry: families (payment, protocol, notification) of named factories.
+"""The plugin registry over the three families (payments, protocol, notifications).
 
-    register("payment", "my-partner", factory)        # factory(**config) -> PaymentGateway
-    gateway = get("payment", "pagopa", ec_fiscal_code=..., subscription_key=...)
+    connectors.register("payments", "my-partner", MyPartnerGateway)   # a class with from_config
+    gateway = connectors.build("payments", "pagopa", config, ec_fiscal_code="...")
 
-Every family has a "demo" plugin backed by the in-repo simulators; with no `url` in its config
-it starts a shared simulator in this process (for `make demo` and tests).
+`config` is the deployment's configuration (a mapping of its keys: PAGOPA_*, PROTOCOL_*, APP_IO_*,
+MAIL_*); each plugin's `from_config` reads the keys it needs. Demo plugins, which talk to the
+in-repo simulators, are built only when `config["ALLOW_DEMO_CONNECTORS"]` is true.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any, Literal, overload
 
-from connectors.notification import MessageChannel
-from connectors.payment import PaymentGateway
-from connectors.protocol import ProtocolRegister
+from connectors._plugins import Registry
+from connectors.errors import UnknownConnector
+from connectors.notifications.base import MessageChannel
+from connectors.notifications.registry import register as _notifications
+from connectors.payments.base import PaymentGateway
+from connectors.payments.registry import register as _payments
+from connectors.protocol.base import ProtocolRegister
+from connectors.protocol.registry import register as _protocol
 
-Family = Literal["payment", "protocol", "notification"]
-FAMILIES: dict[str, type] = {"payment": PaymentGateway, "protocol": ProtocolRegister,
-                             "notification": MessageChannel}
-Factory = Callable[..., Any]
-
-_REGISTRY: dict[str, dict[str, Factory]] = {family: {} for family in FAMILIES}
+Family = Literal["payments", "protocol", "notifications"]
+FAMILIES: tuple[Family, ...] = ("payments", "protocol", "notifications")
+_REGISTRIES: dict[str, Registry[Any]] = {"payments": _payments, "protocol": _protocol,
+                                         "notifications": _notifications}
 
 
-class UnknownConnector(LookupError):
-    """No connector of that name in that family."""
+def _family(family: str) -> Registry[Any]:
+    try:
+        return _REGISTRIES[family]
+    except KeyError:
+        raise UnknownConnector(f"unknown connector family {family!r}; one of {', '.join(FAMILIES)}") from None
 
 
-def register(family: Family, name: str, factory: Factory, *, replace: bool = False) -> None:
-    """Add a connector factory. Names are unique per family unless `replace=True`."""
-    if family not in _REGISTRY:
-        raise UnknownConnector(f"unknown family {family!r}")
-    if name in _REGISTRY[family] and not replace:
-        raise ValueError(f"{family} connector {name!r} is already registered")
-    _REGISTRY[family][name] = factory
+def register(family: Family, name: str, plugin: Any, *, demo: bool = False, replace: bool = False) -> None:
+    """Add a plugin (a class with `from_config(config, **context)`). Names are unique per family
+    unless `replace=True`; `demo=True` marks one that only demo and test configurations may build."""
+    _family(family).add(name, plugin, demo=demo, replace=replace)
 
 
 def unregister(family: Family, name: str) -> None:
-    _REGISTRY[family].pop(name, None)
+    _family(family).remove(name)
 
 
-def names(family: Family) -> tuple[str, ...]:
-    """The registered names of a family, sorted."""
-    return tuple(sorted(_REGISTRY[family]))
+def names(family: Family, config: Mapping[str, Any] | None = None) -> tuple[str, ...]:
+    """The registered names of a family, sorted; with a `config`, only those it may build."""
+    return _family(family).names(config)
+
+
+def is_demo(family: Family, name: str) -> bool:
+    return _family(family).is_demo(name)
 
 
 @overload
-def get(family: Literal["payment"], name: str, /, **config: Any) -> PaymentGateway: ...
+def build(family: Literal["payments"], name: str, config: Mapping[str, Any], /,
+          **context: Any) -> PaymentGateway: ...
 @overload
-def get(family: Literal["protocol"], name: str, /, **config: Any) -> ProtocolRegister: ...
+def build(family: Literal["protocol"], name: str, config: Mapping[str, Any], /,
+          **context: Any) -> ProtocolRegister: ...
 @overload
-def get(family: Literal["notification"], name: str, /, **config: Any) -> MessageChannel: ...
-def get(family: Family, name: str, /, **config: Any) -> Any:
-    """Build the connector `name` of `family` with `config`; check it speaks the family protocol."""
-    try:
-        factory = _REGISTRY[family][name]
-    except KeyError:
-        raise UnknownConnector(f"no {family} connector named {name!r}") from None
-    connector = factory(**config)
-    if not isinstance(connector, FAMILIES[family]):
-        raise TypeError(f"{family} connector {name!r} does not implement {FAMILIES[family].__name__}")
-    return connector
+def build(family: Literal["notifications"], name: str, config: Mapping[str, Any], /,
+          **context: Any) -> MessageChannel: ...
+def build(family: Family, name: str, config: Mapping[str, Any], /, **context: Any) -> Any:
+    """The connector `name` of `family`, built by its plugin from `config` and `context`.
+
+    Raises `UnknownConnector`, `DemoNotAllowed`, or `ConfigurationError` (a key missing); the
+    connector is checked against the family protocol."""
+    return _family(family).build(name, config, **context)

@@ -85,6 +85,7 @@ def app_config(database_url: str, storage: Path, **overrides: Any) -> dict[str, 
         "SECURE_COOKIES": False,
         "MAIL_BACKEND": "capture",
         "TEST_IDENTITY_PROVIDER": True,
+        "ALLOW_DEMO_CONNECTORS": True,
         **overrides,
     }
 

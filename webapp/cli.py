@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 
 from webapp.config import REPO_ROOT
+from webapp.services import outbound
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -30,3 +32,16 @@ def register_commands(app: Flask) -> None:
     def db_upgrade() -> None:
         """Apply every migration."""
         upgrade_database()
+
+    @app.cli.command("check-connectors")
+    def check_connectors() -> None:
+        """Build every configured connector; exit 1 if one cannot be built from the configuration."""
+        checks = outbound.check_connectors()
+        for family in dict.fromkeys(check.family for check in checks):
+            click.echo(f"{family}:")
+            for check in (c for c in checks if c.family == family):
+                click.echo(f"  {check.name}: {'ok' if check.ok else check.problem}")
+        if current_app.config["MAIL_BACKEND"] != "smtp":
+            click.echo(f"  (e-mail not sent: MAIL_BACKEND={current_app.config['MAIL_BACKEND']})")
+        if not all(check.ok for check in checks):
+            raise SystemExit(1)

@@ -29,6 +29,8 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "MAIL_PORT": (25, "SMTP port"),
     "MAIL_SENDER": ("noreply@servizi.example.it", "From address of notifications"),
     "PUBLIC_URL": ("http://127.0.0.1:5000", "base URL used in links inside e-mails"),
+    "ALLOW_DEMO_CONNECTORS": (False, "demo/test only: the demo connectors (PAYMENT_CONNECTOR=demo...) may be built; "
+                                     "they talk to the loopback simulators"),
     "PAYMENT_CONNECTOR": ("pagopa", "pagopa (GPD + Checkout), or demo (the loopback simulator at PAGOPA_GPD_URL)"),
     "PAGOPA_GPD_URL": ("https://api.platform.pagopa.it/gpd/debt-positions-service/v1", "GPD base URL"),
     "PAGOPA_CHECKOUT_URL": ("https://api.platform.pagopa.it/checkout/ec/v1", "Checkout base URL"),
@@ -99,5 +101,6 @@ def demo_config() -> dict[str, Any]:
         "SECURE_COOKIES": False,
         "MAIL_BACKEND": "capture",
         "TEST_IDENTITY_PROVIDER": True,
+        "ALLOW_DEMO_CONNECTORS": True,
         "PUBLIC_URL": f"http://127.0.0.1:{os.environ.get('PORT', '5000')}",
     }

@@ -13,7 +13,7 @@ import re
 import uuid
 from typing import Any
 
-from connectors.pagopa.notice import check_notice_number
+from connectors.payments.contrib.pagopa.notice import check_notice_number
 from connectors.simulators._server import HttpProblem, Request, Response, SimulatorApp, json_response
 
 API = "/api/v1"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from connectors.pagopa.avviso import format_euro
-from connectors.pagopa.notice import format_notice_number
+from connectors.payments.contrib.pagopa.avviso import format_euro
+from connectors.payments.contrib.pagopa.notice import format_notice_number
 
 SUCCESS_CARD = "4242424242424242"
 DECLINED_CARD = "4000000000000002"

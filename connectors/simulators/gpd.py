@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors._time import iso, parse_dt
-from connectors.pagopa.gpd import position_errors
+from connectors.payments.contrib.pagopa.gpd import position_errors
 from connectors.simulators._server import HttpProblem, Request, Response, SimulatorApp, json_response
 
 GPD = "/gpd/debt-positions-service/v1/organizations/{ec}"

@@ -19,9 +19,9 @@ import time
 import uuid
 from typing import Any
 
-from connectors.pagopa.client import cart_errors
-from connectors.pagopa.receipt import receipt_to_json
-from connectors.payment import CartNotice, PaymentReceipt
+from connectors.payments.base import CartNotice, PaymentReceipt
+from connectors.payments.contrib.pagopa.client import cart_errors
+from connectors.payments.contrib.pagopa.receipt import receipt_to_json
 from connectors.simulators._server import (
     DEMO_SECRET,
     HttpProblem,

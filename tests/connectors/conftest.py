@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from connectors import PagoPAClient
+from connectors.payments.contrib.pagopa import PagoPAClient
 from connectors.simulators import (
     AppIOSimulator,
     PagoPASimulator,

@@ -8,15 +8,8 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors import (
-    CartNotice,
-    Debtor,
-    DebtPosition,
-    PaymentOption,
-    Transfer,
-    make_iupd,
-    notice_number_from_sequence,
-)
+from connectors import CartNotice, Debtor, DebtPosition, PaymentOption, Transfer
+from connectors.payments import make_iupd, notice_number_from_sequence
 
 EC = "00000000000"
 SECRET = "test-webhook-secret"

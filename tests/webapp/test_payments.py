@@ -43,7 +43,7 @@ def test_payment_at_request_through_the_checkout(paying: Api, app: Flask) -> Non
     app_id, payment = _submitted_with_payment(paying)
     assert (payment["kind"], payment["phase"], payment["status"], payment["amount"]) == (
         "pagopa", "request", "PAYMENT_PENDING", 1600)
-    assert connectors.check_notice_number(payment["notice_number"])
+    assert connectors.payments.check_notice_number(payment["notice_number"])
     assert "withdraw" not in {link["action"] for link in paying.get(f"/applications/{app_id}", MARIO)
                               .get_json()["links"]}  # a payment blocks withdrawal
     pdf = paying.get(f"/payments/{payment['id']}/notice.pdf", MARIO)
@@ -133,9 +133,9 @@ def test_webhook_refuses_bad_signatures_and_unknown_notices(paying: Api, app: Fl
     tampered = body.replace(b"1600", b"1")
     assert client.post(f"/{TENANT}/webhooks/pagopa", data=tampered,
                        headers={connectors.SIGNATURE_HEADER: connectors.sign(body, WEBHOOK_SECRET)}).status_code == 401
-    never_issued = connectors.notice_number_from_sequence(1, 999_999)
+    never_issued = connectors.payments.notice_number_from_sequence(1, 999_999)
     unknown = _receipt_body(connectors.PaymentReceipt(
-        receipt_id="R-unknown", notice_number=never_issued, iuv=connectors.iuv_of(never_issued),
+        receipt_id="R-unknown", notice_number=never_issued, iuv=connectors.payments.iuv_of(never_issued),
         ec_fiscal_code="00000000000", amount_cents=1600, outcome="OK", paid_at=datetime.now(UTC)))
     response = client.post(f"/{TENANT}/webhooks/pagopa", data=unknown,
                            headers={connectors.SIGNATURE_HEADER: connectors.sign(unknown, WEBHOOK_SECRET)})
@@ -190,7 +190,7 @@ def test_closing_the_notice_on_pagopa_retries_then_becomes_an_incident(paying: A
 def _receipt_body(receipt: connectors.PaymentReceipt) -> bytes:
     import json
 
-    from connectors.pagopa.receipt import receipt_to_json
+    from connectors.payments import receipt_to_json
 
     return json.dumps(receipt_to_json(receipt)).encode()
 
@@ -224,7 +224,8 @@ def test_demo_cdu_service_asks_for_its_fee_before_sending(api: Api) -> None:
     act(api, app_id, "submit", MARIO)
     assert _status(api, app_id) == 1500
     [fee] = api.get(f"/applications/{app_id}/payment", MARIO).get_json()
-    assert (fee["amount"], fee["phase"]) == (5000, "request") and connectors.check_notice_number(fee["notice_number"])
+    assert (fee["amount"], fee["phase"]) == (5000, "request")
+    assert connectors.payments.check_notice_number(fee["notice_number"])
 
 
 def test_five_notices_paid_together_with_one_commission(paying: Api, app: Flask) -> None:

@@ -17,7 +17,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 import connectors
-from connectors.pagopa.receipt import receipt_to_json
+from connectors.payments import receipt_to_json
 from tests.conftest import WEBHOOK_SECRET, Api
 from tests.webapp.helpers import MARIO, accesso_atti_data, act, create
 from webapp.extensions import db

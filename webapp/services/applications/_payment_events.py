@@ -92,20 +92,20 @@ def _queue_mark_paid(app: Application, notice_number: str, paid_at: datetime) ->
     after_commit(lambda: _process.dispatch(call_id))
 
 
-def _stamp_problem(exc: connectors.StampValidationError, base: str) -> ValidationFailed:
+def _stamp_problem(exc: connectors.payments.StampValidationError, base: str) -> ValidationFailed:
     field = {"identifier": "identificativo", "issue_date": "data_emissione"}.get(exc.field, exc.field)
     return ValidationFailed([FieldProblem(f"{base}/{field}", exc.message, "format")])
 
 
-def use_stamp(app: Application, identifier: str, issued_on: str, base: str) -> connectors.StampData:
+def use_stamp(app: Application, identifier: str, issued_on: str, base: str) -> connectors.payments.StampData:
     """Validate a marca da bollo and record its use; a stamp serves once in the tenant."""
     try:
-        stamp = connectors.validate_stamp(identifier, issued_on, submitted_on=localtime.today())
-    except connectors.StampValidationError as exc:
+        stamp = connectors.payments.validate_stamp(identifier, issued_on, submitted_on=localtime.today())
+    except connectors.payments.StampValidationError as exc:
         raise _stamp_problem(exc, base) from exc
     used = ValidationFailed([FieldProblem(f"{base}/identificativo",
                                           "Questa marca da bollo è già stata utilizzata.", "unique")])
-    key = connectors.normalize_stamp_identifier(identifier)
+    key = connectors.payments.normalize_stamp_identifier(identifier)
     if db.session.scalar(select(StampUse.id).where(StampUse.tenant_id == app.tenant_id,
                                                    StampUse.identifier == key)) is not None:
         raise used
@@ -129,8 +129,8 @@ def stamp_at_request(app: Application, data: dict[str, Any], active_fields: set[
     use_stamp(app, str(given.get("identificativo", "")), str(given.get("data_emissione", "")), "/marca_da_bollo")
     db.session.add(Payment(
         tenant_id=app.tenant_id, application_id=app.id, user_id=app.user_id, kind=BOLLO, phase="request",
-        status=COMPLETE, reason="Imposta di bollo", amount=connectors.DEFAULT_STAMP_AMOUNT_CENTS,
-        stamp_identifier=connectors.normalize_stamp_identifier(str(given["identificativo"])),
+        status=COMPLETE, reason="Imposta di bollo", amount=connectors.payments.DEFAULT_STAMP_AMOUNT_CENTS,
+        stamp_identifier=connectors.payments.normalize_stamp_identifier(str(given["identificativo"])),
         stamp_issued_on=str(given["data_emissione"]), paid_at=datetime.now(UTC)))
 
 
@@ -142,7 +142,8 @@ def provide_stamp(tenant: Tenant, user: User, payment_id: Any, identifier: str, 
             raise TransitionNotAllowed("Questa marca da bollo non è richiesta.", application_status=None)
         app = _lock_application(payment.application_id)
         use_stamp(app, identifier, issued_on, "")
-        payment.stamp_identifier, payment.stamp_issued_on = connectors.normalize_stamp_identifier(identifier), issued_on
+        payment.stamp_identifier = connectors.payments.normalize_stamp_identifier(identifier)
+        payment.stamp_issued_on = issued_on
         mark_paid(payment, datetime.now(UTC))
         resume_if_paid(app, payment.phase, user)
     return payment
@@ -152,7 +153,7 @@ def request_at_release(app: Application, payment_amount: Any, stamps: Sequence[S
     """The operator's approval asks for a deferred payment and/or stamps: the total the process waits for."""
     total = 0
     for index, stamp in enumerate(stamps):
-        amount = _cents(stamp.amount, f"/stamps/{index}/amount", connectors.DEFAULT_STAMP_AMOUNT_CENTS)
+        amount = _cents(stamp.amount, f"/stamps/{index}/amount", connectors.payments.DEFAULT_STAMP_AMOUNT_CENTS)
         reason = stamp.reason
         db.session.add(Payment(tenant_id=app.tenant_id, application_id=app.id, user_id=app.user_id, kind=BOLLO,
                                phase="release", reason=str(reason or "Imposta di bollo")[:140], amount=amount))

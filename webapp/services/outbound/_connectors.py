@@ -1,8 +1,13 @@
-"""Connector instances built from the configuration: the web layer's only door to the outside."""
+"""Connector instances built from the configuration: the web layer's only door to the outside.
+
+Each connector is one `connectors.build(family, name, config)`: the plugin named by the
+configuration reads its own keys (PAGOPA_*, PROTOCOL_*, APP_IO_*, MAIL_*) from the app's config.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import current_app
 
@@ -10,6 +15,7 @@ import connectors
 from webapp.models import Tenant
 
 DEMO_EC_FISCAL_CODE = "00000000000"
+MAIL_PLUGIN = "email"  # the SMTP plugin, used when MAIL_BACKEND is "smtp"
 
 
 def ec_fiscal_code(tenant: Tenant) -> str:
@@ -18,24 +24,55 @@ def ec_fiscal_code(tenant: Tenant) -> str:
 
 
 def payment_gateway(tenant: Tenant) -> connectors.PaymentGateway:
+    return _payment_gateway(ec_fiscal_code(tenant))
+
+
+def _payment_gateway(creditor: str) -> connectors.PaymentGateway:
     config = current_app.config
-    name = config["PAYMENT_CONNECTOR"]
-    if name == "pagopa":
-        return connectors.get("payment", "pagopa", ec_fiscal_code=ec_fiscal_code(tenant),
-                              gpd_url=config["PAGOPA_GPD_URL"], checkout_url=config["PAGOPA_CHECKOUT_URL"],
-                              subscription_key=config["PAGOPA_SUBSCRIPTION_KEY"])
-    return connectors.get("payment", name, url=config["PAGOPA_GPD_URL"], ec_fiscal_code=ec_fiscal_code(tenant))
+    return connectors.build("payments", config["PAYMENT_CONNECTOR"], config, ec_fiscal_code=creditor)
 
 
 def protocol_register() -> connectors.ProtocolRegister:
     config = current_app.config
-    if config["PROTOCOL_CONNECTOR"] == "rest":
-        return connectors.get("protocol", "rest", base_url=config["PROTOCOL_URL"], token=config["PROTOCOL_TOKEN"])
-    return connectors.get("protocol", config["PROTOCOL_CONNECTOR"], url=config["PROTOCOL_URL"])
+    return connectors.build("protocol", config["PROTOCOL_CONNECTOR"], config)
 
 
-def app_io_channel() -> Any:
+def app_io_channel() -> connectors.MessageChannel:
     config = current_app.config
-    if config["APP_IO_CONNECTOR"] == "app_io":
-        return connectors.get("notification", "app_io", api_key=config["APP_IO_KEY"], base_url=config["APP_IO_URL"])
-    return connectors.get("notification", config["APP_IO_CONNECTOR"], url=config["APP_IO_URL"])
+    return connectors.build("notifications", config["APP_IO_CONNECTOR"], config)
+
+
+def email_channel() -> connectors.MessageChannel | None:
+    """The SMTP channel, or None when mail is captured (the demo reads it on its mail page)."""
+    config = current_app.config
+    return connectors.build("notifications", MAIL_PLUGIN, config) if config["MAIL_BACKEND"] == "smtp" else None
+
+
+@dataclass(frozen=True)
+class ConnectorCheck:
+    family: str
+    name: str
+    problem: str | None = None  # None: built from the configuration
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _check(family: str, name: str, build: Callable[[], object]) -> ConnectorCheck:
+    try:
+        build()
+    except (ValueError, TypeError) as exc:  # ConfigurationError among them; a plugin's own refusal too
+        return ConnectorCheck(family, name, f"{type(exc).__name__}: {exc}")
+    return ConnectorCheck(family, name)
+
+
+def check_connectors() -> list[ConnectorCheck]:
+    """Build every configured connector (the payment one for a placeholder creditor) and say which failed."""
+    config = current_app.config
+    checks = [_check("payments", config["PAYMENT_CONNECTOR"], lambda: _payment_gateway(DEMO_EC_FISCAL_CODE)),
+              _check("protocol", config["PROTOCOL_CONNECTOR"], protocol_register),
+              _check("notifications", config["APP_IO_CONNECTOR"], app_io_channel)]
+    if config["MAIL_BACKEND"] == "smtp":
+        checks.append(_check("notifications", MAIL_PLUGIN, email_channel))
+    return checks

@@ -133,7 +133,7 @@ def _render(template: str, app: Application, language: str, anchor: str | None =
     assert tenant is not None
     change = context.get("change")
     values = {"app": app, "tenant": tenant, "link": citizen_link(app, tenant, anchor), "label": statuses.label,
-              "format_euro": connectors.format_euro, **context}
+              "format_euro": connectors.payments.format_euro, **context}
     own = _tenant_text(tenant, template, language, change.status if change is not None else None)
     with force_locale(language):
         if own is not None:
@@ -179,7 +179,7 @@ def payment_due(app: Application, due: Sequence[Payment]) -> None:
         return
     notice = next((p for p in due if p.notice_number), None)
     subject, body = _render("payment_due", app, _citizen_language(app), anchor="pagamenti", payments=list(due),
-                            payment=notice or due[0], euro=connectors.format_euro(sum(p.amount for p in due)))
+                            payment=notice or due[0], euro=connectors.payments.format_euro(sum(p.amount for p in due)))
     payload = {"payment": {"amount": notice.amount, "notice_number": notice.notice_number}} if notice else None
     _tell_citizen(app, subject, body, f"payment:{(notice or due[0]).id}", payload)
 

@@ -47,7 +47,8 @@ def _next_notice_number(tenant_id: uuid.UUID) -> str:
         db.session.add(counter)
     counter.last_number += 1
     db.session.flush()
-    return connectors.notice_number_from_sequence(current_app.config["PAGOPA_SEGREGATION_CODE"], counter.last_number)
+    segregation_code = current_app.config["PAGOPA_SEGREGATION_CODE"]
+    return connectors.payments.notice_number_from_sequence(segregation_code, counter.last_number)
 
 
 def _reason(app: Application, phase: str) -> str:
@@ -66,7 +67,7 @@ def prepare_position(app: Application, row: ServiceCallRow) -> dict[str, Any]:
                                 "tenant_id": str(tenant.id), "call_id": str(row.id)}
     if amount > 0:
         notice = _next_notice_number(tenant.id)
-        iupd = connectors.make_iupd(_connectors.ec_fiscal_code(tenant), str(row.id))
+        iupd = connectors.payments.make_iupd(_connectors.ec_fiscal_code(tenant), str(row.id))
         prepared.update(notice_number=notice, iupd=iupd,
                         due=(datetime.now(UTC) + expiry_delta(app)).isoformat(), company=tenant.name,
                         iban=tenant.setting("iban") or current_app.config["PAGOPA_IBAN"],
@@ -82,7 +83,7 @@ def create_position(prepared: dict[str, Any]) -> dict[str, Any]:
     assert tenant is not None
     notice, amount, reason = prepared["notice_number"], prepared["amount"], prepared["reason"]
     option = connectors.PaymentOption(
-        iuv=connectors.iuv_of(notice), amount_cents=amount, description=reason,
+        iuv=connectors.payments.iuv_of(notice), amount_cents=amount, description=reason,
         due_date=datetime.fromisoformat(prepared["due"]),
         transfers=(connectors.Transfer("1", amount, reason, TRANSFER_CATEGORY, iban=prepared["iban"]),))
     position = connectors.DebtPosition(iupd=prepared["iupd"], company_name=prepared["company"], options=(option,),
@@ -98,7 +99,7 @@ def apply_position(app: Application, row: ServiceCallRow, outcome: dict[str, Any
         _add(Payment(
             tenant_id=app.tenant_id, application_id=app.id, user_id=app.user_id, kind=PAGOPA,
             phase=outcome["phase"], reason=outcome["reason"], amount=outcome["amount"], iupd=outcome["iupd"],
-            notice_number=outcome["notice_number"], iuv=connectors.iuv_of(outcome["notice_number"]),
+            notice_number=outcome["notice_number"], iuv=connectors.payments.iuv_of(outcome["notice_number"]),
             expire_at=datetime.fromisoformat(outcome["due"])))
     _notifications.payment_due(app, [p for p in _payments(app)
                                     if p.phase == outcome["phase"] and p.status == PAYMENT_PENDING])
@@ -164,7 +165,7 @@ def notice_pdf(tenant: Tenant, payment: Payment) -> bytes:
     if payment.kind != PAGOPA or payment.notice_number is None:
         raise NotFound("Questo pagamento non ha un avviso pagoPA.")
     app = payment.application
-    return connectors.render_notice_pdf(connectors.NoticeDocument(
+    return connectors.payments.render_notice_pdf(connectors.payments.NoticeDocument(
         notice_number=payment.notice_number, ec_fiscal_code=_connectors.ec_fiscal_code(tenant), ec_name=tenant.name,
         amount_cents=payment.amount, due_date=localtime.local_day(payment.expire_at or localtime.now()),
         description=payment.reason, debtor_name=app.applicant_name, debtor_fiscal_code=app.applicant_fiscal_code))
@@ -172,8 +173,8 @@ def notice_pdf(tenant: Tenant, payment: Payment) -> bytes:
 
 def checkout_url(tenant: Tenant, user: User, payment_ids: list[Any], return_base: str) -> str:
     """One pagoPA checkout for 1..5 of the citizen's due notices, with one commission."""
-    if not 1 <= len(payment_ids) <= connectors.MAX_CART_NOTICES:
-        raise BadRequest(f"Si possono pagare insieme da 1 a {connectors.MAX_CART_NOTICES} avvisi.")
+    if not 1 <= len(payment_ids) <= connectors.payments.MAX_CART_NOTICES:
+        raise BadRequest(f"Si possono pagare insieme da 1 a {connectors.payments.MAX_CART_NOTICES} avvisi.")
     chosen = [get_payment(tenant, user, pid) for pid in payment_ids]
     if any(p.kind != PAGOPA or p.status != PAYMENT_PENDING or p.user_id != user.id for p in chosen):
         raise Conflict("Uno degli avvisi scelti non è più da pagare.")
@@ -182,8 +183,8 @@ def checkout_url(tenant: Tenant, user: User, payment_ids: list[Any], return_base
     urls = connectors.ReturnUrls(ok=f"{return_base}?esito=ok", cancel=f"{return_base}?esito=annullato",
                                  error=f"{return_base}?esito=errore")
     key = "cart:" + ",".join(sorted(str(p.id) for p in chosen))
+    gateway = _connectors.payment_gateway(tenant)  # a configuration error is ours, not pagoPA's: no 409
     try:
-        gateway = _connectors.payment_gateway(tenant)
         session = gateway.create_checkout(cart, urls, idempotency_key=key, email=user.email)
     except connectors.ConnectorError as exc:
         log.warning("checkout not opened: %s", type(exc).__name__)
@@ -194,7 +195,7 @@ def checkout_url(tenant: Tenant, user: User, payment_ids: list[Any], return_base
 def verify_receipt(body: bytes, signature: str | None) -> connectors.PaymentReceipt:
     require_signature(body, signature, "PAGOPA_WEBHOOK_SECRET")
     try:
-        return connectors.parse_receipt(body)
+        return connectors.payments.parse_receipt(body)
     except (connectors.ConnectorError, ValueError, KeyError) as exc:
         raise BadRequest("Ricevuta non leggibile.") from exc
 

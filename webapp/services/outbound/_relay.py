@@ -6,7 +6,6 @@ import logging
 import uuid
 from datetime import UTC, datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 import connectors
@@ -25,11 +24,6 @@ MAX_ATTEMPTS = 8
 STATUS_LABELS = {PENDING: N_("In attesa di invio"), SENT: N_("Inviata"), FAILED: N_("Non recapitata")}
 
 
-def _email_channel() -> connectors.SmtpClient:
-    config = current_app.config
-    return connectors.SmtpClient(host=config["MAIL_SERVER"], port=config["MAIL_PORT"], sender=config["MAIL_SENDER"])
-
-
 def _notification(row: OutboxMessage) -> connectors.Notification:
     payment = row.payload.get("payment") if row.payload else None
     return connectors.Notification(
@@ -46,9 +40,9 @@ def _send(row: OutboxMessage) -> None:
         result = _connectors.app_io_channel().send(_notification(row), idempotency_key=row.idempotency_key)
         if not result.sent:
             log.info("outbox %s: App IO skipped (%s)", row.id, result.reason)
-    elif current_app.config["MAIL_BACKEND"] == "smtp":
-        _email_channel().send(_notification(row), idempotency_key=row.idempotency_key)
-    # "capture" (demo): the row itself is the sent mail, readable on the demo mail page
+    elif (email := _connectors.email_channel()) is not None:
+        email.send(_notification(row), idempotency_key=row.idempotency_key)
+    # MAIL_BACKEND "capture" (demo): the row itself is the sent mail, readable on the demo mail page
 
 
 def deliver(outbox_id: str) -> str:

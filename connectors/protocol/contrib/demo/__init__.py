@@ -1,0 +1,5 @@
+"""The demo protocol plugin: the REST client on the loopback register."""
+
+from connectors.protocol.contrib.demo.plugin import DemoProtocolRegister
+
+__all__ = ["DemoProtocolRegister"]
