@@ -1,4 +1,4 @@
-"""Issue 5 in the back office: deferred payment and stamps on approval, Registra pagamento, incidents."""
+"""Payments in the back office: deferred payment and stamps on approval, Registra pagamento, incidents."""
 
 from __future__ import annotations
 

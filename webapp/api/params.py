@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import request
 
+from webapp.services.common import localtime
 from webapp.services.common.errors import FieldProblem, ValidationFailed
 
 
@@ -108,22 +109,14 @@ class Flag(Param):
         return {"type": "boolean"}
 
 
-DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # RFC 3339 (ISO 8601 with an offset), the form the API writes its own moments in.
 MOMENT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}):([0-9]{2})(\.[0-9]+)?"
                     r"([Zz]|[+-][0-9]{2}:[0-9]{2})")
 
 
-def parse_day(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw) if DAY.fullmatch(raw) else None
-    except ValueError:
-        return None
-
-
 def parse_moment(raw: str) -> datetime | None:
     """A day (its midnight, UTC) or an RFC 3339 date-time; None when it is neither."""
-    day = parse_day(raw)
+    day = localtime.parse_day(raw)
     if day is not None:
         return datetime(day.year, day.month, day.day, tzinfo=UTC)
     found = MOMENT.fullmatch(raw)
@@ -145,7 +138,7 @@ class Day(Param):
         raw = self.raw()
         if raw is None:
             return None
-        day = parse_day(raw)
+        day = localtime.parse_day(raw)
         if day is None:
             raise _refuse(self.name, "Data non valida (AAAA-MM-GG).", "format")
         return day

@@ -1,4 +1,4 @@
-"""Back-office endpoints of the API (issue 4): private notes, the operators' list, offices."""
+"""Back-office endpoints of the API: private notes, the operators' list, offices."""
 
 from __future__ import annotations
 

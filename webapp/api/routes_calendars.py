@@ -13,6 +13,7 @@ from webapp.api.context import tenant
 from webapp.api.schemas import CalendarSchema, OpeningHourSchema
 from webapp.api.schemas_answers import AvailableDaySchema, SlotSchema
 from webapp.services import appointments
+from webapp.services.common import localtime
 from webapp.services.common.errors import BadRequest
 
 ONLY_FREE = params.Flag("available", "true: only the free ones")
@@ -51,7 +52,7 @@ def availabilities(calendar_id: str) -> Response:
 
 @bp.get("/calendars/<calendar_id>/availabilities/<day>")
 def day_slots(calendar_id: str, day: str) -> Response:
-    chosen = params.parse_day(day)
+    chosen = localtime.parse_day(day)
     if chosen is None:
         raise BadRequest("La data deve essere nella forma AAAA-MM-GG.")
     only_free = params.read_all((ONLY_FREE,))["available"]

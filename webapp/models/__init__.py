@@ -1,6 +1,6 @@
 """Database models. Models only flush; the services layer owns the one commit."""
 
-from webapp.models import backoffice, citizen  # noqa: F401 - their tables register on the metadata
+from webapp.models import backoffice  # noqa: F401 - its tables register on the metadata
 from webapp.models.applications import (
     CALL_CANCELLED,
     CALL_DONE,

@@ -20,7 +20,7 @@ class Application(db.Model):  # type: ignore[name-defined]
         Index("ix_applications_assignee", "tenant_id", "operator_id", "status"),
         Index("ix_applications_fiscal_code", "tenant_id", "applicant_fiscal_code"),
         Index("ix_applications_user", "tenant_id", "user_id", "created_at"),
-        # Back office (issue 4, migration 0004): the list's sorts and filters, and name search.
+        # Back office (migration 0004): the list's sorts and filters, and name search.
         Index("ix_bo_applications_change", "tenant_id", "latest_status_change_at"),
         Index("ix_bo_applications_service_change", "tenant_id", "service_id", "latest_status_change_at"),
         Index("ix_bo_applications_service_submitted", "tenant_id", "service_id", "submitted_at"),
@@ -66,7 +66,7 @@ class Application(db.Model):  # type: ignore[name-defined]
     engine_state: Mapped[str] = mapped_column(Text, nullable=False)  # text, never jsonb
     waits: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)  # ready tasks, messages
     next_timer_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
-    # Citizen portal (issue 3): follow-up requests (rinnovo, modifica...) and draft resume.
+    # Citizen portal: follow-up requests (rinnovo, modifica...) and draft resume.
     parent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("applications.id"), index=True)
     follow_up_kind: Mapped[str | None] = mapped_column(String(16))
     last_compiled_step: Mapped[str | None] = mapped_column(String(64))

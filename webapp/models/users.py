@@ -46,7 +46,7 @@ class User(db.Model):  # type: ignore[name-defined]
     birth_date: Mapped[str | None] = mapped_column(String(10))  # ISO date
     birth_place: Mapped[str | None] = mapped_column(String(100))
     identity: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # read-only SPID/CIE attributes
-    # Citizen profile (issue 3): {address, postal_code, city, province}; birth country.
+    # Citizen profile: {address, postal_code, city, province}; birth country.
     residence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     domicile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     birth_country: Mapped[str | None] = mapped_column(String(100))

@@ -272,10 +272,10 @@ def _parse_slot(value: str) -> tuple[date, str, str]:
     """The radio value "YYYY-MM-DD|HH:MM|<opening hour id>" of a slot."""
     day_text, _sep, rest = value.partition("|")
     start, _sep, hour_id = rest.partition("|")
-    try:
-        return date.fromisoformat(day_text), start, hour_id
-    except ValueError as exc:
-        raise ValidationFailed([FieldProblem("/slot", "Scegli uno degli orari disponibili.", "required")]) from exc
+    day = localtime.parse_day(day_text)
+    if day is None:
+        raise ValidationFailed([FieldProblem("/slot", "Scegli uno degli orari disponibili.", "required")])
+    return day, start, hour_id
 
 
 def _free_slot(slots: list[_availability.Slot], start: str, hour_id: str) -> _availability.Slot:

@@ -37,11 +37,10 @@ def hour_values(hour: OpeningHour | None, today: date) -> dict[str, Any]:
 
 
 def _date(form: dict[str, Any], field: str, problems: list[FieldProblem]) -> date | None:
-    try:
-        return date.fromisoformat(str(form.get(field) or ""))
-    except ValueError:
+    day = localtime.parse_day(form.get(field))
+    if day is None:
         problems.append(FieldProblem(f"/{field}", "Indica una data valida.", "format"))
-        return None
+    return day
 
 
 def _time(form: dict[str, Any], field: str, problems: list[FieldProblem]) -> time | None:

@@ -7,10 +7,23 @@ are UTC too.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 ROME = ZoneInfo("Europe/Rome")
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(raw: object) -> date | None:
+    """A calendar day written YYYY-MM-DD (as date inputs and the API send it); None for anything else."""
+    text = raw if isinstance(raw, str) else ""
+    if not DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:  # 2027-02-30
+        return None
 
 
 def aware(moment: datetime) -> datetime:

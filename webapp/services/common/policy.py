@@ -152,7 +152,7 @@ def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None
         )
     if action == "request-integration" and not options_of(app.service_version).allow_integration_request:
         return TransitionNotAllowed("Il servizio non prevede richieste di integrazione.", application_status=app.status)
-    office_refusal = _office_refusal(user, app, action)  # back office (issue 4): automatic assignment
+    office_refusal = _office_refusal(user, app, action)  # an office the application was assigned to
     if office_refusal is not None:
         return office_refusal
     if action in HOLDER_ACTIONS and user.role != ADMIN and app.operator_id != user.id:
@@ -164,7 +164,7 @@ def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None
 DomainErrorLike = NotFound | Forbidden | TransitionNotAllowed
 
 
-# --- Back office (issue 4) -------------------------------------------------------------------
+# --- Back office ---------------------------------------------------------------------------
 
 def _office_refusal(user: User, app: Application, action: str) -> Forbidden | None:
     """An application sent to an office (automatic assignment) is taken only by that office's operators.

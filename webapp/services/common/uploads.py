@@ -119,7 +119,8 @@ def _detect(content: bytes) -> str | None:
     return None
 
 
-def _stored_path(key: str) -> Path:
+def stored_path(key: str) -> Path:
+    """Where the file of `storage_key` lives (one place: two levels, by the key's first characters)."""
     return Path(current_app.config["STORAGE_DIR"]) / key[:2] / key
 
 
@@ -127,7 +128,7 @@ def store_attachment(app: Application, upload: Upload, owner: User | None, kind:
                      message_id: uuid.UUID | None = None) -> Attachment:
     mime = sniff_type(upload)
     key = uuid.uuid4().hex
-    path = _stored_path(key)
+    path = stored_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(upload.content)
     after_rollback(lambda: path.unlink(missing_ok=True))  # a refused step (409, 400...) keeps no file
@@ -144,7 +145,7 @@ def store_attachment(app: Application, upload: Upload, owner: User | None, kind:
 
 def discard_attachment(attachment: Attachment) -> None:
     """Delete the row now and its content once the deletion is committed (a rollback keeps both)."""
-    path = _stored_path(attachment.storage_key)
+    path = stored_path(attachment.storage_key)
     db.session.delete(attachment)
     after_commit(lambda: path.unlink(missing_ok=True))
 
@@ -153,4 +154,4 @@ def read_attachment(tenant: Tenant, app: Application, attachment_id: Any) -> tup
     attachment = get_scoped(Attachment, tenant, attachment_id)
     if attachment.application_id != app.id:
         raise NotFound()
-    return attachment, _stored_path(attachment.storage_key).read_bytes()
+    return attachment, stored_path(attachment.storage_key).read_bytes()

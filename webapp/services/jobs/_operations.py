@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-from flask import current_app
 
 import connectors
 from webapp.extensions import db
 from webapp.models import Application, Attachment, ServiceCallRow
 from webapp.services import outbound
 from webapp.services.common.options import options_of
-from webapp.services.common.uploads import Upload, store_attachment
+from webapp.services.common.uploads import Upload, store_attachment, stored_path
 from webapp.services.outbound import register_document
 
 from ._receipts import render_receipt
@@ -72,7 +69,7 @@ def _protocol_prepare(app: Application, row: ServiceCallRow) -> Prepared:
 def _protocol_call(prepared: Prepared, operation: str) -> Prepared:
     direction, kind, _subject = PROTOCOL_KINDS[operation]
     key = prepared["storage_key"]
-    content = (Path(current_app.config["STORAGE_DIR"]) / key[:2] / key).read_bytes() if key else \
+    content = stored_path(key).read_bytes() if key else \
         prepared["subject"].encode()
     document = connectors.ProtocolDocument(
         subject=prepared["subject"], kind=kind,

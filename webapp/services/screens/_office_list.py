@@ -64,10 +64,7 @@ def _int(raw: str | None, default: int | None) -> int | None:
 
 
 def _date(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+    return localtime.parse_day(raw)
 
 
 def parse_query(args: Any, per_page: int = 20) -> ListQuery:

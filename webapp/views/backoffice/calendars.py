@@ -168,10 +168,7 @@ CONFIRMED_ACTIONS = ("refuse", "cancel", "done", "missed")
 
 def _day_arg(name: str) -> date:
     """A day from the query or the form; today when missing or not a date."""
-    try:
-        return date.fromisoformat(request.values.get(name, ""))
-    except ValueError:
-        return localtime.today()
+    return localtime.parse_day(request.values.get(name)) or localtime.today()
 
 
 def _agenda(calendar: Calendar) -> tuple[date, int | None, str, list[Meeting]]:

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from webapp.services import appointments, catalogue
 from webapp.services.applications import Application
 from webapp.services.appointments import Meeting
-from webapp.services.common import policy, uploads
+from webapp.services.common import localtime, policy, uploads
 from webapp.services.common.errors import Conflict, NotFound, ValidationFailed
 from webapp.services.people import CITIZEN, User
 from webapp.views.citizen.blueprint import bp
@@ -74,10 +74,7 @@ def booking_office() -> tuple[str, int]:
 def booking_slot(calendar_id: str) -> tuple[str, int]:
     calendar = appointments.get_calendar(g.tenant, calendar_id)
     free_days = [day for day, free in appointments.bookable_days(g.tenant, calendar.id, None, None, _now()) if free]
-    try:
-        chosen = date.fromisoformat(request.args.get("giorno", ""))
-    except ValueError:
-        chosen = None
+    chosen = localtime.parse_day(request.args.get("giorno"))
     if chosen not in free_days:
         chosen = free_days[0] if free_days else None
     slots = [s for s in appointments.bookable_slots(g.tenant, calendar.id, chosen, _now()) if s.available] \

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.services import applications, outbound
-from webapp.services.common import uploads
+from webapp.services.common import localtime, uploads
 from webapp.services.common.errors import DomainError, ValidationFailed
 from webapp.views.citizen._common import citizen_required, me
 from webapp.views.citizen.blueprint import bp
@@ -22,10 +22,7 @@ RETURN_MESSAGES = {
 
 
 def _day_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name) or "")
-    except ValueError:
-        return None
+    return localtime.parse_day(request.args.get(name))
 
 
 @bp.get("/area-personale/pagamenti")

@@ -1,1 +1,0 @@
-"""Models of the citizen portal (issue 3)."""
