@@ -9,8 +9,12 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 
+import engine
 from webapp.config import REPO_ROOT
-from webapp.services import outbound
+from webapp.services import catalogue, outbound
+from webapp.services.common.errors import DomainError
+from webapp.services.common.tenancy import get_tenant
+from webapp.services.common.uow import unit_of_work
 
 
 def alembic_config(database_url: str) -> AlembicConfig:
@@ -45,3 +49,25 @@ def register_commands(app: Flask) -> None:
             click.echo(f"  (e-mail not sent: MAIL_BACKEND={current_app.config['MAIL_BACKEND']})")
         if not all(check.ok for check in checks):
             raise SystemExit(1)
+
+    @app.cli.command("publish-service")
+    @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+    @click.option("--tenant", "tenant_slug", required=True, help="the ente's slug")
+    def publish_service(path: Path, tenant_slug: str) -> None:
+        """Check a service folder and publish it as a new immutable version when it changed."""
+        try:
+            with unit_of_work():
+                result = catalogue.publish_folder(get_tenant(tenant_slug), path)
+        except engine.DefinitionError as exc:
+            click.echo(f"Servizio non pubblicato, la definizione ha errori:\n  {exc}", err=True)
+            raise SystemExit(1) from None
+        except DomainError as exc:
+            click.echo(f"Servizio non pubblicato: {exc.description}", err=True)
+            raise SystemExit(1) from None
+        if not result.published:
+            click.echo(f"{result.service}: nessuna modifica, resta la versione {result.version}")
+        elif result.renumbered_from is not None:
+            click.echo(f"{result.service}: pubblicata la versione {result.version} (la {result.renumbered_from}, "
+                       "già pubblicata con un altro contenuto, non si modifica)")
+        else:
+            click.echo(f"{result.service}: pubblicata la versione {result.version}")

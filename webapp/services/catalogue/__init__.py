@@ -4,9 +4,19 @@ from webapp.models import Service
 
 from ._public import search, service_page, structured_data
 from ._ratings import parse_score, record, summary
-from ._services import form_for, get_service, list_services, process_for, publish_service
+from ._services import (
+    Publication,
+    checked_definition,
+    form_for,
+    get_service,
+    list_services,
+    process_for,
+    publish_folder,
+    publish_service,
+)
 
 __all__ = [
-    "Service", "form_for", "get_service", "list_services", "parse_score", "process_for", "publish_service",
-    "record", "search", "service_page", "structured_data", "summary",
+    "Publication", "Service", "checked_definition", "form_for", "get_service", "list_services", "parse_score",
+    "process_for", "publish_folder", "publish_service", "record", "search", "service_page", "structured_data",
+    "summary",
 ]

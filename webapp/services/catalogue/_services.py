@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +21,18 @@ from webapp.services.common.tenancy import parse_uuid, scoped
 MAIN_FORM = "domanda"
 
 
-def publish_service(tenant: Tenant, folder: Path) -> ServiceVersion:
-    """Publish `folder` for `tenant`; an already published identical version is returned as is.
+@dataclass(frozen=True)
+class Publication:
+    """What publishing a folder did: the version it stands as, and whether that version is new."""
 
-    A published version is immutable: the same version number with other content is refused.
-    Flushes only; the caller's unit of work commits.
-    """
+    service: str
+    version: int
+    published: bool
+    renumbered_from: int | None = None
+
+
+def checked_definition(folder: Path) -> engine.ServiceDefinition:
+    """The service in `folder`, with every check of publishing (process, forms, options); DefinitionError."""
     definition = engine.load_service(folder)
     for ref, document in definition.forms.items():
         forms.form_from_document(ref, document)  # a broken form is refused at publish time
@@ -31,11 +40,57 @@ def publish_service(tenant: Tenant, folder: Path) -> ServiceVersion:
         parse_options(definition.manifest.get("options"))
     except OptionsError as exc:  # wrong options are a broken definition, like a broken process
         raise engine.DefinitionError(f"{definition.slug}: opzioni non valide: {exc}") from exc
+    return definition
+
+
+def _content(spec_hash: str, manifest: dict[str, Any], documents: dict[str, Any]) -> str:
+    """What a version says, apart from its number: two versions with the same content are the same."""
+    body = {"process": spec_hash, "manifest": {k: v for k, v in manifest.items() if k != "version"},
+            "forms": documents}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def publish_folder(tenant: Tenant, folder: Path) -> Publication:
+    """Publish `folder` as a new immutable version when its content changed since the latest one.
+
+    The folder's own version number is used when it is free; when that number is taken by other
+    content, the version gets the next free number (published versions never change). Flushes only.
+    """
+    definition = checked_definition(folder)
+    service = _service_for(tenant, definition)
+    versions = list(db.session.scalars(select(ServiceVersion).where(ServiceVersion.service_id == service.id)
+                                       .order_by(ServiceVersion.version)))
+    content = _content(definition.process.spec_hash, definition.manifest, definition.forms)
+    if versions and _content(versions[-1].spec_hash, versions[-1].manifest, versions[-1].forms) == content:
+        return Publication(definition.slug, versions[-1].version, published=False)
+    taken = {v.version for v in versions}
+    number = definition.version if definition.version not in taken else max(taken) + 1
+    manifest = {**definition.manifest, "version": number}
+    digest = definition.definition_hash if number == definition.version else hashlib.sha256(json.dumps(
+        {"process": definition.process.spec_hash, "manifest": manifest, "forms": definition.forms},
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    _add_version(tenant, service, definition, number, manifest, digest)
+    return Publication(definition.slug, number, published=True,
+                       renumbered_from=definition.version if number != definition.version else None)
+
+
+def _service_for(tenant: Tenant, definition: engine.ServiceDefinition) -> Service:
     service = db.session.scalar(scoped(Service, tenant).where(Service.slug == definition.slug))
     if service is None:
         service = Service(tenant_id=tenant.id, slug=definition.slug, name=definition.title)
         db.session.add(service)
         db.session.flush()
+    return service
+
+
+def publish_service(tenant: Tenant, folder: Path) -> ServiceVersion:
+    """Publish `folder` for `tenant` under its own version number; an identical version is returned as is.
+
+    A published version is immutable: the same version number with other content is refused.
+    Flushes only; the caller's unit of work commits.
+    """
+    definition = checked_definition(folder)
+    service = _service_for(tenant, definition)
     existing = db.session.scalar(
         select(ServiceVersion).where(
             ServiceVersion.service_id == service.id, ServiceVersion.version == definition.version
@@ -48,14 +103,20 @@ def publish_service(tenant: Tenant, folder: Path) -> ServiceVersion:
                 "contenuto diverso: le versioni pubblicate non si modificano, pubblicane una nuova."
             )
         return existing
+    return _add_version(tenant, service, definition, definition.version, definition.manifest,
+                        definition.definition_hash)
+
+
+def _add_version(tenant: Tenant, service: Service, definition: engine.ServiceDefinition, number: int,
+                 manifest: dict[str, Any], digest: str) -> ServiceVersion:
     _store_process(definition.process)
     version = ServiceVersion(
         tenant_id=tenant.id,
         service_id=service.id,
-        version=definition.version,
-        definition_hash=definition.definition_hash,
+        version=number,
+        definition_hash=digest,
         spec_hash=definition.process.spec_hash,
-        manifest=definition.manifest,
+        manifest=manifest,
         forms=definition.forms,
     )
     db.session.add(version)
@@ -64,7 +125,7 @@ def publish_service(tenant: Tenant, folder: Path) -> ServiceVersion:
     if current is None or current.version < version.version:
         service.current_version_id = version.id
         service.name = definition.title
-        service.category = definition.manifest.get("category")
+        service.category = manifest.get("category")
     db.session.flush()
     return version
 

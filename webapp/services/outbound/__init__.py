@@ -32,10 +32,10 @@ from ._protocol import register_document
 from ._relay import STATUS_LABELS, deliver, pending_ids, recent_emails
 
 __all__ = [
-    "DISPATCHER", "INTEGRATION_REQUEST_EVENT", "STATUS_LABELS", "all_paid", "apply_marked_paid", "apply_position",
-    "check_connectors", "checkout_url", "create_position", "deliver", "ec_fiscal_code", "expire_pending",
-    "for_application", "get_payment", "list_payments", "mark_paid", "mark_paid_on_pagopa", "message_posted",
-    "notice_pdf", "on_application_status_changed", "payment_due", "pending_ids", "prepare_mark_paid",
-    "prepare_position", "protocol_register", "queue_email", "recent_emails", "register_document", "status_changed",
-    "verify_receipt",
+    "DISPATCHER", "INTEGRATION_REQUEST_EVENT", "STATUS_LABELS", "all_paid", "apply_marked_paid",
+    "apply_position", "check_connectors", "checkout_url", "create_position", "deliver", "ec_fiscal_code",
+    "expire_pending", "for_application", "get_payment", "list_payments", "mark_paid", "mark_paid_on_pagopa",
+    "message_posted", "notice_pdf", "on_application_status_changed", "payment_due", "pending_ids",
+    "prepare_mark_paid", "prepare_position", "protocol_register", "queue_email", "recent_emails",
+    "register_document", "status_changed", "verify_receipt",
 ]
