@@ -3,6 +3,7 @@
 Everything the rest of the project needs is re-exported here; the modules behind it are private.
 """
 
+from ._declared import declared_actions
 from ._definition import ServiceDefinition, load_service
 from ._errors import (
     DefinitionError,
@@ -31,6 +32,7 @@ __all__ = [
     "Timer",
     "UserTask",
     "WaitState",
+    "declared_actions",
     "evaluate",
     "load_process_spec",
     "load_service",

@@ -16,6 +16,7 @@ from flask import Flask
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
+from tests.webapp.process_tasks import publish_pareri
 from webapp.app import create_app
 from webapp.cli import upgrade_database
 from webapp.demo import seed_demo
@@ -290,3 +291,9 @@ def assert_accessible(page: Any) -> None:
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert not bad, f"{page.url}: " + "; ".join(
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+
+
+@pytest.fixture
+def pareri(app: Flask) -> None:
+    """The test service with its own process (tests/webapp/processes/pareri), published in the demo."""
+    publish_pareri(app)

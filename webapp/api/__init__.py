@@ -8,8 +8,9 @@ from webapp.api import (
     routes_calendars,
     routes_payments,
     routes_services,
+    routes_tasks,
 )
 from webapp.api.blueprint import bp
 
 __all__ = ["bp", "openapi", "routes_applications", "routes_auth", "routes_backoffice", "routes_calendars",
-           "routes_payments", "routes_services"]
+           "routes_payments", "routes_services", "routes_tasks"]

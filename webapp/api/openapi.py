@@ -10,7 +10,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, g, jsonify
 
-from webapp.api import routes_backoffice, routes_payments, schemas, schemas_answers
+from webapp.api import routes_backoffice, routes_payments, routes_tasks, schemas, schemas_answers
 from webapp.api.blueprint import bp
 from webapp.api.openapi_parts import ERRORS, HEADERS, json_content, ref
 from webapp.api.openapi_paths import paths
@@ -37,6 +37,9 @@ SCHEMAS = {
     "NoteIn": routes_backoffice.NoteInSchema,
     "Checkout": routes_payments.CheckoutSchema,
     "Stamp": routes_payments.StampSchema,
+    "Task": routes_tasks.TaskSchema,
+    "TaskList": routes_tasks.TaskListSchema,
+    "TaskCompletion": routes_tasks.TaskCompletionSchema,
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webapp.api import routes_applications, routes_backoffice, routes_calendars
+from webapp.api import routes_applications, routes_backoffice, routes_calendars, routes_tasks
 from webapp.api.openapi_parts import IF_MATCH, answer, array_of, operation, path_param, ref
 from webapp.services.common.policy import ALL_ACTIONS
 from webapp.services.common.uploads import ALLOWED_TYPES
@@ -43,7 +43,9 @@ def _catalogue() -> Paths:
 
 
 def _applications() -> Paths:
-    actions = {"type": "string", "enum": sorted(ALL_ACTIONS)}
+    actions = {"type": "string", "pattern": "^[a-z][a-z0-9_-]{0,62}$",
+               "description": f"The standard lifecycle's: {', '.join(sorted(ALL_ACTIONS))}; a service's process may "
+                              "declare others on its user tasks"}
     return {
         "/applications": ([], {
             "get": operation("The caller's applications (operators: of their services), newest first",
@@ -68,9 +70,22 @@ def _applications() -> Paths:
                 "Move the application on: submit and withdraw (its citizen), the others (operators)",
                 {204: answer("Done")}, (403, 404, 409, 415, 422), body="Transition", body_required=False,
                 headers=(IF_MATCH,),
-                description="An action the caller's role may not run is a 403, one the status does not allow "
-                            "a 409 with `application_status`; `message` is required to reject and to request "
+                description="What an action means comes from the process: the READY user task that declares it. "
+                            "An action no service declares is a 404; one no READY task of this application "
+                            "declares (or the status does not allow) a 409 with `application_status`; one the "
+                            "caller's role may not run a 403. `message` is required to reject and to request "
                             f"an integration (400). On submit, {FORM_RULES} {FILE_RULES}")}),
+        "/applications/{id}/tasks": ([APPLICATION], {"get": operation(
+            "The READY user tasks of its process that the caller may complete",
+            {200: answer("Oldest first", array_of("Task"))}, (404,))}),
+        "/applications/{id}/tasks/{task_id}": (
+            [APPLICATION, path_param("task_id", "The task's id")],
+            {"post": operation(
+                "Complete a user task with its form's data", {204: answer("Done")}, (404, 409, 422),
+                body="TaskCompletion", headers=(IF_MATCH,),
+                description="`data` is checked against the task's form: its problems are a 400 listing them in "
+                            "`errors` and nothing changes. A task the caller may not complete is a 404; one that "
+                            "is no longer READY (completed by someone else first) a 409.")}),
         "/applications/{id}/messages": ([APPLICATION], {
             "get": operation("Messages (citizens: not the private ones)",
                              {200: answer("Oldest first", array_of("Message"))}, (404,)),
@@ -87,6 +102,12 @@ def _applications() -> Paths:
                               {200: answer("The file, as its stored type", content=FILE,
                                            headers=("Content-Disposition",))}, (404,))}),
     }
+
+
+def _tasks() -> Paths:
+    return {"/tasks": ([], {"get": operation(
+        "The caller's inbox: READY user tasks across applications, oldest first",
+        {200: answer("A page", ref("TaskList"))}, (404,), query=routes_tasks.INBOX_QUERY)})}
 
 
 def _payments() -> Paths:
@@ -148,4 +169,4 @@ def _calendars() -> Paths:
 
 
 def paths() -> Paths:
-    return {**_catalogue(), **_applications(), **_payments(), **_back_office(), **_calendars()}
+    return {**_catalogue(), **_applications(), **_tasks(), **_payments(), **_back_office(), **_calendars()}

@@ -168,7 +168,7 @@ class ApplicationSchema(Schema):
     applicant_fiscal_code = fields.String()
     status = fields.Function(lambda a: str(a.status), metadata={"type": "string", "pattern": "^[0-9]+$",
                                                                  "description": "status code, as text"})
-    status_name = fields.Function(lambda a: statuses.label(a.status), metadata={"type": "string"})
+    status_name = fields.Function(lambda a: statuses.app_label(a), metadata={"type": "string"})
     data = fields.Dict()
     created_at = UtcDateTime()
     submitted_at = UtcDateTime(allow_none=True)

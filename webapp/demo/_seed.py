@@ -34,11 +34,20 @@ from webapp.services.people import TEST_CITIZENS, hash_password
 # Header settings of the demo ente; an ente's own values win (tenant.settings).
 DEMO_SETTINGS = {"parent_name": "Regione Lazio", "parent_url": "https://www.regione.lazio.it"}
 DEMO_PASSWORD = "demo"  # noqa: S105 - demo/test configuration only, refused elsewhere
-OFFICES = ("Ufficio Relazioni con il Pubblico", "Ufficio Servizi Sociali")
-STAFF = (
-    ("admin", ADMIN, "Amministratore", "Demo", OFFICES[0]),
-    ("manager", MANAGER, "Maria", "Manager", OFFICES[0]),
-    ("operatore", OPERATOR, "Olivia", "Operatrice", OFFICES[0]),
+# The demo's offices by name and stable code (a service's process names an office by its code).
+OFFICES = {"Ufficio Relazioni con il Pubblico": "urp", "Ufficio Servizi Sociali": "servizi-sociali",
+           "Ufficio Tecnico": "tecnico", "Polizia Locale": "polizia-locale", "Ufficio Scuola": "scuola",
+           "Ufficio Manutenzioni": "manutenzioni"}
+URP = "Ufficio Relazioni con il Pubblico"
+# (username, role, name, family name, office, the services they work: None = all)
+STAFF: tuple[tuple[str, str, str, str, str, tuple[str, ...] | None], ...] = (
+    ("admin", ADMIN, "Amministratore", "Demo", URP, None),
+    ("manager", MANAGER, "Maria", "Manager", URP, None),
+    ("operatore", OPERATOR, "Olivia", "Operatrice", URP, None),
+    ("tecnico", OPERATOR, "Tommaso", "Tecnico", "Ufficio Tecnico", ("occupazione-suolo",)),
+    ("vigile", OPERATOR, "Vittoria", "Vigile", "Polizia Locale", ("occupazione-suolo", "segnalazione")),
+    ("scuola", OPERATOR, "Sara", "Scuola", "Ufficio Scuola", ("mensa-scolastica",)),
+    ("manutentore", OPERATOR, "Marco", "Manutentore", "Ufficio Manutenzioni", ("segnalazione",)),
 )
 def service_folders(root: Path) -> list[Path]:
     """Every shipped service: a folder with a service.yaml (folders starting with _ are shared parts)."""
@@ -55,11 +64,11 @@ def seed_demo(slug: str = "demo", name: str = "Comune di Demo") -> Tenant:
             db.session.add(tenant)
             db.session.flush()
         tenant.settings = {**DEMO_SETTINGS, **(tenant.settings or {})}
+        offices = {name: _office(tenant, name, code) for name, code in OFFICES.items()}  # processes name them
         for folder in service_folders(Path(current_app.config["WORKFLOWS_DIR"])):
             publish_service(tenant, folder)
-        offices = {office: _office(tenant, office) for office in OFFICES}
         services = list(db.session.scalars(select(Service).where(Service.tenant_id == tenant.id)))
-        for username, role, first, last, office in STAFF:
+        for username, role, first, last, office, worked in STAFF:
             user = _user(tenant, username=username)
             if user is None:
                 user = User(tenant_id=tenant.id, role=role, username=username, name=first, family_name=last,
@@ -67,8 +76,9 @@ def seed_demo(slug: str = "demo", name: str = "Comune di Demo") -> Tenant:
                             password_hash=hash_password(DEMO_PASSWORD))
                 db.session.add(user)
             if role == OPERATOR:
-                user.services = services
-                user.calendars = [_calendar(tenant, offices[OFFICES[0]])]
+                user.services = [s for s in services if worked is None or s.slug in worked]
+            if username == "operatore":
+                user.calendars = [_calendar(tenant, offices[URP])]
         for citizen in TEST_CITIZENS:
             if _user(tenant, fiscal_code=citizen["fiscal_code"]) is None:
                 db.session.add(User(tenant_id=tenant.id, role=CITIZEN, password_hash=hash_password(DEMO_PASSWORD),
@@ -76,10 +86,10 @@ def seed_demo(slug: str = "demo", name: str = "Comune di Demo") -> Tenant:
     return tenant
 
 
-def _office(tenant: Tenant, name: str) -> Office:
+def _office(tenant: Tenant, name: str, code: str) -> Office:
     office = db.session.scalar(select(Office).where(Office.tenant_id == tenant.id, Office.name == name))
     if office is None:
-        office = Office(tenant_id=tenant.id, name=name)
+        office = Office(tenant_id=tenant.id, name=name, code=code)
         db.session.add(office)
         db.session.flush()
     return office

@@ -136,3 +136,43 @@ class ServiceCallRow(db.Model):  # type: ignore[name-defined]
         """A call no process task waits for (e.g. marking a notice paid on pagoPA after *Registra
         pagamento*): it retries and becomes an incident like the others, but resumes nothing."""
         return self.task_id.startswith(DETACHED_PREFIX)
+
+
+# The states of a process task (ProcessTask.state).
+TASK_READY, TASK_COMPLETED, TASK_CANCELLED = "ready", "completed", "cancelled"
+
+
+class ProcessTask(db.Model):  # type: ignore[name-defined]
+    """A user task of an application's process: work for the citizen or for an office.
+
+    A projection of what the engine waits for, rebuilt at every step: READY rows are the inboxes; a
+    row that ended stays, so a late completion is told "no longer ready" (409) rather than "unknown".
+    """
+
+    __tablename__ = "process_tasks"
+    __table_args__ = (
+        Index("ix_process_tasks_application", "application_id", "state"),
+        Index("ix_process_tasks_inbox", "tenant_id", "state", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)  # the engine's task id
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False
+    )
+    service_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("services.id"), nullable=False)
+    bpmn_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    label: Mapped[str] = mapped_column(String(300), nullable=False)
+    form: Mapped[str | None] = mapped_column(String(100))
+    variable: Mapped[str | None] = mapped_column(String(100))
+    candidate: Mapped[str] = mapped_column(String(120), nullable=False)  # cittadino | ufficio | ufficio:<code> | ...
+    office_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("offices.id", ondelete="SET NULL"))
+    actions: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default=TASK_READY)
+    created_at: Mapped[datetime] = created_at()
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
+
+    application = relationship("Application", lazy="joined")
+    office = relationship("Office", lazy="joined")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
 from webapp.models._columns import created_at, tenant_fk, uuid_pk
+
+
+def office_code(name: str) -> str:
+    """The code an office gets from its name when none is given: lower case, words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:63] or "ufficio"
 
 
 class Tenant(db.Model):  # type: ignore[name-defined]
@@ -31,10 +37,14 @@ class Tenant(db.Model):  # type: ignore[name-defined]
 
 class Office(db.Model):  # type: ignore[name-defined]
     __tablename__ = "offices"
-    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),
+                      UniqueConstraint("tenant_id", "code", name="uq_offices_tenant_code"))
 
     id: Mapped[uuid.UUID] = uuid_pk()
     tenant_id: Mapped[uuid.UUID] = tenant_fk()
     name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # Stable, as a process names it (a user task for `ufficio:<code>`): renaming the office keeps its work.
+    code: Mapped[str] = mapped_column(String(63), nullable=False, default=lambda ctx: office_code(
+        ctx.get_current_parameters()["name"]))
     email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = created_at()

@@ -12,7 +12,8 @@ from flask_wtf.csrf import CSRFProtect
 
 import forms
 from webapp.services import people
-from webapp.services.common import formatting
+from webapp.services.applications import Application
+from webapp.services.common import formatting, statuses
 from webapp.services.people import User
 
 LANGUAGES = ("it", "en")
@@ -48,6 +49,18 @@ def select_locale() -> str:
 def load_user(session_id: str) -> User | None:
     """A session belongs to one tenant: on another tenant's pages the visitor is anonymous."""
     return people.user_of_session(session_id, g.get("tenant"), session.get(people.SESSION_KEY))
+
+
+def status_label(code: int | None, app: Application | None = None) -> str:
+    """A status's label in the page's language; with the application, its service's own codes (service.yaml
+    `statuses`) are labelled as the service says."""
+    if code is None:
+        return ""
+    if app is not None and app.service_version.manifest.get("statuses"):
+        own = statuses.service_labels(app.service_version.manifest, str(get_locale() or "it"))
+        if code in own:
+            return own[code]
+    return gettext(statuses.label(code))
 
 
 def sign_in(user: User) -> None:
@@ -156,4 +169,5 @@ def init_web(app: Flask) -> None:
     app.after_request(security_headers)
     app.context_processor(template_globals)
     app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.filters["action_label"] = lambda action: gettext(statuses.action_label(action))
     app.jinja_env.finalize = blank_none

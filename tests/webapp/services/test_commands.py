@@ -7,14 +7,15 @@ import uuid
 import pytest
 
 from webapp.services import applications, screens
-from webapp.services.applications import IntegrationDecision, Outcome, StampRequest, command_for
+from webapp.services.applications import IntegrationDecision, Outcome, StampRequest, TaskAction, command_for
 from webapp.services.common.errors import BadRequest, NotFound, ValidationFailed
 from webapp.services.common.uploads import Upload
 
 
-def test_an_unknown_action_is_not_found():
+def test_an_action_that_is_not_a_name_is_not_found_and_others_are_the_process_s():
     with pytest.raises(NotFound, match="sconosciuta"):
-        command_for("approva-tutto", {})
+        command_for("approva tutto!", {})
+    assert command_for("favorevole", {"data": {"note": "ok"}}) == TaskAction("favorevole", {"note": "ok"})
 
 
 def test_an_api_approval_with_a_deferred_payment_and_stamps():

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+import engine
 from webapp.extensions import db
 from webapp.models import CALL_CANCELLED, CALL_DONE, CALL_FAILED, CALL_PENDING, Application, ServiceCallRow, User
 from webapp.services.common.errors import TransitionNotAllowed
@@ -42,6 +43,27 @@ def complete_call(app: Application, row: ServiceCallRow, result: dict[str, Any],
     row.status, row.result = CALL_DONE, result
     _apply_protocol_data(app, row.operation, result)
     persist(app, instance, wait, actor, row.operation.replace(".", "_"))
+    return True
+
+
+# The error code a failed call throws into its process: an error boundary event on the service task with this
+# errorCode (or with none: it catches every error) takes the path the diagram models instead of an incident.
+CALL_FAILED_CODE = "SERVICE_CALL_FAILED"
+
+
+def call_failed(app: Application, row: ServiceCallRow) -> bool:
+    """A call out of attempts: True when an error boundary of the process caught it (the process moved on)."""
+    if row.detached:
+        return False
+    instance = restore(app)
+    try:
+        wait = instance.throw_error(row.task_id, CALL_FAILED_CODE, {"operation": row.operation})
+    except engine.EngineError:  # the error path itself failed: the incident says so
+        return False
+    if wait is None:
+        return False
+    row.status = CALL_CANCELLED
+    persist(app, instance, wait, None, row.operation.replace(".", "_") + "_failed")
     return True
 
 

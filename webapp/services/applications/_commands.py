@@ -6,6 +6,7 @@ case `transition` runs it. What a command means for the application's state is d
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -139,8 +140,18 @@ class NewMessage:
     attachments: tuple[Upload, ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class TaskAction:
+    """An action a service's own process declares on a user task (`actions` property): it completes that
+    task with the action chosen and, optionally, the task form's data."""
+
+    action: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
 Command = (Submit | Assign | Outcome | IntegrationRequest | IntegrationDecision | Withdrawal | Registration
-           | PaymentRegistration)
+           | PaymentRegistration | TaskAction)
+ACTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 
 
 def _text(body: Mapping[str, Any], key: str = "message") -> str | None:
@@ -170,7 +181,10 @@ def command_for(action: str, body: Mapping[str, Any]) -> Command:
     try:
         name = Action(action)
     except ValueError:
-        raise NotFound(f"Azione '{action}' sconosciuta.") from None
+        if not ACTION_NAME.match(action):
+            raise NotFound(f"Azione '{action}' sconosciuta.") from None
+        data = body.get("data")
+        return TaskAction(action, dict(data) if isinstance(data, dict) else {})
     match name:
         case Action.SUBMIT:
             data = body.get("data")

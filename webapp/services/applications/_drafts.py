@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,9 @@ from webapp.services.common.uow import unit_of_work
 
 from . import _process
 
+# The names the process reads the citizen's data by (README, "The service format").
+PROCESS_FORM_DATA = "domanda"
+PROCESS_APPLICANT = "richiedente"
 DRAFT_TOLERATED = frozenset({"required", "dependentRequired"})
 
 
@@ -72,6 +76,12 @@ def _foreign_attachments(app: Application | None, form: forms.Form, data: dict[s
             for ref in ids if ref not in known]
 
 
+def applicant(user: User) -> dict[str, Any]:
+    """The applicant as the process sees them (`richiedente`): identity, not the whole profile."""
+    return {"codice_fiscale": user.fiscal_code or "", "nome": user.name or "", "cognome": user.family_name or "",
+            "email": user.email or "", "autenticazione": (user.identity or {}).get("method", "password")}
+
+
 def create_application(tenant: Tenant, user: User, service_key: str, data: Any) -> Application:
     if user.role != CITIZEN:
         raise Forbidden("Le pratiche si creano a nome di un cittadino.")
@@ -79,9 +89,9 @@ def create_application(tenant: Tenant, user: User, service_key: str, data: Any) 
         service = catalogue.get_service(tenant, service_key)
         version = service.current_version
         validate_data(None, catalogue.form_for(version), data if data is not None else {}, draft=True)
-        instance, wait = engine.start_instance(
-            catalogue.process_for(version), _process.start_options(options_of(version))
-        )
+        start = {**_process.start_options(options_of(version)), PROCESS_FORM_DATA: copy.deepcopy(data or {}),
+                 PROCESS_APPLICANT: applicant(user)}
+        instance, wait = engine.start_instance(catalogue.process_for(version), start)
         app = Application(
             id=uuid.uuid4(), tenant_id=tenant.id, service_id=service.id, service_version_id=version.id,
             definition_hash=version.definition_hash, user_id=user.id,
@@ -104,7 +114,7 @@ def update_draft(tenant: Tenant, user: User, app_id: Any, data: Any, expected_ve
             raise Forbidden("Solo il richiedente può modificare la bozza.")
         if app.status != statuses.DRAFT:
             raise TransitionNotAllowed(
-                f"Si possono modificare solo le bozze; la pratica è «{statuses.label(app.status)}».",
+                f"Si possono modificare solo le bozze; la pratica è «{statuses.app_label(app)}».",
                 application_status=app.status,
             )
         if not isinstance(data, dict):

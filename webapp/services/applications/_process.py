@@ -12,20 +12,22 @@ from sqlalchemy import select
 
 import engine
 from webapp.extensions import db
-from webapp.models import Application, ServiceCallRow, User
+from webapp.models import Application, ProcessTask, ServiceCallRow, User
 from webapp.services import outbound
 from webapp.services.catalogue import process_for
-from webapp.services.common import signals, statuses
+from webapp.services.common import policy, signals, statuses
 from webapp.services.common.errors import Conflict, ProcessFailed, TransitionNotAllowed
 from webapp.services.common.options import ServiceOptions, options_of
 from webapp.services.common.uow import after_commit
 
 from ._assignment import auto_assign
 from ._history import record_event
+from ._task_rows import staff_addresses, sync_tasks
 
 log = logging.getLogger(__name__)
 
 DISPATCHER = "dispatch_service_call"
+TASK_COMPLETED_EVENT = "task_completed"
 
 
 def set_dispatcher(app: Flask, dispatch: Callable[[str], None]) -> None:
@@ -62,9 +64,16 @@ def restore(app: Application) -> engine.Instance:
 
 
 def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
-            actor: User | None, event: str, note: str | None = None) -> None:
-    """Store state, history, projections and service-call rows; dispatch calls after commit."""
+            actor: User | None, event: str, note: str | None = None, completed_task: str | None = None) -> None:
+    """Store state, history, projections (tasks, service calls); dispatch calls after commit.
+
+    `completed_task`: the user task this step completed (its row ends as completed, by `actor`).
+    """
     previous_status = app.status
+    sync_tasks(app, wait, completed_task, actor)
+    for notice in wait.notifications:  # the process's send tasks reached in this step
+        outbound.process_notice(app, notice.template, notice.to, notice.channels, notice.task_id,
+                                staff_addresses(app, notice.to) if notice.to != policy.CITIZEN_CANDIDATE else ())
     app.engine_state = instance.dump()
     now = datetime.now(UTC)
     changes = []
@@ -79,7 +88,7 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
     app.waits = {
         "user_tasks": [
             {"task_id": t.task_id, "bpmn_id": t.bpmn_id, "lane": t.lane, "form": t.form,
-             "actions": list(t.actions)}
+             "actions": list(t.actions), "candidate": policy.candidate_kind(t.candidate), "label": t.label}
             for t in wait.user_tasks
         ],
         "messages": list(wait.messages),
@@ -125,17 +134,28 @@ def complete_task(app: Application, action: str, data: dict[str, Any], actor: Us
     task = next((t for t in app.waits.get("user_tasks", []) if action in t.get("actions", [])), None)
     if task is None:
         raise TransitionNotAllowed(
-            f"L'azione '{action}' non è consentita nello stato «{statuses.label(app.status)}».",
+            f"L'azione '{action}' non è consentita nello stato «{statuses.app_label(app)}».",
             application_status=app.status,
         )
+    return _complete(app, task["task_id"], {"action": action, **data}, None, actor, event, note)
+
+
+def complete_user_task(app: Application, task: ProcessTask, data: dict[str, Any], answers: dict[str, Any],
+                       actor: User) -> engine.WaitState:
+    """Complete a READY task of the process with its form's `answers`, under the caller's row lock."""
+    return _complete(app, str(task.id), data, answers, actor, TASK_COMPLETED_EVENT, task.label)
+
+
+def _complete(app: Application, task_id: str, data: dict[str, Any], answers: dict[str, Any] | None,
+              actor: User, event: str, note: str | None) -> engine.WaitState:
     instance = restore(app)
     try:
-        wait = instance.complete_user_task(task["task_id"], {"action": action, **data})
+        wait = instance.complete_user_task(task_id, data, answers=answers)
     except engine.TaskNotReady as exc:
         raise Conflict("La pratica è cambiata nel frattempo: ricarica e riprova.") from exc
     except engine.EngineError as exc:
         raise process_failed(app, exc) from exc
-    persist(app, instance, wait, actor, event, note)
+    persist(app, instance, wait, actor, event, note, completed_task=task_id)
     return wait
 
 
@@ -146,7 +166,7 @@ def send_message(app: Application, name: str, actor: User | None, event: str, no
         wait = instance.send_message(name, payload)
     except engine.MessageNotExpected as exc:
         raise TransitionNotAllowed(
-            f"Operazione non consentita nello stato «{statuses.label(app.status)}».", application_status=app.status
+            f"Operazione non consentita nello stato «{statuses.app_label(app)}».", application_status=app.status
         ) from exc
     except engine.EngineError as exc:
         raise process_failed(app, exc) from exc

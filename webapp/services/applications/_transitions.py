@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime
 from typing import Any
 
 from webapp.extensions import db
-from webapp.models import ADMIN, Application, Message, Office, Tenant, User
+from webapp.models import ADMIN, Application, Message, Office, ProcessTask, Tenant, User
 from webapp.services import catalogue, outbound
 from webapp.services.common import policy, statuses
 from webapp.services.common.errors import (
@@ -14,6 +15,7 @@ from webapp.services.common.errors import (
     Conflict,
     FieldProblem,
     Forbidden,
+    NotFound,
     TransitionNotAllowed,
     ValidationFailed,
 )
@@ -21,7 +23,7 @@ from webapp.services.common.options import options_of
 from webapp.services.common.tenancy import get_scoped, scoped
 from webapp.services.common.uow import unit_of_work
 
-from . import _history, _payment_events, _process
+from . import _history, _payment_events, _process, _task_rows
 from ._call_results import apply_external_result
 from ._commands import (
     Assign,
@@ -32,9 +34,10 @@ from ._commands import (
     PaymentRegistration,
     Registration,
     Submit,
+    TaskAction,
     Withdrawal,
 )
-from ._drafts import check_version, validate_data
+from ._drafts import PROCESS_FORM_DATA, check_version, validate_data
 from ._messages import INTEGRATION_REQUEST, post_message_locked
 
 OUTCOMES = {True: "approved", False: "rejected"}
@@ -46,6 +49,14 @@ def transition(tenant: Tenant, user: User, app_id: Any, command: Command,
     with unit_of_work():
         app = policy.get_application(user, tenant, app_id, lock=True)
         check_version(app, expected_version)
+        task = _process_task_for(tenant, user, app, command.action)
+        if task is not None:  # the service's own process says what this action means
+            answers = command.data if isinstance(command, TaskAction) else {}
+            form = _task_rows.task_form(app, task.form)
+            if form is not None:
+                validate_data(app, form, answers, draft=False)
+            _process.complete_user_task(app, task, {"action": command.action}, answers, user)
+            return app
         policy.require(user, app, command.action)
         match command:
             case Submit():
@@ -67,6 +78,23 @@ def transition(tenant: Tenant, user: User, app_id: Any, command: Command,
     return app
 
 
+def _process_task_for(tenant: Tenant, user: User, app: Application, action: str) -> ProcessTask | None:
+    """The READY task of the service's own process (not of the standard lifecycle's forms) that declares
+    `action` and that `user` may complete. An action only a process declares, with no such task now, is a
+    409; one no service of the ente declares, a 404."""
+    builtin = action in policy.ALL_ACTIONS
+    for row in _task_rows.ready_tasks(app):
+        if action in row.actions and row.form not in policy.LIFECYCLE_FORMS and policy.can_complete_task(
+                user, app, row.candidate, row.office_id):
+            return row
+    if builtin:
+        return None
+    if action in catalogue.declared_actions(tenant):
+        raise TransitionNotAllowed(f"L'azione '{action}' non è consentita ora: nessuna attività la prevede.",
+                                   application_status=app.status)
+    raise NotFound(f"Azione '{action}' sconosciuta.")
+
+
 def _required(text: str | None) -> str:
     if text is None:
         raise ValidationFailed([FieldProblem("/message", "La motivazione è obbligatoria.", "required")])
@@ -81,12 +109,17 @@ def _submit(user: User, app: Application, command: Submit) -> None:
         app.data = data
         if command.message or command.attachments:
             post_message_locked(app, user, command.message or "Integrazioni inviate.", command.attachments)
-        _process.complete_task(app, "submit", {}, user, "integration_answered", command.message)
+        _process.complete_task(app, "submit", _citizen_data(app), user, "integration_answered", command.message)
         return
     validate_data(app, form, app.data, draft=False)
     _payment_events.stamp_at_request(app, app.data, form.active_fields(app.data))
     app.submitted_at = datetime.now(UTC)
-    _process.complete_task(app, "submit", {}, user, "submitted")
+    _process.complete_task(app, "submit", _citizen_data(app), user, "submitted")
+
+
+def _citizen_data(app: Application) -> dict[str, Any]:
+    """What a citizen's step puts into the process: the form data, as `domanda`, for gateways to read."""
+    return {PROCESS_FORM_DATA: copy.deepcopy(app.data)}
 
 
 def _assign(tenant: Tenant, user: User, app: Application, command: Assign) -> None:

@@ -7,6 +7,7 @@ from ._ratings import parse_score, record, summary
 from ._services import (
     Publication,
     checked_definition,
+    declared_actions,
     form_for,
     get_service,
     list_services,
@@ -16,7 +17,7 @@ from ._services import (
 )
 
 __all__ = [
-    "Publication", "Service", "checked_definition", "form_for", "get_service", "list_services", "parse_score",
-    "process_for", "publish_folder", "publish_service", "record", "search", "service_page", "structured_data",
-    "summary",
+    "Publication", "Service", "checked_definition", "declared_actions", "form_for", "get_service",
+    "list_services", "parse_score", "process_for", "publish_folder", "publish_service", "record", "search",
+    "service_page", "structured_data", "summary",
 ]

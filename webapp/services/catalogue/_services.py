@@ -14,6 +14,7 @@ import engine
 import forms
 from webapp.extensions import db
 from webapp.models import ProcessDefinition, Service, ServiceVersion, Tenant
+from webapp.services.common import statuses
 from webapp.services.common.errors import Conflict, NotFound
 from webapp.services.common.options import OptionsError, parse_options
 from webapp.services.common.tenancy import parse_uuid, scoped
@@ -40,6 +41,9 @@ def checked_definition(folder: Path) -> engine.ServiceDefinition:
         parse_options(definition.manifest.get("options"))
     except OptionsError as exc:  # wrong options are a broken definition, like a broken process
         raise engine.DefinitionError(f"{definition.slug}: opzioni non valide: {exc}") from exc
+    problems = statuses.status_label_problems(definition.manifest)
+    if problems:
+        raise engine.DefinitionError(f"{definition.slug}: {'; '.join(problems)}")
     return definition
 
 
@@ -173,3 +177,15 @@ def process_for(version: ServiceVersion) -> engine.ProcessSpec:
     if row is None:  # the FK makes this impossible short of manual deletion
         raise NotFound("Definizione del processo mancante.")
     return engine.load_process_spec(row.blob)
+
+
+def declared_actions(tenant: Tenant) -> frozenset[str]:
+    """Every action the processes of the ente's published versions declare on their user tasks."""
+    hashes = db.session.scalars(select(ServiceVersion.spec_hash).where(ServiceVersion.tenant_id == tenant.id)
+                                .distinct())
+    found: set[str] = set()
+    for spec_hash in hashes:
+        row = db.session.get(ProcessDefinition, spec_hash)
+        if row is not None:
+            found |= engine.declared_actions(engine.load_process_spec(row.blob))
+    return frozenset(found)

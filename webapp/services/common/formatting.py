@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from babel.dates import format_date
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext, ngettext
 
 import forms
 from webapp.services.common import localtime
@@ -67,6 +67,19 @@ def size_text(size: int | None) -> str:
     return f"{forms.number_text(round(size / (1024 * 1024), 1))} MB"
 
 
+def age_text(moment: datetime | None, now: datetime) -> str:
+    """How long something has waited, in words: "meno di un'ora", "5 ore", "3 giorni"."""
+    if moment is None:
+        return ""
+    seconds = (localtime.aware(now) - localtime.aware(moment)).total_seconds()
+    hours = int(seconds // 3600)
+    if hours < 1:
+        return gettext("meno di un'ora")
+    if hours < 48:
+        return ngettext("%(num)d ora", "%(num)d ore", hours)
+    return ngettext("%(num)d giorno", "%(num)d giorni", hours // 24)
+
+
 # The Jinja filters of every template (pages, e-mails, the ente's own e-mail texts).
 FILTERS = {"datetime": datetime_text, "date": date_text, "time": time_text, "long_datetime": long_datetime_text,
-           "number": number_text, "euro": euro_text, "filesize": size_text}
+           "number": number_text, "euro": euro_text, "filesize": size_text, "age": age_text}

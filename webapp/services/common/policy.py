@@ -94,7 +94,7 @@ def withdraw_refusal(user: User, app: Application) -> str | None:
     if options.protocol_required and app.status == statuses.PRE_SUBMIT:
         return "La pratica è in attesa di protocollazione: potrai ritirarla appena protocollata."
     if app.status not in statuses.WITHDRAWABLE or "withdraw" not in app.waits.get("messages", []):
-        return f"Una pratica nello stato «{statuses.label(app.status)}» non può essere ritirata."
+        return f"Una pratica nello stato «{statuses.app_label(app)}» non può essere ritirata."
     return None
 
 
@@ -111,8 +111,10 @@ def require_staff(user: User) -> None:
 
 
 def _task_for(app: Application, action: str) -> dict[str, Any] | None:
+    """The READY task of the standard lifecycle's forms offering `action` (another form's task that offers
+    an action of the same name is the process's own step, with no built-in meaning)."""
     for task in app.waits.get("user_tasks", []):
-        if action in task.get("actions", []):
+        if action in task.get("actions", []) and task.get("form") in LIFECYCLE_FORMS:
             return task
     return None
 
@@ -146,7 +148,7 @@ def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None
         return TransitionNotAllowed(reason, application_status=app.status) if reason else None
     if not _engine_allows(user, app, action):
         return TransitionNotAllowed(
-            f"L'azione '{action}' non è consentita nello stato «{statuses.label(app.status)}» "
+            f"L'azione '{action}' non è consentita nello stato «{statuses.app_label(app)}» "
             f"({app.status}).",
             application_status=app.status,
         )
@@ -162,6 +164,51 @@ def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None
 
 
 DomainErrorLike = NotFound | Forbidden | TransitionNotAllowed
+
+
+# --- Process tasks -------------------------------------------------------------------------
+# Who completes a user task is written on the task (its `candidate` property, else its lane's name):
+#   cittadino        the applicant
+#   ufficio          the office handling the application: operators enabled for the service (those of
+#                    the office it was assigned to, once assigned), managers, administrators
+#   ufficio:<code>   the office with that stable code: its operators enabled for the service, managers,
+#                    administrators
+#   responsabile     managers and administrators
+# The standard lifecycle's forms: a task with one of them keeps its built-in handling (outcome, integration
+# request, taking in charge, the citizen's submission).
+LIFECYCLE_FORMS = frozenset({"domanda", "presa_in_carico", "esito", "integrazione"})
+CITIZEN_CANDIDATE = "cittadino"
+OFFICE_CANDIDATE = "ufficio"
+MANAGER_CANDIDATE = "responsabile"
+NAMED_OFFICE = "ufficio:"
+
+
+def candidate_kind(candidate: str | None) -> str:
+    """The candidate as one of the four kinds; an unknown lane name means the handling office."""
+    value = (candidate or "").strip()
+    if value in (CITIZEN_CANDIDATE, MANAGER_CANDIDATE) or value.startswith(NAMED_OFFICE):
+        return value
+    return OFFICE_CANDIDATE
+
+
+def can_complete_task(user: User, app: Application, candidate: str, office_id: uuid.UUID | None) -> bool:
+    """May `user` see and complete a READY task of `app` meant for `candidate`?"""
+    if not can_view(user, app):
+        return False
+    kind = candidate_kind(candidate)
+    if kind == CITIZEN_CANDIDATE:
+        return user.id == app.user_id
+    if not user.is_staff:
+        return False
+    if user.role in SEES_ALL:
+        return True
+    if kind == MANAGER_CANDIDATE:
+        return False
+    enabled = app.service_id in enabled_service_ids(user)
+    if kind.startswith(NAMED_OFFICE):
+        return enabled and office_id is not None and user.office_id == office_id
+    return (enabled or app.operator_id == user.id) and (app.office_id is None or user.office_id == app.office_id
+                                                         or app.operator_id == user.id)
 
 
 # --- Back office ---------------------------------------------------------------------------
@@ -225,7 +272,7 @@ def require_owner_draft(user: User, app: Application) -> None:
         raise Forbidden("Solo il richiedente può allegare file al modulo.")
     if app.status not in (statuses.DRAFT, statuses.DRAFT_FOR_INTEGRATION):
         raise TransitionNotAllowed(
-            f"Non si possono aggiungere allegati nello stato «{statuses.label(app.status)}».",
+            f"Non si possono aggiungere allegati nello stato «{statuses.app_label(app)}».",
             application_status=app.status,
         )
 

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 DRAFT = 1000
 PAYMENT_PENDING = 1500
 PAYMENT_SUCCESS = 1520
@@ -78,17 +81,77 @@ EVENT_LABELS: dict[str, str] = {
     "integration_accepted": N_("Accettazione delle integrazioni"),
     "integration_refused": N_("Rifiuto delle integrazioni"), "withdrawn": N_("Ritiro"),
     "payment_received": N_("Pagamento ricevuto"), "timer": N_("Scadenza di un termine"),
-    "automatic": N_("Avanzamento automatico"),
+    "automatic": N_("Avanzamento automatico"), "task_completed": N_("Attività completata"),
     # a service task that finished records its operation, dots as underscores
     **{operation.replace(".", "_"): text for operation, text in OPERATION_LABELS.items()},
 }
 UNKNOWN_EVENT = N_("Avanzamento automatico")
 
 
-def label(code: int | None) -> str:
+# The standard lifecycle's actions as their buttons say them; a process's own are shown as written.
+ACTION_LABELS: dict[str, str] = {
+    "submit": N_("Invia"), "assign": N_("Prendi in carico"), "accept": N_("Approva"), "reject": N_("Rigetta"),
+    "request-integration": N_("Richiedi integrazioni"), "accept-integration": N_("Accetta integrazioni"),
+    "cancel-integration": N_("Rifiuta integrazioni"), "withdraw": N_("Ritira"), "register": N_("Protocolla"),
+    "complete-payment": N_("Registra pagamento"),
+}
+
+
+def action_label(action: str) -> str:
+    """What a button for `action` says: "favorevole_con_prescrizioni" -> "Favorevole con prescrizioni"."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    words = action.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def label(code: int | None, service: Mapping[int, str] | None = None) -> str:
+    """The status's label; a service's own codes (its manifest's `statuses`) are labelled by the service."""
     if code is None:
         return ""
+    if service and code in service:
+        return service[code]
     return LABELS.get(code, str(code))
+
+
+def app_label(app: Any, code: int | None = None) -> str:
+    """The label of `code` (by default the application's own status) as the application's service says it."""
+    return label(app.status if code is None else code, service_labels(app.service_version.manifest))
+
+
+def service_labels(manifest: Mapping[str, Any], language: str = "it") -> dict[int, str]:
+    """A service's own status labels in `language` (Italian when it has none in that language).
+
+    In service.yaml: `statuses: {4600: {it: "In attesa di pareri", en: "Awaiting opinions"}}`, or a plain
+    Italian text. Checked when the version is published (`status_label_problems`).
+    """
+    found: dict[int, str] = {}
+    for code, text in (manifest.get("statuses") or {}).items():
+        if isinstance(text, Mapping):
+            chosen = text.get(language) or text.get("it")
+            if isinstance(chosen, str):
+                found[int(code)] = chosen
+        elif isinstance(text, str):
+            found[int(code)] = text
+    return found
+
+
+def status_label_problems(manifest: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a manifest's `statuses` (codes must be integers, labels Italian texts)."""
+    raw = manifest.get("statuses")
+    if raw is None:
+        return []
+    if not isinstance(raw, Mapping):
+        return ["statuses deve associare codici di stato alle loro etichette"]
+    problems = []
+    for code, text in raw.items():
+        if isinstance(code, bool) or not isinstance(code, int) or not 0 < code < 100000:
+            problems.append(f"statuses: {code!r} non è un codice di stato (un intero)")
+        elif not (isinstance(text, str) and text.strip()) and not (
+                isinstance(text, Mapping) and isinstance(text.get("it"), str) and text["it"].strip()
+                and all(isinstance(v, str) for v in text.values())):
+            problems.append(f"statuses: lo stato {code} ha bisogno di un'etichetta in italiano")
+    return problems
 
 
 def operation_label(operation: str) -> str:

@@ -88,7 +88,12 @@ def _record_failure(call_id: str, exc: Exception) -> str:
         row.attempts += 1
         row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         row.status = CALL_FAILED if _is_permanent(exc) or row.attempts >= row.max_attempts else CALL_PENDING
-        return "failed" if row.status == CALL_FAILED else "retry"
+        if row.status != CALL_FAILED:
+            return "retry"
+        app = db.session.get(Application, row.application_id)
+        if app is not None and applications.call_failed(app, row):
+            return "caught"  # the process models this failure (an error boundary): no incident
+        return "failed"
 
 
 def verify_callback(body: bytes, signature: str | None) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from ._notifications import (
     message_posted,
     on_application_status_changed,
     payment_due,
+    process_notice,
     queue_email,
     status_changed,
 )
@@ -36,6 +37,6 @@ __all__ = [
     "apply_position", "check_connectors", "checkout_url", "create_position", "deliver", "ec_fiscal_code",
     "expire_pending", "for_application", "get_payment", "list_payments", "mark_paid", "mark_paid_on_pagopa",
     "message_posted", "notice_pdf", "on_application_status_changed", "payment_due", "pending_ids",
-    "prepare_mark_paid", "prepare_position", "protocol_register", "queue_email", "recent_emails",
-    "register_document", "status_changed", "verify_receipt",
+    "prepare_mark_paid", "prepare_position", "process_notice", "protocol_register", "queue_email",
+    "recent_emails", "register_document", "status_changed", "verify_receipt",
 ]

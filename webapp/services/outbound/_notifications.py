@@ -149,11 +149,12 @@ def _citizen_language(app: Application) -> str:
 
 
 def _tell_citizen(app: Application, subject: str, body: str, key: str,
-                  io_payload: dict[str, Any] | None = None) -> None:
+                  io_payload: dict[str, Any] | None = None, channels: Sequence[str] | None = None) -> None:
     """By e-mail, and on App IO where the service uses it: the same text, under the same key."""
-    if app.user and app.user.email:
+    if app.user and app.user.email and (channels is None or "email" in channels):
         queue_email(app.tenant_id, app.user.email, subject, body, f"{key}:citizen", app.id)
-    if options_of(app.service_version).io_enabled and app.applicant_fiscal_code:
+    io_wanted = channels is None or "app_io" in channels
+    if io_wanted and options_of(app.service_version).io_enabled and app.applicant_fiscal_code:
         queue_email(app.tenant_id, app.applicant_fiscal_code, subject, body, f"{key}:io", app.id,
                     channel="app_io", payload=io_payload)
 
@@ -193,8 +194,55 @@ def message_posted(app: Application, message: Message) -> None:
     queue_email(app.tenant_id, recipient, subject, body, f"message:{message.id}:citizen", app.id)
 
 
+# A service's own process tells the citizen (or an office) only where its diagram says so: a send task or
+# message throw event with a `template` property; the texts are the service's (service.yaml `notifications`).
+STANDARD_LIFECYCLE = "standard_lifecycle"
+
+
+def speaks_by_moments(app: Application) -> bool:
+    """The standard lifecycle tells the citizen its moments (MOMENT_OF_STATUS); a service with its own
+    process tells only what its send tasks say."""
+    return app.service_version.manifest.get("process_id") == STANDARD_LIFECYCLE
+
+
+def process_notice(app: Application, template: str, to: str, channels: Sequence[str], key: str,
+                   recipients: Sequence[str] = ()) -> None:
+    """A send task of the service's process reached: its text to the citizen (`to` cittadino) or by e-mail to
+    `recipients` (the staff the web app found for `to`). Once per task (the key is the task's id)."""
+    language = _citizen_language(app) if to == "cittadino" else "it"
+    subject, body = _service_text(app, template, language)
+    if to == "cittadino":
+        _tell_citizen(app, subject, body, f"notice:{key}", channels=channels)
+        return
+    for address in recipients:
+        queue_email(app.tenant_id, address, subject, body, f"notice:{key}:{address}", app.id)
+
+
+def _service_text(app: Application, template: str, language: str) -> tuple[str, str]:
+    texts = (app.service_version.manifest.get("notifications") or {}).get(template) or {}
+    tenant = db.session.get(Tenant, app.tenant_id)
+    assert tenant is not None
+
+    def pick(part: str) -> str:
+        value = texts.get(part) if isinstance(texts, dict) else None
+        if isinstance(value, dict):
+            value = value.get(language) or value.get("it")
+        return value if isinstance(value, str) else ""
+
+    values = {"app": app, "tenant": tenant, "link": citizen_link(app, tenant), "label": statuses.label,
+              "data": app.data or {}}
+    subject = pick("subject") or app.service.name
+    body = pick("body") or "{{ app.service.name }}: {{ link }}"
+    with force_locale(language):
+        subject = _TENANT_TEMPLATES.from_string(subject).render(**values)
+        body = _TENANT_TEMPLATES.from_string(body).render(**values)
+    return subject.strip().splitlines()[0] if subject.strip() else app.service.name, \
+        _BLANK_LINES.sub("\n\n", body.strip()) + "\n"
+
+
 def on_application_status_changed(app: Application, *, previous_status: int | None,
                                   changes: Sequence[StatusChange]) -> None:
-    """Receiver of `signals.application_status_changed`: the citizen hears of the moments that matter."""
-    if changes:
+    """Receiver of `signals.application_status_changed`: the citizen hears of the moments that matter (the
+    standard lifecycle's; a service's own process speaks through its send tasks)."""
+    if changes and speaks_by_moments(app):
         status_changed(app, changes)

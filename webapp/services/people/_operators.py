@@ -188,7 +188,7 @@ def notify_operators(app: Application, status: int) -> int:
     query = (db.select(User).join(operator_services, operator_services.c.user_id == User.id)
              .where(User.tenant_id == app.tenant_id, operator_services.c.service_id == app.service_id,
                     User.role.in_(STAFF_ROLES), User.email.is_not(None)))
-    label = statuses.label(status)
+    label = statuses.app_label(app, status)
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     tenant = app.service.tenant_id
     queued = 0

@@ -159,7 +159,7 @@ def explain(tenant: Tenant, user: User, app_id: str, error: DomainError) -> str:
     except DomainError:
         return error.description
     event = _office_detail.last_event(tenant, app)
-    state = f"ora la pratica è «{statuses.label(app.status)}»"
+    state = f"ora la pratica è «{statuses.app_label(app)}»"
     if app.operator is not None:
         state += f", in carico a {app.operator.full_name}"
     if event is None:

@@ -9,8 +9,9 @@ from webapp.views.backoffice import (
     operators,
     services,
     statistics,
+    tasks,
 )
 from webapp.views.backoffice.blueprint import bp
 
 __all__ = ["actions", "applications", "auth", "bp", "calendars", "exports", "operators", "services",
-           "statistics"]
+           "statistics", "tasks"]

@@ -6,18 +6,19 @@ from flask import g, request
 from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 
+from webapp.services.applications import Application
 from webapp.services.common import statuses
 from webapp.services.common.errors import ValidationFailed
 from webapp.services.common.tenancy import Tenant
 from webapp.services.common.uploads import Upload
 from webapp.services.people import User
 from webapp.views.backoffice.blueprint import bp
-from webapp.views.web import safe_return
+from webapp.views.web import safe_return, status_label
 
 
 @bp.app_template_filter("bo_status")
-def status_label(code: int | None) -> str:
-    return gettext(statuses.label(code))
+def bo_status(code: int | None, app: Application | None = None) -> str:
+    return status_label(code, app)
 
 
 @bp.app_template_filter("bo_event")

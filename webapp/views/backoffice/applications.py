@@ -55,7 +55,7 @@ def application(app_id: str, tab: str) -> str | tuple[str, int]:
     actions = policy.available_actions(user, app)
     return render_template(
         "backoffice/detail.html", section="applications", app=app, tab=tab, tabs=tabs, tab_labels=TABS,
-        sections=sections, related=screens.related(app),
+        sections=sections, related=screens.related(app), task_forms=screens.task_forms(tenant(), user, app.id),
         actions=actions, files=files, file_index=screens.attachment_names(files),
         form_sections=screens.form_sections(app) if tab == "dati" else [],
         messages=screens.messages(tenant(), app) if tab == "messaggi" else [],

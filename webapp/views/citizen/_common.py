@@ -7,15 +7,14 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, g, redirect, request, url_for
-from flask_babel import gettext
 from flask_login import current_user
 
 from webapp.services import appointments
-from webapp.services.common import statuses
+from webapp.services.applications import Application
 from webapp.services.common.errors import FieldProblem
 from webapp.services.common.uploads import Upload
 from webapp.services.people import CITIZEN, User
-from webapp.views.web import safe_return
+from webapp.views.web import safe_return, status_label
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -56,8 +55,8 @@ def problems_by_field(problems: list[FieldProblem]) -> dict[str, str]:
     return {p.pointer: p.message for p in problems}
 
 
-def status_text(code: int | None) -> str:
-    return gettext(statuses.label(code)) if code is not None else ""
+def status_text(code: int | None, app: Application | None = None) -> str:
+    return status_label(code, app)
 
 
 def template_helpers() -> dict[str, Any]:

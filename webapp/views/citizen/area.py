@@ -25,7 +25,7 @@ def personal_area() -> str:
                                                       int(page) if page.isdigit() else 1)
     return render_template("citizen/area/pratiche.html", tab="pratiche", rows=rows, total=total,
                            services=screens.citizen_services(g.tenant), service=service, group=group,
-                           groups=screens.STATUS_GROUPS)
+                           groups=screens.STATUS_GROUPS, tasks=screens.own_tasks(g.tenant, me()))
 
 
 @bp.get("/area-personale/messaggi")
