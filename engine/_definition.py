@@ -20,7 +20,8 @@ from ._spec import ProcessSpec, canonical_json, make_process_spec
 from ._tasks import ServiceParser
 from ._validate import check_document
 from ._validate_flow import MAX_FLOW_NODES, call_cycle, call_graph
-from ._xml import read_xml
+from ._xml import read_xml, strip_vendor_extensions
+from ._xmlnames import SPIFF_NS
 
 REQUIRED_KEYS = ("slug", "version", "title", "process", "process_id", "forms")
 
@@ -135,6 +136,7 @@ def _parse_process(folder: Path, manifest: dict[str, Any], form_refs: set[str]) 
         if path.suffix == ".bpmn":  # our checks first: clearer than the XSD's on duplicate ids
             check_document(path, tree, form_refs)
             graph.update(call_graph(tree.getroot()))
+            strip_vendor_extensions(tree, frozenset({SPIFF_NS}))
         _add_tree(parser, path, tree)
     cycle = call_cycle(graph)
     if cycle:

@@ -88,10 +88,10 @@ def _is_wait(el: etree._Element) -> bool:
 def _loops_without_wait(container: etree._Element) -> Iterator[str]:
     """A cycle of sequence flows through no wait state runs until the step budget stops it."""
     nodes = _flow_nodes(container)
-    running = {i for i, el in nodes.items() if not _is_wait(el)}
-    edges: dict[str, list[str]] = {i: [] for i in running}
+    # Document order, so the message names the same cycle on every run.
+    edges: dict[str, list[str]] = {i: [] for i, el in nodes.items() if not _is_wait(el)}
     for source, target in _flows(container):
-        if source in running and target in running:
+        if source in edges and target in edges:
             edges[source].append(target)
     for cycle in _cycles(edges):
         path = " -> ".join([*cycle, cycle[0]])
