@@ -80,6 +80,8 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
     for status in wait.entered:
         changes.append(record_event(app, actor, event, note, status=status))
         actor, event, note = None, "automatic", None  # what follows the first step is the system's
+    if not wait.entered and completed_task is not None:  # a task done while the status stays (one of two opinions)
+        record_event(app, actor, event, note)
     if wait.status is not None and wait.status != app.status:
         app.status = wait.status
         app.latest_status_change_at = now

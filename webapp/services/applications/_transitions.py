@@ -80,13 +80,16 @@ def transition(tenant: Tenant, user: User, app_id: Any, command: Command,
 
 def _process_task_for(tenant: Tenant, user: User, app: Application, action: str) -> ProcessTask | None:
     """The READY task of the service's own process (not of the standard lifecycle's forms) that declares
-    `action` and that `user` may complete. An action only a process declares, with no such task now, is a
-    409; one no service of the ente declares, a 404."""
+    `action` and that `user` may complete. Someone else's task is a 404 (as on the tasks' endpoint); an action
+    only a process declares, with no such task now, a 409; one no service of the ente declares, a 404."""
     builtin = action in policy.ALL_ACTIONS
-    for row in _task_rows.ready_tasks(app):
-        if action in row.actions and row.form not in policy.LIFECYCLE_FORMS and policy.can_complete_task(
-                user, app, row.candidate, row.office_id):
+    declaring = [row for row in _task_rows.ready_tasks(app)
+                 if action in row.actions and row.form not in policy.LIFECYCLE_FORMS]
+    for row in declaring:
+        if policy.can_complete_task(user, app, row.candidate, row.office_id):
             return row
+    if declaring:  # someone else's task, as the tasks' own endpoint answers
+        raise NotFound(f"Azione '{action}' non disponibile.")
     if builtin:
         return None
     if action in catalogue.declared_actions(tenant):
