@@ -150,7 +150,7 @@ def test_the_inbox_pages_and_filters(app, api, pareri):
     police = api.get("/tasks", "manager", query_string={"office": "polizia-locale"}).get_json()
     assert [t["application_id"] for t in police["data"]] == [second]
     assert api.get("/tasks", "manager", query_string={"service": "contributo"}).get_json()["meta"]["count"] == 0
-    assert api.get("/tasks", "manager", query_string={"office": "nessuno"}).status_code == 400
+    assert api.get("/tasks", "manager", query_string={"office": "nessuno"}).status_code == 404
     assert api.get("/tasks", MARIO).get_json()["meta"]["count"] == 0
 
 

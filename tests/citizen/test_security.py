@@ -80,7 +80,7 @@ def test_every_post_without_csrf_token_is_refused(app, api):
     before = (_count(app, Message), _count(app, Attachment))
     values = {"<tenant>": "demo", "<app_id>": app_id, "<step_id>": "richiedente", "<kind>": "rinnovo",
               "<slug>": "contributo", "<method>": "spid", "<payment_id>": app_id, "<calendar_id>": app_id,
-              "<token>": "some-token"}
+              "<token>": "some-token", "<task_id>": app_id}
     for rule in _post_routes(app):
         url = rule
         for placeholder, value in values.items():

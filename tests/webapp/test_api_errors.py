@@ -67,6 +67,14 @@ def test_stale_version_is_refused(api):
                     headers={"If-Match": str(version)}), 409)
 
 
+def test_an_empty_if_match_is_refused_not_ignored(api):
+    created = create(api, "contributo", {"privacy": True})
+    refused = api.patch(f"/applications/{created['id']}", MARIO, json={"data": contributo_data()},
+                        headers={"If-Match": ""})
+    _shape(refused, 400)
+    assert api.get(f"/applications/{created['id']}", MARIO).get_json()["version"] == created["version"]
+
+
 def test_other_citizens_and_malformed_ids_get_404(api):
     app_id = submitted(api, "contributo")
     for path in (f"/applications/{app_id}", f"/applications/{app_id}/history",

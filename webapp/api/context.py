@@ -98,7 +98,7 @@ VERSION_TAG = re.compile(r'(W/)?"?([0-9]{1,9})"?')
 def expected_version(body: dict[str, Any] | None = None) -> int | None:
     """The version the client saw: `If-Match` header or a `version` field (already an integer)."""
     header = request.headers.get("If-Match")
-    if not header:
+    if header is None:
         version = (body or {}).get("version")
         return None if version is None else int(version)
     found = VERSION_TAG.fullmatch(header)

@@ -16,7 +16,7 @@ from webapp.services import applications
 
 INBOX_QUERY: tuple[params.Param, ...] = (
     params.Text("service", "Only this service (slug or uuid; an unknown one is a 404)"),
-    params.Text("office", "Only the work of this office (its code)"),
+    params.Text("office", "Only the work of this office (its code; an unknown one is a 404)"),
     params.Whole("offset", "How many tasks to skip", low=0, high=10**9, default=0),
     params.Whole("limit", "Page size", low=1, high=100, default=20),
 )

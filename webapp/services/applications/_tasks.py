@@ -78,7 +78,7 @@ def inbox(tenant: Tenant, user: User, filters: InboxFilters) -> tuple[list[TaskV
     if filters.office:
         office = db.session.scalar(scoped(Office, tenant).where(Office.code == filters.office))
         if office is None:
-            raise ValidationFailed([FieldProblem("/office", "Ufficio sconosciuto.", "enum")])
+            raise NotFound("Ufficio non trovato.")
         query = query.where((ProcessTask.office_id == office.id) | (
             (ProcessTask.office_id.is_(None)) & (Application.office_id == office.id)))
     rows = [row for row in db.session.scalars(query.order_by(ProcessTask.created_at, ProcessTask.id))
