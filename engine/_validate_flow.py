@@ -13,9 +13,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from ._errors import ExpressionError
 from ._evaluator import check_expression
+from ._limits import MAX_FLOW_NODES
 from ._xmlnames import BPMN_NS, NS, element_name, local
 
-MAX_FLOW_NODES = 2000  # per file: the parser recurses along flows, so size bounds its depth
 MAX_CYCLE_REPETITIONS = 10
 MIN_CYCLE_PERIOD = timedelta(hours=1)
 GATEWAYS = frozenset({"exclusiveGateway", "parallelGateway", "inclusiveGateway"})
