@@ -152,3 +152,26 @@ def test_unreadable_and_empty_files(tmp_path: Path) -> None:
     (folder / "process.bpmn").write_bytes(b'<?xml version="1.0" encoding="x-unknown"?><a/>')
     with pytest.raises(DefinitionError, match=r"process\.bpmn"):
         load_service(folder)
+
+
+def _with_dmn(tmp_path: Path, dmn: bytes) -> Path:
+    folder = service_from_files(tmp_path, "decision.bpmn", process_id="svc_decision")
+    (folder / "tariffa.dmn").write_bytes(dmn)
+    manifest = (folder / "service.yaml").read_text(encoding="utf-8")
+    (folder / "service.yaml").write_text(manifest.replace("[process.bpmn]", "[process.bpmn, tariffa.dmn]"),
+                                         encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("mq", "tariffa"), [(10, 10), (60, 50)])
+def test_dmn_file_read_as_bytes_and_run(tmp_path: Path, mq: int, tariffa: int) -> None:
+    process = load_service(_with_dmn(tmp_path, (BPMN_DIR / "tariffa.dmn").read_bytes())).process
+    instance, wait = start_instance(process, {"domanda": {"superficie_mq": mq}})
+    assert wait.completed and instance.data["tariffa"] == tariffa
+
+
+def test_hostile_dmn_is_refused(tmp_path: Path) -> None:
+    dmn = (BPMN_DIR / "tariffa.dmn").read_bytes().replace(
+        b"<definitions", b'<!DOCTYPE definitions [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<definitions', 1)
+    with pytest.raises(DefinitionError, match=r"tariffa\.dmn: DOCTYPE declarations"):
+        load_service(_with_dmn(tmp_path, dmn))
