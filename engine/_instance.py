@@ -18,6 +18,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition, MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from . import _limits  # noqa: F401  (raises the recursion limit long chains need)
 from ._errors import (
     EngineError,
     EngineStalled,

@@ -19,7 +19,8 @@ def _load(tmp_path: Path, main: str, *others: str, process_id: str | None = None
 
 REFUSED = {
     "refused/two_outgoing.bpmn": "element 'ut_a': a task can have only one outgoing flow; split with a gateway",
-    "refused/loop_without_wait.bpmn": "element 'sc_count': a loop without a wait state (sc_count -> gw_again -> sc_count)",
+    "refused/loop_without_wait.bpmn": ("element 'sc_count': a loop without a wait state "
+                                       "(sc_count -> gw_again -> sc_count)"),
     "refused/event_based_gateway.bpmn": "element 'x': eventBasedGateway is not supported",
     "refused/ad_hoc.bpmn": "element 'x': adHocSubProcess is not supported",
     "refused/task_io_specification.bpmn": "element 'x': a task-level ioSpecification",
@@ -72,7 +73,7 @@ def test_xxe_reads_no_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", ["hostile/latin1.bpmn", "hostile/utf16.bpmn"])
 def test_declared_encodings_load_and_run(tmp_path: Path, name: str) -> None:
     process = load_service(service_from_files(tmp_path, name, process_id="svc_notify")).process
-    instance, wait = start_instance(process, {})
+    _, wait = start_instance(process, {})
     assert wait.notifications[0].bpmn_id == "snd_ricevuta" and wait.status == 1000
     assert "Ricevuta attività è già" in process.blob
 
@@ -146,8 +147,31 @@ def test_expressions_and_properties_are_checked_at_load(tmp_path: Path, old: str
 def test_unreadable_and_empty_files(tmp_path: Path) -> None:
     folder = service_from_files(tmp_path, "gateways.bpmn")
     (folder / "process.bpmn").write_bytes(b"")
-    with pytest.raises(DefinitionError, match="process.bpmn: not well-formed XML"):
+    with pytest.raises(DefinitionError, match=r"process\.bpmn: not well-formed XML"):
         load_service(folder)
     (folder / "process.bpmn").write_bytes(b'<?xml version="1.0" encoding="x-unknown"?><a/>')
-    with pytest.raises(DefinitionError, match="process.bpmn"):
+    with pytest.raises(DefinitionError, match=r"process\.bpmn"):
         load_service(folder)
+
+
+def _with_dmn(tmp_path: Path, dmn: bytes) -> Path:
+    folder = service_from_files(tmp_path, "decision.bpmn", process_id="svc_decision")
+    (folder / "tariffa.dmn").write_bytes(dmn)
+    manifest = (folder / "service.yaml").read_text(encoding="utf-8")
+    (folder / "service.yaml").write_text(manifest.replace("[process.bpmn]", "[process.bpmn, tariffa.dmn]"),
+                                         encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("mq", "tariffa"), [(10, 10), (60, 50)])
+def test_dmn_file_read_as_bytes_and_run(tmp_path: Path, mq: int, tariffa: int) -> None:
+    process = load_service(_with_dmn(tmp_path, (BPMN_DIR / "tariffa.dmn").read_bytes())).process
+    instance, wait = start_instance(process, {"domanda": {"superficie_mq": mq}})
+    assert wait.completed and instance.data["tariffa"] == tariffa
+
+
+def test_hostile_dmn_is_refused(tmp_path: Path) -> None:
+    dmn = (BPMN_DIR / "tariffa.dmn").read_bytes().replace(
+        b"<definitions", b'<!DOCTYPE definitions [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<definitions', 1)
+    with pytest.raises(DefinitionError, match=r"tariffa\.dmn: DOCTYPE declarations"):
+        load_service(_with_dmn(tmp_path, dmn))
