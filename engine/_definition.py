@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +18,9 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR
 from ._errors import DefinitionError
 from ._spec import ProcessSpec, canonical_json, make_process_spec
 from ._tasks import ServiceParser
-from ._validate import check_document, parse_xml
+from ._validate import check_document
+from ._validate_flow import MAX_FLOW_NODES, call_cycle, call_graph
+from ._xml import read_xml
 
 REQUIRED_KEYS = ("slug", "version", "title", "process", "process_id", "forms")
 
@@ -93,14 +98,47 @@ def _read_form(folder: Path, ref: str, rel: str) -> dict[str, Any]:
     return doc
 
 
+# SpiffWorkflow's parser recurses along sequence flows (a few frames per element); MAX_FLOW_NODES
+# bounds the chain, and the limit below leaves room for it on top of the caller's stack.
+PARSE_RECURSION_LIMIT = 8 * MAX_FLOW_NODES + 2000
+
+
+@contextmanager
+def deep_recursion(limit: int) -> Iterator[None]:
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
+
+
 def _build_process(folder: Path, manifest: dict[str, Any], form_refs: set[str]) -> ProcessSpec:
+    try:
+        with deep_recursion(PARSE_RECURSION_LIMIT):
+            return _parse_process(folder, manifest, form_refs)
+    except DefinitionError:
+        raise
+    except Exception as exc:  # never let a library failure escape as another type
+        element = getattr(exc, "id", None) or getattr(getattr(exc, "task_spec", None), "bpmn_id", None)
+        where = f" (element {element!r})" if element else ""
+        raise DefinitionError(f"{manifest['process']}{where}: cannot load the process: "
+                              f"{type(exc).__name__}: {exc}") from None
+
+
+def _parse_process(folder: Path, manifest: dict[str, Any], form_refs: set[str]) -> ProcessSpec:
     parser = ServiceParser(validator=VALIDATOR)
+    graph: dict[str, list[tuple[str, str]]] = {}
     for rel in manifest["process"]:
         path = (folder / rel).resolve()
-        tree = parse_xml(path)  # well-formedness first, for a clear message
+        tree = read_xml(path)  # once, hardened; the same tree goes to SpiffWorkflow
         if path.suffix == ".bpmn":  # our checks first: clearer than the XSD's on duplicate ids
             check_document(path, tree, form_refs)
-        _add_file(parser, path)
+            graph.update(call_graph(tree.getroot()))
+        _add_tree(parser, path, tree)
+    cycle = call_cycle(graph)
+    if cycle:
+        raise DefinitionError(cycle)
     missing = ((parser.get_process_dependencies() - set(parser.get_process_ids()))
                | (parser.get_dmn_dependencies() - set(parser.dmn_parsers)))
     if missing:
@@ -117,12 +155,12 @@ def _build_process(folder: Path, manifest: dict[str, Any], form_refs: set[str]) 
     return make_process_spec(spec, subprocess_specs)
 
 
-def _add_file(parser: ServiceParser, path: Path) -> None:
+def _add_tree(parser: ServiceParser, path: Path, tree: Any) -> None:
     try:
         if path.suffix == ".dmn":
-            parser.add_dmn_file(str(path))
+            parser.add_dmn_xml(tree.getroot(), filename=str(path))
         else:
-            parser.add_bpmn_file(str(path))
+            parser.add_bpmn_xml(tree, filename=str(path))
     except ValidationException as exc:
         raise DefinitionError(_describe(exc, path)) from None
     except TypeError:  # SpiffWorkflow 3.2.0 masks bad event refs as a TypeError (notes §2)

@@ -19,3 +19,12 @@ class MessageNotExpected(EngineError):
 
 class ExpressionError(EngineError):
     """An expression or script was refused or failed (hostile code, time limit, unknown name)."""
+
+
+class StepLimitExceeded(EngineError):
+    """One advance completed more tasks than the step budget: a runaway loop or timer cycle."""
+
+
+class EngineStalled(EngineError):
+    """The engine stopped with work it could not do (a READY engine task left over, or completion
+    reported without an end event): the instance would silently hang, so it is refused."""

@@ -3,6 +3,12 @@
 BPMN files are code: the stock script engine runs `eval`/`exec` with full builtins. Here every
 expression goes through simpleeval with a whitelist, no `**`, bounded strings and integers, a
 per-type whitelist of methods, and a wall-clock deadline checked at every AST node.
+
+On a dict, `a.b` means `a["b"]`, so models read form data as `domanda.superficie_mq > 50` or
+`parere.esito == "favorevole"`. The dict methods in ALLOWED_ATTRS win over keys: a key named
+`get`, `keys`, `values` or `items` must be read as `a["get"]`. A missing key is an
+ExpressionError naming the expression. `check_expression` applies the same rules without data, so
+a model breaking them is refused when it is loaded rather than when a citizen reaches it.
 """
 
 from __future__ import annotations
@@ -35,11 +41,13 @@ _STR_METHODS = frozenset({
     "upper", "lower", "strip", "lstrip", "rstrip", "title", "capitalize", "casefold",
     "startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace", "count", "find", "split",
 })
+_DICT_METHODS = frozenset({"get", "keys", "values", "items"})
 ALLOWED_ATTRS: dict[type, frozenset[str]] = {
     str: _STR_METHODS,
-    dict: frozenset({"get", "keys", "values", "items"}),
+    dict: _DICT_METHODS,
     list: frozenset({"count", "index"}),
 }
+_ALL_METHODS = frozenset().union(*ALLOWED_ATTRS.values())
 
 
 def _bounded(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -81,6 +89,21 @@ class _DeadlineEval(SimpleEval):
             raise ExpressionError(f"time limit of {TIME_LIMIT}s exceeded")
         return super()._eval(node)
 
+    def _eval_attribute(self, node: ast.Attribute) -> Any:
+        if node.attr.startswith("_"):
+            raise ExpressionError(f"attribute {node.attr!r} is not allowed in {self.expr!r}")
+        value = self._eval(node.value)
+        if type(value) is dict and node.attr not in _DICT_METHODS:
+            try:
+                return value[node.attr]
+            except KeyError:
+                raise ExpressionError(f"key {node.attr!r} not found in {self.expr!r}") from None
+        allowed = ALLOWED_ATTRS.get(type(value), frozenset())
+        if node.attr not in allowed:
+            raise ExpressionError(f"'.{node.attr}' is not allowed on {type(value).__name__} "
+                                  f"in {self.expr!r}")
+        return getattr(value, node.attr)
+
 
 def _parse(expression: str) -> ast.expr:
     if len(expression) > MAX_EXPRESSION_LENGTH:
@@ -88,13 +111,58 @@ def _parse(expression: str) -> ast.expr:
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(f"invalid expression {expression!r}: {exc.msg}") from None
+        hint = ""
+        if "${" in expression or "#{" in expression:
+            hint = " (JUEL/FEEL '${...}' is not supported: write a plain expression such as a > 1)"
+        raise ExpressionError(f"invalid expression {expression!r}: {exc.msg}{hint}") from None
     return tree.body
 
 
+_STRUCTURE_NODES = (
+    ast.Name, ast.Constant, ast.UnaryOp, ast.BinOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call,
+    ast.keyword, ast.Subscript, ast.Attribute, ast.Slice, ast.JoinedStr, ast.FormattedValue,
+    ast.Load, ast.boolop, ast.operator, ast.unaryop, ast.cmpop,
+)
+_NAMES_OF_NODES = {
+    ast.List: "list literals", ast.Tuple: "tuple literals", ast.Dict: "dict literals",
+    ast.Set: "set literals", ast.Lambda: "lambdas", ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions", ast.DictComp: "comprehensions", ast.GeneratorExp: "comprehensions",
+    ast.NamedExpr: "':=' assignments", ast.Starred: "'*' unpacking", ast.Await: "await",
+}
+FUNCTION_NAMES = frozenset({*ALLOWED_FUNCTIONS, "defined"})
+
+
+def _static_problem(node: ast.AST) -> str | None:
+    """Why the evaluator would refuse `node` whatever the data, or None."""
+    if not isinstance(node, _STRUCTURE_NODES):
+        return f"{_NAMES_OF_NODES.get(type(node), type(node).__name__)} are not allowed"
+    if isinstance(node, (ast.BinOp, ast.UnaryOp)) and type(node.op) not in OPERATORS:
+        return f"operator {type(node.op).__name__} is not allowed"
+    if isinstance(node, ast.Compare) and any(type(op) not in OPERATORS for op in node.ops):
+        return "comparison operator is not allowed"
+    if isinstance(node, ast.Name) and node.id.startswith("__"):
+        return f"name {node.id!r} is not allowed"
+    if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+        return f"attribute {node.attr!r} is not allowed"
+    if isinstance(node, ast.Call):
+        func = node.func
+        if isinstance(func, ast.Name) and func.id not in FUNCTION_NAMES:
+            return f"function {func.id!r} is not allowed (allowed: {', '.join(sorted(FUNCTION_NAMES))})"
+        if isinstance(func, ast.Attribute) and func.attr not in _ALL_METHODS:
+            return f"method {func.attr!r} is not allowed"
+        if not isinstance(func, (ast.Name, ast.Attribute)):
+            return "only named functions and methods can be called"
+    return None
+
+
 def check_expression(expression: str) -> None:
-    """Raise ExpressionError if `expression` is not a single valid expression (no evaluation)."""
-    _parse(expression)
+    """Raise ExpressionError if `expression` breaks the evaluator's rules (no evaluation):
+    syntax, allowed node types, functions, methods and operators, no `_` attributes."""
+    tree = _parse(expression)
+    for node in ast.walk(tree):
+        problem = _static_problem(node)
+        if problem is not None:
+            raise ExpressionError(f"{problem} in {expression.strip()!r}")
 
 
 def _run(tree: ast.expr, expression: str, names: dict[str, Any], deadline: float) -> Any:

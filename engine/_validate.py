@@ -1,4 +1,10 @@
-"""Checks on the BPMN XML that SpiffWorkflow's parser does not make."""
+"""Checks on the BPMN XML that SpiffWorkflow's parser does not make.
+
+The engine supports a whitelist of BPMN elements (SUPPORTED_TAGS); anything else in the BPMN
+namespace is refused at load with the element named, so a model from another modeller either runs
+as drawn or is refused, never half-run. Flow-level rules (outgoing flows, loops, timers) are in
+`_validate_flow`.
+"""
 
 from __future__ import annotations
 
@@ -10,27 +16,55 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from ._errors import DefinitionError, ExpressionError
 from ._evaluator import check_expression, parse_script
+from ._validate_flow import flow_problems
+from ._xmlnames import BPMN_NS, NS, OMG_PREFIX, element_name, local, properties
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
-UNSUPPORTED = ("sendTask", "complexGateway", "transaction")
 OPERATION_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+# A candidate is a role key or `ufficio:<code>`, literally; `=expression` is evaluated on the
+# task's data (a multi-instance child sees its own item, so each office gets its own task).
+CANDIDATE_RE = re.compile(r"^(?:[A-Za-z_][A-Za-z0-9_.-]*|ufficio:[A-Za-z0-9_.-]+)$")
+CHANNEL_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+PYTHON_LANGUAGES = {"", "python", "text/python", "text/x-python", "application/x-python"}
 
-
-def parse_xml(path: Path) -> etree._ElementTree:
-    try:
-        return etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
-    except OSError as exc:
-        raise DefinitionError(f"{path.name}: cannot read file: {exc}") from None
-    except etree.XMLSyntaxError as exc:
-        raise DefinitionError(f"{path.name}: not well-formed XML: {exc}") from None
-
-
-def properties(element: etree._Element) -> dict[str, str]:
-    props = element.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property",
-                          namespaces=NS)
-    return {p.get("name"): p.get("value", "") for p in props}
+SUPPORTED_TAGS = frozenset({
+    # flow nodes
+    "startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent",
+    "task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
+    "businessRuleTask", "callActivity", "subProcess",
+    "exclusiveGateway", "parallelGateway", "inclusiveGateway",
+    "sequenceFlow", "conditionExpression",
+    # event definitions and their parts
+    "messageEventDefinition", "timerEventDefinition", "errorEventDefinition",
+    "terminateEventDefinition", "timeDate", "timeDuration", "timeCycle",
+    # structure, documentation, diagram-level collaboration
+    "definitions", "process", "extensionElements", "incoming", "outgoing", "documentation",
+    "textAnnotation", "text", "association", "group", "category", "categoryValue",
+    "collaboration", "participant", "messageFlow", "laneSet", "lane", "childLaneSet",
+    "flowNodeRef", "message", "error", "itemDefinition", "script",
+    # data: objects, associations and the process-level contract of a fragment
+    "dataObject", "dataObjectReference", "dataInputAssociation", "dataOutputAssociation",
+    "sourceRef", "targetRef", "dataState", "ioSpecification", "dataInput", "dataOutput",
+    "inputSet", "outputSet", "dataInputRefs", "dataOutputRefs",
+    # loops
+    "multiInstanceLoopCharacteristics", "loopCardinality", "loopDataInputRef",
+    "loopDataOutputRef", "inputDataItem", "outputDataItem", "completionCondition",
+    "standardLoopCharacteristics", "loopCondition",
+})
+REFUSAL_HINTS = {
+    "eventBasedGateway": "wait with a receive task and a boundary timer instead",
+    "complexGateway": "use exclusive, inclusive or parallel gateways",
+    "transaction": "",
+    "adHocSubProcess": "",
+    "dataStore": "keep data in the application, pass references in task data",
+    "dataStoreReference": "keep data in the application, pass references in task data",
+    "signalEventDefinition": "use a message",
+    "escalationEventDefinition": "use an error or a message",
+    "conditionalEventDefinition": "",
+    "compensateEventDefinition": "",
+    "cancelEventDefinition": "",
+    "linkEventDefinition": "draw the sequence flow",
+    "import": "put every file of the service in service.yaml 'process'",
+}
 
 
 def check_document(path: Path, tree: etree._ElementTree, form_refs: set[str]) -> None:
@@ -41,33 +75,56 @@ def check_document(path: Path, tree: etree._ElementTree, form_refs: set[str]) ->
 
 def _problems(tree: etree._ElementTree, form_refs: set[str]) -> Iterator[str]:
     yield from _duplicate_ids(tree)
-    for tag in UNSUPPORTED:
-        for el in tree.iterfind(f".//{{{BPMN_NS}}}{tag}"):
-            yield f"element {el.get('id')!r}: {tag} is not supported"
-    for el in tree.iterfind(f".//{{{BPMN_NS}}}userTask"):
+    yield from _unsupported(tree)
+    root = tree.getroot()
+    for el in root.iterfind(f".//{{{BPMN_NS}}}userTask"):
         yield from _user_task(el, form_refs)
-    for el in tree.iterfind(f".//{{{BPMN_NS}}}scriptTask"):
+    for el in root.iterfind(f".//{{{BPMN_NS}}}scriptTask"):
         yield from _script_task(el)
-    for el in tree.iterfind(f".//{{{BPMN_NS}}}serviceTask"):
+    for el in root.iterfind(f".//{{{BPMN_NS}}}serviceTask"):
         yield from _service_task(el)
-    for el in tree.xpath("//bpmn:*[bpmn:extensionElements/spiffworkflow:properties]", namespaces=NS):
+    for el in root.iterfind(f".//{{{BPMN_NS}}}sendTask"):
+        yield from _notification(el, required=True)
+    for el in root.iterfind(f".//{{{BPMN_NS}}}intermediateThrowEvent"):
+        yield from _notification(el, required=False)
+    for el in root.xpath("//bpmn:*[bpmn:extensionElements/spiffworkflow:properties]", namespaces=NS):
         yield from _status(el)
-    for el in tree.iterfind(f".//{{{BPMN_NS}}}conditionExpression"):
+    for el in root.xpath("//spiffworkflow:preScript | //spiffworkflow:postScript", namespaces=NS):
+        yield from _script(el.text or "", f"{element_name(el.getparent().getparent())}: {local(el)}")
+    for el in root.iterfind(f".//{{{BPMN_NS}}}conditionExpression"):
         flow = el.getparent().get("id")
+        yield from _language(el, f"sequence flow {flow!r}: condition")
         yield from _expression(el.text or "", f"sequence flow {flow!r}: condition")
+    for el in root.xpath("//spiffworkflow:messagePayload", namespaces=NS):
+        yield from _expression(el.text or "", f"{element_name(el.getparent().getparent())}: payload")
+    yield from flow_problems(root)
 
 
 def _duplicate_ids(tree: etree._ElementTree) -> Iterator[str]:
     seen: set[str] = set()
     for el in tree.iter():
-        # spiffworkflow:* elements use `id` for operation and parameter names, not element ids
-        if not isinstance(el.tag, str) or el.tag.startswith(f"{{{SPIFF_NS}}}"):
+        # Only the OMG namespaces (BPMN, DI) declare element ids; vendor extensions such as
+        # spiffworkflow:parameter or camunda:inputParameter use `id` for names of their own.
+        if not isinstance(el.tag, str) or not el.tag.startswith(f"{{{OMG_PREFIX}"):
             continue
         ident = el.get("id")
         if ident is not None:
             if ident in seen:
                 yield f"duplicate element id {ident!r}"
             seen.add(ident)
+
+
+def _unsupported(tree: etree._ElementTree) -> Iterator[str]:
+    for el in tree.getroot().iter(f"{{{BPMN_NS}}}*"):
+        tag = local(el)
+        if tag in SUPPORTED_TAGS:
+            if tag == "subProcess" and el.get("triggeredByEvent") == "true":
+                starts = el.xpath("./bpmn:startEvent/bpmn:messageEventDefinition", namespaces=NS)
+                kind = "started by a message " if starts else ""
+                yield f"{element_name(el)}: event subprocesses {kind}are not supported"
+            continue
+        hint = REFUSAL_HINTS.get(tag, "")
+        yield f"{element_name(el)}: {tag} is not supported" + (f" ({hint})" if hint else "")
 
 
 def _expression(text: str, where: str) -> Iterator[str]:
@@ -77,21 +134,41 @@ def _expression(text: str, where: str) -> Iterator[str]:
         yield f"{where}: {exc}"
 
 
+def _script(text: str, where: str) -> Iterator[str]:
+    try:
+        for _, expression in parse_script(text):
+            check_expression(expression)
+    except ExpressionError as exc:
+        yield f"{where}: {exc}"
+
+
+def _language(el: etree._Element, where: str) -> Iterator[str]:
+    language = (el.get("language") or el.get("scriptFormat") or "").strip().lower()
+    if language not in PYTHON_LANGUAGES:
+        yield f"{where}: expression language {language!r} is not supported"
+
+
 def _user_task(el: etree._Element, form_refs: set[str]) -> Iterator[str]:
-    form = properties(el).get("form")
+    props = properties(el)
+    form = props.get("form")
     if not form:
         yield f"user task {el.get('id')!r} has no 'form' property"
     elif form not in form_refs:
         yield f"user task {el.get('id')!r}: form {form!r} is not listed in service.yaml forms"
+    candidate = props.get("candidate")
+    if candidate is not None:
+        where = f"user task {el.get('id')!r}: candidate"
+        if candidate.startswith("="):
+            yield from _expression(candidate[1:], where)
+        elif not CANDIDATE_RE.match(candidate):
+            yield (f"{where} {candidate!r} must be a role key, 'ufficio:<code>' "
+                   "or '=expression'")
 
 
 def _script_task(el: etree._Element) -> Iterator[str]:
+    yield from _language(el, f"script task {el.get('id')!r}")
     script = el.find(f"{{{BPMN_NS}}}script")
-    try:
-        for _, expression in parse_script(script.text or "" if script is not None else ""):
-            check_expression(expression)
-    except ExpressionError as exc:
-        yield f"script task {el.get('id')!r}: {exc}"
+    yield from _script(script.text or "" if script is not None else "", f"script task {el.get('id')!r}")
 
 
 def _service_task(el: etree._Element) -> Iterator[str]:
@@ -105,6 +182,21 @@ def _service_task(el: etree._Element) -> Iterator[str]:
         yield from _expression(param.get("value", ""), where)
 
 
+def _notification(el: etree._Element, required: bool) -> Iterator[str]:
+    props = properties(el)
+    template = props.get("template")
+    if not template:
+        if required:
+            yield f"send task {el.get('id')!r} needs a 'template' property"
+        return
+    channels = [c.strip() for c in props.get("channels", "email,app_io").split(",")]
+    bad = [c for c in channels if not CHANNEL_RE.match(c)]
+    if bad:
+        yield f"{element_name(el)}: channels {props.get('channels')!r} must be a comma list of names"
+    if not CANDIDATE_RE.match(props.get("to", "cittadino")):
+        yield f"{element_name(el)}: 'to' {props.get('to')!r} must be 'cittadino' or a role key"
+
+
 def _status(el: etree._Element) -> Iterator[str]:
     status = properties(el).get("status")
     if status is None:
@@ -113,3 +205,4 @@ def _status(el: etree._Element) -> Iterator[str]:
         int(status)
     except ValueError:
         yield from _expression(status, f"element {el.get('id')!r}: status property")
+

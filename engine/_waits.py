@@ -10,16 +10,31 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import (
+    BoundaryEvent,
+    IntermediateThrowEvent,
+    SendTask,
+)
 from SpiffWorkflow.util.task import TaskState
 
 from ._errors import ExpressionError
 from ._evaluator import evaluate
 from ._tasks import AsyncServiceTask
 
+# Tree depth grows with every step of a long-running instance; SpiffWorkflow's listings stop at
+# depth 1000 by default and would silently miss waiting work beyond it.
+MAX_DEPTH = 10**9
+
 
 @dataclass(frozen=True)
 class UserTask:
+    """A READY user task. Each multi-instance child is its own UserTask (same bpmn_id).
+
+    `variable` is where the form answers go (`spiffworkflow:variableName`, else the form ref);
+    `candidate` who may work on it: the `candidate` property (a role key or `ufficio:<code>` taken
+    literally; `=expression` evaluated on the task's data), else the lane name, else None.
+    """
+
     task_id: str
     bpmn_id: str
     name: str
@@ -27,6 +42,20 @@ class UserTask:
     form: str | None
     actions: tuple[str, ...]
     status: int | None
+    variable: str | None = None
+    candidate: str | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A send task or message throw with a `template` property reached during one advance."""
+
+    task_id: str
+    bpmn_id: str
+    template: str
+    to: str
+    channels: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -56,6 +85,7 @@ class WaitState:
     timers: tuple[Timer, ...]
     messages: tuple[str, ...]
     completed: bool
+    notifications: tuple[Notification, ...] = ()
 
 
 def _props(task: Any) -> dict[str, str]:
@@ -91,20 +121,73 @@ def waiting_catch_tasks(wf: Any) -> list[Any]:
     return [t for t in wf.event_manager.tasks.values() if t.state == TaskState.WAITING]
 
 
-def wait_tasks(wf: Any) -> list[Any]:
+@dataclass
+class Scan:
+    """One walk over the whole task tree (no depth limit) sorted into what the engine needs."""
+
+    user_tasks: list[Any]
+    service_tasks: list[Any]
+    leftover: list[Any]  # READY tasks the engine should have run: a stall
+
+
+def scan(wf: Any) -> Scan:
+    result = Scan([], [], [])
+    for t in wf.get_tasks(state=TaskState.READY | TaskState.STARTED, max_depth=MAX_DEPTH):
+        if t.state == TaskState.READY:
+            (result.user_tasks if t.task_spec.manual else result.leftover).append(t)
+        elif isinstance(t.task_spec, AsyncServiceTask):
+            result.service_tasks.append(t)
+    return result
+
+
+def wait_tasks(wf: Any, found: Scan | None = None) -> list[Any]:
     """Tasks that define the current status: READY user tasks, STARTED service tasks and
     waiting catch events that are not boundary events."""
-    tasks = [t for t in wf.get_tasks(state=TaskState.READY | TaskState.STARTED)
-             if (t.task_spec.manual and t.state == TaskState.READY)
-             or isinstance(t.task_spec, AsyncServiceTask)]
+    found = found or scan(wf)
+    tasks = [*found.user_tasks, *found.service_tasks]
     tasks += [t for t in waiting_catch_tasks(wf) if not isinstance(t.task_spec, BoundaryEvent)]
     return tasks
 
 
+def answers_variable(task: Any) -> str | None:
+    """Where a user task's form answers go: `spiffworkflow:variableName`, else its form ref."""
+    return getattr(task.task_spec, "variable", None) or _props(task).get("form") or None
+
+
+def candidate_of(task: Any) -> str | None:
+    raw = _props(task).get("candidate")
+    if raw is None:
+        return task.task_spec.lane or None
+    if not raw.startswith("="):
+        return raw
+    try:
+        value = evaluate(raw[1:], task.data)
+    except ExpressionError as exc:
+        raise ExpressionError(f"element {task.task_spec.bpmn_id!r}: candidate: {exc}") from None
+    if not isinstance(value, str) or not value:
+        raise ExpressionError(f"element {task.task_spec.bpmn_id!r}: candidate {raw!r} gave "
+                              f"{value!r}, not a non-empty string")
+    return value
+
+
 def _user_task(t: Any) -> UserTask:
     spec = t.task_spec
-    return UserTask(str(t.id), spec.bpmn_id, spec.bpmn_name or spec.bpmn_id, spec.lane,
-                    _props(t).get("form"), actions_of(t), status_of(t))
+    label = spec.bpmn_name or spec.bpmn_id
+    return UserTask(str(t.id), spec.bpmn_id, label, spec.lane,
+                    _props(t).get("form"), actions_of(t), status_of(t),
+                    answers_variable(t), candidate_of(t), label)
+
+
+def notification_of(t: Any) -> Notification | None:
+    if not isinstance(t.task_spec, (SendTask, IntermediateThrowEvent)):
+        return None
+    props = _props(t)
+    template = props.get("template")
+    if not template:
+        return None
+    channels = tuple(c.strip() for c in props.get("channels", "email,app_io").split(",") if c.strip())
+    return Notification(str(t.id), t.task_spec.bpmn_id, template, props.get("to") or "cittadino",
+                        channels)
 
 
 def _service_call(t: Any) -> ServiceCall:
@@ -137,13 +220,14 @@ def message_names(wf: Any) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def current_status(wf: Any, reached: list[Any], previous: int | None) -> int | None:
+def current_status(wf: Any, reached: list[Any], previous: int | None,
+                   found: Scan | None = None) -> int | None:
     """Status of the reached end event if completed, else of the most recently reached wait."""
     if wf.is_completed():
         ends = [status_of(t) for t in reached if isinstance(t.task_spec, EndEvent)]
         ends = [s for s in ends if s is not None]
         return ends[-1] if ends else previous
-    waits = sorted(wait_tasks(wf), key=lambda t: t.last_state_change)
+    waits = sorted(wait_tasks(wf, found), key=lambda t: t.last_state_change)
     statuses = [s for s in (status_of(t) for t in waits) if s is not None]
     return statuses[-1] if statuses else previous
 
@@ -162,16 +246,17 @@ def entered_statuses(reached: list[Any], status: int | None, previous: int | Non
     return tuple(entered)
 
 
-def wait_state(wf: Any, status: int | None, entered: tuple[int, ...]) -> WaitState:
-    ready = wf.get_tasks(state=TaskState.READY, manual=True)
-    started = wf.get_tasks(state=TaskState.STARTED, spec_class=AsyncServiceTask)
+def wait_state(wf: Any, status: int | None, entered: tuple[int, ...], found: Scan | None = None,
+               notifications: tuple[Notification, ...] = ()) -> WaitState:
+    found = found or scan(wf)
     catching = waiting_catch_tasks(wf)
     return WaitState(
         status=status,
         entered=entered,
-        user_tasks=tuple(_user_task(t) for t in ready),
-        service_calls=tuple(_service_call(t) for t in started),
+        user_tasks=tuple(_user_task(t) for t in found.user_tasks),
+        service_calls=tuple(_service_call(t) for t in found.service_tasks),
         timers=_timers(catching),
         messages=message_names(wf),
         completed=wf.is_completed(),
+        notifications=notifications,
     )

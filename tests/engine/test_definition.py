@@ -47,7 +47,7 @@ BPMN_CASES = {
                   .replace("</bpmn:scriptTask>", "</bpmn:sendTask>")
                   .replace("<bpmn:script>total = amount + receipt['fee']\nok = total &gt; 10"
                            "</bpmn:script>", ""),
-                  "sendTask is not supported"),
+                  "send task 'sc_compute' needs a 'template' property"),
     "complex gateway": (_replace('<bpmn:exclusiveGateway id="gw_check" default="f6">',
                                  '<bpmn:complexGateway id="gw_check" default="f6">')
                         .replace("</bpmn:exclusiveGateway>", "</bpmn:complexGateway>"),

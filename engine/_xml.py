@@ -1,0 +1,50 @@
+"""Reading BPMN/DMN files once, from bytes, with a parser that resolves nothing.
+
+SpiffWorkflow's own `add_bpmn_file` re-reads the file as text with lxml's default parser: entities
+are expanded (so they could smuggle elements past our checks) and a Latin-1 or UTF-16 file breaks
+its text decoding. Parsing once here and handing the tree over closes both gaps.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree  # type: ignore[import-untyped]
+
+from ._errors import DefinitionError
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+def _parser() -> etree.XMLParser:
+    # No entity substitution, no DTD loading, no network; huge_tree stays off so libxml2 keeps
+    # its own depth and size limits.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, attribute_defaults=False, huge_tree=False,
+                           remove_pis=True)
+
+
+def read_xml(path: Path) -> etree._ElementTree:
+    """The parsed tree of one file; DefinitionError for anything unreadable or hostile."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DefinitionError(f"{path.name}: cannot read file: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise DefinitionError(f"{path.name}: file larger than {MAX_FILE_BYTES} bytes")
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise DefinitionError(f"{path.name}: not well-formed XML: {exc}") from None
+    except (ValueError, LookupError, etree.LxmlError) as exc:  # e.g. an unknown declared encoding
+        raise DefinitionError(f"{path.name}: cannot parse XML: {exc}") from None
+    if root is None:
+        raise DefinitionError(f"{path.name}: empty XML document")
+    tree = root.getroottree()
+    docinfo = tree.docinfo
+    # A BPMN file never needs a DTD; entity declarations are how XXE and "billion laughs" start.
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise DefinitionError(f"{path.name}: DOCTYPE declarations (DTDs, entities) are not allowed")
+    for node in root.iter(etree.Entity):
+        raise DefinitionError(f"{path.name}: entity reference {node.text!r} is not allowed")
+    return tree
