@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,12 +12,14 @@ import yaml
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
+from . import _limits  # noqa: F401  (raises the recursion limit the parser needs)
 from ._errors import DefinitionError
 from ._spec import ProcessSpec, canonical_json, make_process_spec
 from ._tasks import ServiceParser
 from ._validate import check_document
-from ._validate_flow import MAX_FLOW_NODES, call_cycle, call_graph
-from ._xml import read_xml
+from ._validate_flow import call_cycle, call_graph
+from ._xml import read_xml, strip_vendor_extensions
+from ._xmlnames import SPIFF_NS
 
 REQUIRED_KEYS = ("slug", "version", "title", "process", "process_id", "forms")
 
@@ -98,25 +97,9 @@ def _read_form(folder: Path, ref: str, rel: str) -> dict[str, Any]:
     return doc
 
 
-# SpiffWorkflow's parser recurses along sequence flows (a few frames per element); MAX_FLOW_NODES
-# bounds the chain, and the limit below leaves room for it on top of the caller's stack.
-PARSE_RECURSION_LIMIT = 8 * MAX_FLOW_NODES + 2000
-
-
-@contextmanager
-def deep_recursion(limit: int) -> Iterator[None]:
-    previous = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(previous, limit))
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(previous)
-
-
 def _build_process(folder: Path, manifest: dict[str, Any], form_refs: set[str]) -> ProcessSpec:
     try:
-        with deep_recursion(PARSE_RECURSION_LIMIT):
-            return _parse_process(folder, manifest, form_refs)
+        return _parse_process(folder, manifest, form_refs)
     except DefinitionError:
         raise
     except Exception as exc:  # never let a library failure escape as another type
@@ -135,6 +118,7 @@ def _parse_process(folder: Path, manifest: dict[str, Any], form_refs: set[str]) 
         if path.suffix == ".bpmn":  # our checks first: clearer than the XSD's on duplicate ids
             check_document(path, tree, form_refs)
             graph.update(call_graph(tree.getroot()))
+            strip_vendor_extensions(tree, frozenset({SPIFF_NS}))
         _add_tree(parser, path, tree)
     cycle = call_cycle(graph)
     if cycle:

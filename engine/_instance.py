@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -18,6 +18,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import ErrorEventDefinition, MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from . import _limits  # noqa: F401  (raises the recursion limit long chains need)
 from ._errors import (
     EngineError,
     EngineStalled,
@@ -170,14 +171,31 @@ class Instance:
         return self._advance(lambda: self._wf.send_event(event))
 
     def fire_due_timers(self, now: datetime | None = None) -> WaitState:
+        """Fire the timers due at `now` (default: the real clock); a cycle fires one occurrence
+        per call, so a sweep after an outage sends one reminder, not a burst."""
         def fire() -> None:
+            shifted: list[tuple[Any, timedelta]] = []
             if now is not None:  # Spiff compares with the real clock; mark what is due at `now`
+                at = now.astimezone(UTC)
                 for task in waiting_catch_tasks(self._wf):
                     due = timer_due(task)
-                    if (isinstance(task.task_spec.event_definition, TimerEventDefinition)
-                            and due is not None and due <= now.astimezone(UTC)):
+                    if (not isinstance(task.task_spec.event_definition, TimerEventDefinition)
+                            or due is None or due > at):
+                        continue
+                    value = task.internal_data.get("event_value")
+                    if isinstance(value, dict):
+                        # A cycle computes its next occurrence from `next`: move it onto the
+                        # real clock for this refresh and back afterwards, keeping the schedule.
+                        shift = at - datetime.now(UTC)
+                        value["next"] = (datetime.fromisoformat(value["next"]) - shift).isoformat()
+                        shifted.append((task, shift))
+                    else:
                         task._set_internal_data(event_fired=True)
             self._wf.refresh_timers()
+            for task, shift in shifted:
+                value = task.internal_data.get("event_value")
+                if isinstance(value, dict):
+                    value["next"] = (datetime.fromisoformat(value["next"]) + shift).isoformat()
         return self._advance(fire)
 
     def _find(self, task_id: str) -> Any:

@@ -16,7 +16,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from ._errors import DefinitionError, ExpressionError
 from ._evaluator import check_expression, parse_script
-from ._validate_flow import flow_problems
+from ._validate_flow import expression_problems, flow_problems
 from ._xmlnames import BPMN_NS, NS, OMG_PREFIX, element_name, local, properties
 
 OPERATION_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -94,9 +94,9 @@ def _problems(tree: etree._ElementTree, form_refs: set[str]) -> Iterator[str]:
     for el in root.iterfind(f".//{{{BPMN_NS}}}conditionExpression"):
         flow = el.getparent().get("id")
         yield from _language(el, f"sequence flow {flow!r}: condition")
-        yield from _expression(el.text or "", f"sequence flow {flow!r}: condition")
+        yield from expression_problems(el.text or "", f"sequence flow {flow!r}: condition")
     for el in root.xpath("//spiffworkflow:messagePayload", namespaces=NS):
-        yield from _expression(el.text or "", f"{element_name(el.getparent().getparent())}: payload")
+        yield from expression_problems(el.text or "", f"{element_name(el.getparent().getparent())}: payload")
     yield from flow_problems(root)
 
 
@@ -127,13 +127,6 @@ def _unsupported(tree: etree._ElementTree) -> Iterator[str]:
         yield f"{element_name(el)}: {tag} is not supported" + (f" ({hint})" if hint else "")
 
 
-def _expression(text: str, where: str) -> Iterator[str]:
-    try:
-        check_expression(text)
-    except ExpressionError as exc:
-        yield f"{where}: {exc}"
-
-
 def _script(text: str, where: str) -> Iterator[str]:
     try:
         for _, expression in parse_script(text):
@@ -159,7 +152,7 @@ def _user_task(el: etree._Element, form_refs: set[str]) -> Iterator[str]:
     if candidate is not None:
         where = f"user task {el.get('id')!r}: candidate"
         if candidate.startswith("="):
-            yield from _expression(candidate[1:], where)
+            yield from expression_problems(candidate[1:], where)
         elif not CANDIDATE_RE.match(candidate):
             yield (f"{where} {candidate!r} must be a role key, 'ufficio:<code>' "
                    "or '=expression'")
@@ -179,7 +172,7 @@ def _service_task(el: etree._Element) -> Iterator[str]:
         return
     for param in ops[0].xpath(".//spiffworkflow:parameter", namespaces=NS):
         where = f"service task {el.get('id')!r}: parameter {param.get('id')!r}"
-        yield from _expression(param.get("value", ""), where)
+        yield from expression_problems(param.get("value", ""), where)
 
 
 def _notification(el: etree._Element, required: bool) -> Iterator[str]:
@@ -204,5 +197,5 @@ def _status(el: etree._Element) -> Iterator[str]:
     try:
         int(status)
     except ValueError:
-        yield from _expression(status, f"element {el.get('id')!r}: status property")
+        yield from expression_problems(status, f"element {el.get('id')!r}: status property")
 

@@ -13,9 +13,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from ._errors import ExpressionError
 from ._evaluator import check_expression
+from ._limits import MAX_FLOW_NODES
 from ._xmlnames import BPMN_NS, NS, element_name, local
 
-MAX_FLOW_NODES = 2000  # per file: the parser recurses along flows, so size bounds its depth
 MAX_CYCLE_REPETITIONS = 10
 MIN_CYCLE_PERIOD = timedelta(hours=1)
 GATEWAYS = frozenset({"exclusiveGateway", "parallelGateway", "inclusiveGateway"})
@@ -27,6 +27,14 @@ WAIT_TAGS = frozenset({"userTask", "manualTask", "receiveTask", "serviceTask", "
 TIMER_TARGETS = frozenset({"userTask", "manualTask", "receiveTask", "callActivity", "subProcess"})
 ERROR_TARGETS = frozenset({"serviceTask", "callActivity"})
 _CYCLE_RE = re.compile(r"^R(\d*)/(?:([^/]+)/)?(P[^/]+)$")
+
+
+def expression_problems(text: str, where: str) -> Iterator[str]:
+    """The evaluator's load-time verdict on one expression, as a refusal naming `where`."""
+    try:
+        check_expression(text)
+    except ExpressionError as exc:
+        yield f"{where}: {exc}"
 
 
 def flow_problems(root: etree._Element) -> Iterator[str]:
@@ -88,10 +96,10 @@ def _is_wait(el: etree._Element) -> bool:
 def _loops_without_wait(container: etree._Element) -> Iterator[str]:
     """A cycle of sequence flows through no wait state runs until the step budget stops it."""
     nodes = _flow_nodes(container)
-    running = {i for i, el in nodes.items() if not _is_wait(el)}
-    edges: dict[str, list[str]] = {i: [] for i in running}
+    # Document order, so the message names the same cycle on every run.
+    edges: dict[str, list[str]] = {i: [] for i, el in nodes.items() if not _is_wait(el)}
     for source, target in _flows(container):
-        if source in running and target in running:
+        if source in edges and target in edges:
             edges[source].append(target)
     for cycle in _cycles(edges):
         path = " -> ".join([*cycle, cycle[0]])
@@ -148,12 +156,9 @@ def _timer(definition: etree._Element) -> Iterator[str]:
         if not isinstance(part.tag, str) or local(part) not in ("timeDate", "timeDuration", "timeCycle"):
             continue
         text = part.text or ""
-        try:
-            check_expression(text)
-        except ExpressionError as exc:
-            yield f"{where}: timer: {exc}"
-            continue
-        if local(part) == "timeCycle":
+        problems = list(expression_problems(text, f"{where}: timer"))
+        yield from problems
+        if not problems and local(part) == "timeCycle":
             yield from _cycle(event, where, text)
 
 
@@ -205,10 +210,7 @@ def _multi_instance(mi: etree._Element) -> Iterator[str]:
     for part in ("loopCardinality", "completionCondition"):
         el = mi.find(f"{{{BPMN_NS}}}{part}")
         if el is not None:
-            try:
-                check_expression(el.text or "")
-            except ExpressionError as exc:
-                yield f"{where}: {part}: {exc}"
+            yield from expression_problems(el.text or "", f"{where}: {part}")
     if mi.find(f"{{{BPMN_NS}}}loopCardinality") is not None and \
             mi.find(f"{{{BPMN_NS}}}loopDataOutputRef") is not None:
         # SpiffWorkflow 3.2.0 fails (NameError 'data_ouput') when the output already exists.
@@ -223,10 +225,7 @@ def _standard_loop(loop: etree._Element) -> Iterator[str]:
                "would run without stopping; loop over a user, receive or service task")
     condition = loop.find(f"{{{BPMN_NS}}}loopCondition")
     if condition is not None:
-        try:
-            check_expression(condition.text or "")
-        except ExpressionError as exc:
-            yield f"{element_name(task)}: loopCondition: {exc}"
+        yield from expression_problems(condition.text or "", f"{element_name(task)}: loopCondition")
 
 
 def call_graph(root: etree._Element) -> dict[str, list[tuple[str, str]]]:

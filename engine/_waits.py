@@ -112,6 +112,15 @@ def status_of(task: Any) -> int | None:
     return value
 
 
+def wait_status(task: Any) -> int | None:
+    """A wait's status; inside a call activity or subprocess without one, the caller's status."""
+    status = status_of(task)
+    while status is None and getattr(task.workflow, "parent_task_id", None) is not None:
+        task = task.workflow.top_workflow.get_task_from_id(task.workflow.parent_task_id)
+        status = status_of(task)
+    return status
+
+
 def actions_of(task: Any) -> tuple[str, ...]:
     raw = _props(task).get("actions", "")
     return tuple(a.strip() for a in raw.split(",") if a.strip())
@@ -198,6 +207,10 @@ def _service_call(t: Any) -> ServiceCall:
 
 def timer_due(t: Any) -> datetime | None:
     value = t.internal_data.get("event_value")
+    if isinstance(value, dict):  # a cycle: {"cycles": left, "next": iso, "duration": seconds}
+        if value.get("cycles") == 0 or not isinstance(value.get("next"), str):
+            return None
+        value = value["next"]
     if not isinstance(value, str):
         return None
     due = datetime.fromisoformat(value)
@@ -228,7 +241,7 @@ def current_status(wf: Any, reached: list[Any], previous: int | None,
         ends = [s for s in ends if s is not None]
         return ends[-1] if ends else previous
     waits = sorted(wait_tasks(wf, found), key=lambda t: t.last_state_change)
-    statuses = [s for s in (status_of(t) for t in waits) if s is not None]
+    statuses = [s for s in (wait_status(t) for t in waits) if s is not None]
     return statuses[-1] if statuses else previous
 
 

@@ -14,6 +14,9 @@ from lxml import etree  # type: ignore[import-untyped]
 from ._errors import DefinitionError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# Refused before libxml2 sees them, in the encodings a file may declare, so entity tricks get the
+# same clear message whatever the parser would have made of them.
+_DOCTYPE_MARKERS = tuple("<!DOCTYPE".encode(codec) for codec in ("ascii", "utf-16-le", "utf-16-be"))
 
 
 def _parser() -> etree.XMLParser:
@@ -32,6 +35,8 @@ def read_xml(path: Path) -> etree._ElementTree:
         raise DefinitionError(f"{path.name}: cannot read file: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
         raise DefinitionError(f"{path.name}: file larger than {MAX_FILE_BYTES} bytes")
+    if any(marker in data for marker in _DOCTYPE_MARKERS):
+        raise DefinitionError(f"{path.name}: DOCTYPE declarations (DTDs, entities) are not allowed")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
@@ -48,3 +53,13 @@ def read_xml(path: Path) -> etree._ElementTree:
     for node in root.iter(etree.Entity):
         raise DefinitionError(f"{path.name}: entity reference {node.text!r} is not allowed")
     return tree
+
+
+def strip_vendor_extensions(tree: etree._ElementTree, keep: frozenset[str]) -> None:
+    """Drop extension elements of other vendors (camunda:, signavio:, ...): they do nothing here,
+    and SpiffWorkflow looks nodes up by `id` anywhere in the file, so a vendor element reusing a
+    BPMN id would be taken for the task."""
+    for extensions in tree.getroot().iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}extensionElements"):
+        for child in list(extensions):
+            if not isinstance(child.tag, str) or etree.QName(child).namespace not in keep:
+                extensions.remove(child)

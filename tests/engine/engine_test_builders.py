@@ -86,3 +86,28 @@ forms:
 """
 
 MakeService = Callable[..., Path]
+
+BPMN_DIR = Path(__file__).resolve().parent / "bpmn"
+FORM_DOC = '{"schema": {"type": "object"}, "ui": {"steps": []}}'
+
+
+def service_from_files(root: Path, main: str, *others: str, process_id: str | None = None,
+                       slug: str = "svc") -> Path:
+    """A service folder under root/workflows/<slug> running tests/engine/bpmn/<main>; `others`
+    (paths under tests/engine/bpmn, e.g. `_fragments/x/x.bpmn`) keep their place beside it."""
+    workflows = root / "workflows"
+    folder = workflows / slug
+    (folder / "forms").mkdir(parents=True, exist_ok=True)
+    (folder / "process.bpmn").write_bytes((BPMN_DIR / main).read_bytes())
+    for rel in others:
+        target = workflows / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((BPMN_DIR / rel).read_bytes())
+    for form in ("domanda", "parere"):
+        (folder / "forms" / f"{form}.json").write_text(FORM_DOC, encoding="utf-8")
+    files = ", ".join(["process.bpmn", *(f"../{rel}" for rel in others)])
+    pid = process_id or "svc_" + Path(main).stem
+    (folder / "service.yaml").write_text(
+        f"slug: {slug}\nversion: 1\ntitle: Prova\nprocess: [{files}]\nprocess_id: {pid}\n"
+        "forms:\n  domanda: forms/domanda.json\n  parere: forms/parere.json\n", encoding="utf-8")
+    return folder

@@ -94,3 +94,59 @@ def test_scripts_only_assign() -> None:
     for script in ["import os", "a.b = 1", "a, b = 1, 2", "print(a)", "for i in x: pass", "a += 1"]:
         with pytest.raises(ExpressionError):
             _evaluator.execute(script, {"a": 1, "x": []})
+
+
+DATA = {"domanda": {"superficie_mq": 60, "get": "a key", "sub": {"x": 1}}, "parere": {"esito": "favorevole"},
+        "nomi": ["a"]}
+
+
+@pytest.mark.parametrize(("expression", "expected"), [
+    ("domanda.superficie_mq > 50", True),
+    ("parere.esito == 'favorevole'", True),
+    ("domanda.sub.x + 1", 2),
+    ("domanda['get']", "a key"),  # a key named like a dict method is read with [...]
+    ("domanda.get('superficie_mq')", 60),  # ...because `.get` stays the method
+    ("len(domanda.keys())", 3),
+])
+def test_dict_keys_read_as_attributes(expression: str, expected: object) -> None:
+    assert evaluate(expression, DATA) == expected
+
+
+@pytest.mark.parametrize(("expression", "message"), [
+    ("domanda.manca > 1", "key 'manca' not found in 'domanda.manca > 1'"),
+    ("domanda.__class__", "attribute '__class__' is not allowed"),
+    ("nomi.append", "'.append' is not allowed on list"),
+    ("parere.esito.__len__()", "attribute '__len__' is not allowed"),
+])
+def test_dict_attribute_failures_name_the_expression(expression: str, message: str) -> None:
+    with pytest.raises(ExpressionError) as info:
+        evaluate(expression, DATA)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize(("expression", "message"), [
+    ("sum(x)", "function 'sum' is not allowed"),
+    ("x.append(1)", "method 'append' is not allowed"),
+    ("x._private", "attribute '_private' is not allowed"),
+    ("__builtins__", "name '__builtins__' is not allowed"),
+    ("[1, 2]", "list literals are not allowed"),
+    ("(1, 2)", "tuple literals are not allowed"),
+    ("{'a': 1}", "dict literals are not allowed"),
+    ("x ** 2", "operator Pow is not allowed"),
+    ("lambda: 1", "lambdas are not allowed"),
+    ("(y := 1)", "':=' assignments are not allowed"),
+    ("x()()", "only named functions and methods can be called"),
+    ("${importo > 1}", "JUEL/FEEL"),
+])
+def test_static_check_applies_the_rules_without_data(expression: str, message: str) -> None:
+    with pytest.raises(ExpressionError) as info:
+        _evaluator.check_expression(expression)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("expression", [
+    "domanda.superficie_mq > 50 and defined('x')", "round(a / 3, 2)", "nome.strip().upper()",
+    "f'{a}'", "a if b else c", "not a or -b < ~c", "x[1:2]", "x['k'] in 'abc'",
+])
+def test_static_check_accepts_ordinary_expressions(expression: str) -> None:
+    _evaluator.check_expression(expression)
