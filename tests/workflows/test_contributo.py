@@ -122,3 +122,25 @@ def test_integration_round_keeps_working_with_the_form_data(service: ServiceDefi
     assert d.waiting_for() == {"ut_review"}
     d.user("ut_review", {"action": "accept", "partial": False}, {})
     assert d.waiting_for() == {"ut_cosign"}
+
+
+def test_the_two_reviews_keep_their_answers_apart(service: ServiceDefinition) -> None:
+    d = Driver(service, richiedente=RICHIEDENTE, protocol_required=True)
+    d.user("ut_compile", {"action": "submit"}, domanda())
+    d.service("st_receipt")
+    d.service("st_protocol_register")
+    d.user("ut_take_charge", {"action": "assign"}, {})
+    [review] = d.wait.user_tasks
+    assert (review.bpmn_id, review.variable) == ("ut_review", "esito")
+    d.user("ut_review", {"action": "request-integration"}, {"action": "request-integration", "message": "ISEE?"})
+    d.service("st_protocol_integration_request")
+    d.user("ut_integration_answer", {"action": "submit"}, {"message": "Eccolo"})
+    d.service("st_protocol_integration_answer")
+    [after] = d.wait.user_tasks
+    assert (after.bpmn_id, after.form, after.variable) == ("ut_review_after_integration", "esito",
+                                                           "esito_dopo_integrazione")
+    d.user("ut_review_after_integration", {"action": "accept", "partial": False}, {"action": "accept"})
+    d.service("st_protocol_outcome")
+    data = d._load().data
+    assert d.wait.status == 7000 and data["esito"]["message"] == "ISEE?"
+    assert data["esito_dopo_integrazione"] == {"action": "accept"}
