@@ -1,4 +1,9 @@
-"""Every shipped workflow, driven at engine level by bpmn_id, with dump()+restore at every step."""
+"""Every shipped workflow, driven at engine level by bpmn_id, with dump()+restore at every step.
+
+The tests here walk the standard lifecycle's path, so they run on the services built on it and on
+those whose own process keeps its shape (LIFECYCLE_SHAPED); every folder is loaded and checked as
+publishing does. Services with processes of their own have their own test modules.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,12 @@ from engine import (
 )
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
-SERVICE_FOLDERS = sorted(p.parent for p in WORKFLOWS.glob("*/service.yaml"))
+ALL_SERVICE_FOLDERS = sorted(p.parent for p in WORKFLOWS.glob("*/service.yaml"))
+# Own processes that keep the lifecycle's tasks, statuses and actions on its path (and add steps of
+# their own off it): the lifecycle's tests must keep passing on them.
+LIFECYCLE_SHAPED = frozenset({"contributo"})
+SERVICE_FOLDERS = [p for p in ALL_SERVICE_FOLDERS if p.name in LIFECYCLE_SHAPED
+                   or load_service(p).manifest["process_id"] == "standard_lifecycle"]
 START_KEYS = ("protocol_required", "allow_integration_request", "allow_partial_approval", "allow_withdraw")
 
 
@@ -30,7 +40,23 @@ def service(request: pytest.FixtureRequest) -> ServiceDefinition:
 
 
 def test_workflows_are_discovered() -> None:
-    assert {p.name for p in SERVICE_FOLDERS} >= {"accesso-atti", "contributo"}
+    assert {p.name for p in SERVICE_FOLDERS} >= {"accesso-atti", "cdu", "contributo"}
+    assert {p.name for p in ALL_SERVICE_FOLDERS} >= {
+        "accesso-atti", "cdu", "contributo", "occupazione-suolo", "segnalazione", "mensa-scolastica"}
+
+
+@pytest.mark.parametrize("folder", ALL_SERVICE_FOLDERS, ids=lambda p: p.name)
+def test_every_folder_publishes(folder: Path) -> None:
+    """What the demo seeding and `flask publish-service` check: process, forms and options."""
+    from webapp.services.catalogue._services import checked_definition
+
+    definition = checked_definition(folder)
+    assert definition.slug == folder.name
+    labels = definition.manifest.get("statuses") or {}
+    assert all(isinstance(code, int) and set(text) == {"it", "en"} for code, text in labels.items())
+    for template in (definition.manifest.get("notifications") or {}).values():
+        assert set(template) == {"subject", "body"}
+        assert all(set(part) == {"it", "en"} for part in template.values())
 
 
 class Driver:
@@ -42,21 +68,24 @@ class Driver:
         data: dict[str, Any] = {k: bool(service.manifest["options"].get(k, False)) for k in START_KEYS}
         instance, wait = start_instance(self.process, {**data, **start})  # `start` overrides, e.g. payment_phase
         self.history: list[int] = []
+        self.notified: list[tuple[str, str]] = []  # (template, to) of every notification, in order
         self._store(instance, wait)
 
     def _store(self, instance: Any, wait: WaitState) -> None:
         self.state = instance.dump()
         self.wait = wait
         self.history += wait.entered
-        assert restore_instance(self.process, self.state).snapshot() == replace(wait, entered=())
+        self.notified += [(n.template, n.to) for n in wait.notifications]
+        # notifications belong to the advance that reached them: a reload reports none
+        assert restore_instance(self.process, self.state).snapshot() == replace(wait, entered=(), notifications=())
 
     def _load(self) -> Any:
         return restore_instance(self.process, self.state)
 
-    def user(self, bpmn_id: str, data: dict[str, Any]) -> WaitState:
+    def user(self, bpmn_id: str, data: dict[str, Any], answers: dict[str, Any] | None = None) -> WaitState:
         [task] = [t for t in self.wait.user_tasks if t.bpmn_id == bpmn_id]
         instance = self._load()
-        wait = instance.complete_user_task(task.task_id, data)
+        wait = instance.complete_user_task(task.task_id, data, answers)
         self._store(instance, wait)
         return wait
 
