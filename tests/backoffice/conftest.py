@@ -76,12 +76,14 @@ def add_staff(app: Flask, username: str, *, office: str | None = None, services:
 def publish_with_rules(app: Flask, tmp_path: Path, rules: list[dict[str, Any]], slug: str = "contributo") -> None:
     """A new version of a shipped service whose manifest carries `options.assignment_rules`."""
     root = tmp_path / "svc"
-    shutil.copytree(REPO_ROOT / "workflows" / "_lifecycle", root / "_lifecycle")
+    for shared in ("_lifecycle", "_fragments"):
+        shutil.copytree(REPO_ROOT / "workflows" / shared, root / shared)
     shutil.copytree(REPO_ROOT / "workflows" / slug, root / slug)
     manifest = root / slug / "service.yaml"
     lines = ["  assignment_rules:"] + [
         f"    - {{field: {r['field']}, value: \"{r['value']}\", office: \"{r['office']}\"}}" for r in rules]
-    text = manifest.read_text().replace("version: 1", "version: 2", 1)
+    shipped = int(re.search(r"^version: (\d+)$", manifest.read_text(), re.M).group(1))  # type: ignore[union-attr]
+    text = re.sub(r"^version: \d+$", f"version: {shipped + 1}", manifest.read_text(), count=1, flags=re.M)
     text = text.replace("  payment: none\n", "  payment: none\n" + "\n".join(lines) + "\n", 1)
     manifest.write_text(text)
     with app.app_context(), unit_of_work():

@@ -132,9 +132,9 @@ def test_hash_changes_with_any_part(make_service: MakeService, change: str) -> N
 
 def test_shipped_services_share_the_lifecycle_spec(tmp_path: Path) -> None:
     atti = load_service(WORKFLOWS / "accesso-atti")
-    contributo = load_service(WORKFLOWS / "contributo")
-    assert atti.process.spec_hash == contributo.process.spec_hash  # stored once
-    assert atti.definition_hash != contributo.definition_hash
+    cdu = load_service(WORKFLOWS / "cdu")  # both on the standard lifecycle
+    assert atti.process.spec_hash == cdu.process.spec_hash  # stored once
+    assert atti.definition_hash != cdu.definition_hash
     copy = tmp_path / "workflows"
     shutil.copytree(WORKFLOWS, copy)
     assert load_service(copy / "accesso-atti").definition_hash == atti.definition_hash

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -46,10 +47,11 @@ def with_options(folder: Path, **options: object) -> Path:
 def service_copy(tmp_path: Path, slug: str, version: int, *, drop_reject: bool = False) -> Path:
     """A copy of a shipped service with another version number (and optionally a changed process)."""
     root = tmp_path / f"v{version}"
-    shutil.copytree(WORKFLOWS / "_lifecycle", root / "_lifecycle")
+    for shared in ("_lifecycle", "_fragments"):
+        shutil.copytree(WORKFLOWS / shared, root / shared)
     shutil.copytree(WORKFLOWS / slug, root / slug)
     manifest = root / slug / "service.yaml"
-    manifest.write_text(manifest.read_text().replace("version: 1", f"version: {version}", 1))
+    manifest.write_text(re.sub(r"^version: \d+$", f"version: {version}", manifest.read_text(), count=1, flags=re.M))
     if drop_reject:
         bpmn = root / "_lifecycle" / "lifecycle.bpmn"
         bpmn.write_text(bpmn.read_text().replace('value="accept,reject,request-integration"',

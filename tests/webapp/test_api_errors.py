@@ -145,12 +145,12 @@ def test_transition_bodies_are_typed(api):
 
 def test_a_broken_process_expression_is_a_clear_error_and_saves_nothing(app, tmp_path):
     # A service whose approval gateway names a variable nobody sets: the engine fails at run time.
-    folder = service_copy(tmp_path, "contributo", 1)
+    folder = service_copy(tmp_path, "accesso-atti", 1)
     bpmn = folder.parent / "_lifecycle" / "lifecycle.bpmn"
     bpmn.write_text(bpmn.read_text().replace("partial and allow_partial_approval", "partial and soglia_inesistente"))
     make_tenant(app, "rotto", [folder])
     api = Api(app, "rotto")
-    app_id = submitted(api, "contributo")
+    app_id = submitted(api, "accesso-atti")
     act(api, app_id, "assign", "op-rotto")
     body = _shape(api.post(f"/applications/{app_id}/transition/accept", "op-rotto", json={"partial": True}), 422)
     assert "Nessuna modifica" in body["description"]

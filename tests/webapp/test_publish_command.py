@@ -52,14 +52,14 @@ def test_a_changed_folder_becomes_a_new_version_and_an_unchanged_one_does_not(ap
 
 
 def test_errors_name_the_element_exit_1_and_store_nothing(app: Flask, tmp_path: Path):
-    folder = service_copy(tmp_path, "contributo", 8)
+    folder = service_copy(tmp_path, "cdu", 8)
     bpmn = folder.parent / "_lifecycle" / "lifecycle.bpmn"
     bpmn.write_text(bpmn.read_text().replace('<spiffworkflow:property name="form" value="esito" />', "", 1))
-    before = _versions(app, "contributo")
+    before = _versions(app, "cdu")
     result = _publish(app, folder)
     assert result.exit_code == 1
     assert "ut_review" in result.output and "form" in result.output
-    assert _versions(app, "contributo") == before
+    assert _versions(app, "cdu") == before
 
 
 def test_an_unknown_tenant_or_folder_is_refused(app: Flask, tmp_path: Path):

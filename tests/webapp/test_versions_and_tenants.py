@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import Api
 from tests.webapp.helpers import MARIO, act, contributo_data, create, submitted
-from tests.webapp.tenants import make_tenant, service_copy
+from tests.webapp.tenants import WORKFLOWS, make_tenant, service_copy
 from webapp.extensions import db
 from webapp.models import ServiceVersion, Tenant
 from webapp.services.catalogue import publish_service
@@ -19,22 +19,22 @@ def _links(api, app_id, user):
 
 
 def test_application_continues_on_the_version_it_started_on(app, tmp_path):
-    make_tenant(app, "versioni")
+    make_tenant(app, "versioni", [WORKFLOWS / "accesso-atti"])  # a service on the standard lifecycle
     api = Api(app, "versioni")
     operator = "op-versioni"
-    old = submitted(api, "contributo")
+    old = submitted(api, "accesso-atti")
     act(api, old, "assign", operator)
-    assert api.get("/services/contributo").get_json()["version"] == 1
+    assert api.get("/services/accesso-atti").get_json()["version"] == 1
 
     with app.app_context(), unit_of_work():
         tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "versioni"))
-        v2 = publish_service(tenant, service_copy(tmp_path, "contributo", 2, drop_reject=True))
+        v2 = publish_service(tenant, service_copy(tmp_path, "accesso-atti", 2, drop_reject=True))
         v1 = db.session.scalar(db.select(ServiceVersion).where(ServiceVersion.service_id == v2.service_id,
                                                                ServiceVersion.version == 1))
         assert v1.spec_hash != v2.spec_hash and v1.definition_hash != v2.definition_hash
-    assert api.get("/services/contributo").get_json()["version"] == 2
+    assert api.get("/services/accesso-atti").get_json()["version"] == 2
 
-    new = submitted(api, "contributo")
+    new = submitted(api, "accesso-atti")
     act(api, new, "assign", operator)
     assert api.get(f"/applications/{old}", operator).get_json()["service_version"] == 1
     assert api.get(f"/applications/{new}", operator).get_json()["service_version"] == 2
@@ -46,10 +46,10 @@ def test_application_continues_on_the_version_it_started_on(app, tmp_path):
 
 
 def test_published_version_is_immutable(app, tmp_path):
-    make_tenant(app, "immutabile")
+    make_tenant(app, "immutabile", [WORKFLOWS / "accesso-atti"])
     with app.app_context(), unit_of_work():
         tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "immutabile"))
-        changed = service_copy(tmp_path, "contributo", 1, drop_reject=True)
+        changed = service_copy(tmp_path, "accesso-atti", 1, drop_reject=True)
         with pytest.raises(Conflict):
             publish_service(tenant, changed)
 
