@@ -15,6 +15,7 @@ from webapp.services.common.uow import unit_of_work
 from webapp.services.common.uploads import Upload, sniff_type, store_attachment
 
 from ._commands import NewMessage
+from ._history import actor_fields
 
 MAX_MESSAGE_CHARS = 20_000
 INTEGRATION_REQUEST = "Richiesta di integrazioni"  # the subject of the office's request (and how it is found)
@@ -30,7 +31,8 @@ def post_message_locked(app: Application, author: User, text: str, uploads: Sequ
     for upload in uploads:
         sniff_type(upload)
     message = Message(tenant_id=app.tenant_id, application_id=app.id, author_id=author.id,
-                      author_name=author.full_name, subject=subject, body=text, visibility=visibility)
+                      author_name=actor_fields(author, app)["actor_name"], subject=subject, body=text,
+                      visibility=visibility)
     db.session.add(message)
     db.session.flush()
     for upload in uploads:

@@ -115,6 +115,8 @@ def _submit(user: User, app: Application, command: Submit) -> None:
         _process.complete_task(app, "submit", _citizen_data(app), user, "integration_answered", command.message)
         return
     validate_data(app, form, app.data, draft=False)
+    if options_of(app.service_version).allow_anonymous and app.data.get("anonima") is True:
+        _history.make_anonymous(app)
     _payment_events.stamp_at_request(app, app.data, form.active_fields(app.data))
     app.submitted_at = datetime.now(UTC)
     _process.complete_task(app, "submit", _citizen_data(app), user, "submitted")

@@ -36,6 +36,7 @@ class ServiceOptions:
     payment_amount: int = 0  # cents, paid before sending (payment: request)
     payment_expiry: str | None = None  # ISO-8601 duration of a pagoPA notice; None: the platform's setting
     stamps: bool = False
+    allow_anonymous: bool = False  # a report may hide its author from the office (the form's `anonima`)
     appointments: bool = False
     io_enabled: bool = False
     follow_ups: tuple[str, ...] = ()
@@ -43,7 +44,7 @@ class ServiceOptions:
 
 
 _FLAGS = ("protocol_required", "allow_integration_request", "allow_partial_approval", "allow_withdraw", "stamps",
-          "io_enabled")
+          "io_enabled", "allow_anonymous")
 
 
 def parse_options(raw: Mapping[str, Any] | None) -> ServiceOptions:

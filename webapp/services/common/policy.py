@@ -21,6 +21,7 @@ from webapp.models import (
     Calendar,
     Message,
     Payment,
+    ProcessTask,
     Tenant,
     User,
     operator_services,
@@ -154,7 +155,7 @@ def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None
         )
     if action == "request-integration" and not options_of(app.service_version).allow_integration_request:
         return TransitionNotAllowed("Il servizio non prevede richieste di integrazione.", application_status=app.status)
-    office_refusal = _office_refusal(user, app, action)  # an office the application was assigned to
+    office_refusal = _office_refusal(user, app, action) or _candidate_refusal(user, app, action)
     if office_refusal is not None:
         return office_refusal
     if action in HOLDER_ACTIONS and user.role != ADMIN and app.operator_id != user.id:
@@ -225,6 +226,23 @@ def _office_refusal(user: User, app: Application, action: str) -> Forbidden | No
     office = app.office.name if app.office else "un altro ufficio"
     return Forbidden(f"La pratica è assegnata all'ufficio «{office}»: può prenderla in carico solo un suo "
                      "operatore.")
+
+
+def _candidate_refusal(user: User, app: Application, action: str) -> Forbidden | None:
+    """A lifecycle step the process gives to a named office or to the managers (its `candidate`) is theirs.
+
+    The handling office's steps and the citizen's (an operator accepts integrations on the citizen's task)
+    keep the rules above.
+    """
+    task = _task_for(app, action)
+    kind = candidate_kind(task.get("candidate")) if task else OFFICE_CANDIDATE
+    if task is None or not (kind == MANAGER_CANDIDATE or kind.startswith(NAMED_OFFICE)):
+        return None
+    row = db.session.get(ProcessTask, uuid.UUID(str(task["task_id"])))
+    if row is None or can_complete_task(user, app, row.candidate, row.office_id):
+        return None
+    who = row.office.name if row.office else "i responsabili"
+    return Forbidden(f"Questo passo della pratica spetta a {who}.")
 
 
 def is_back_office_user(user: Any, tenant: Tenant) -> bool:
