@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, g, request, session
+from flask import Flask, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import Babel, get_locale, gettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.wrappers import Response as BaseResponse
 
 import forms
-from webapp.services import people
+from webapp.services import people, screens
 from webapp.services.applications import Application
 from webapp.services.common import formatting, statuses
+from webapp.services.common.errors import DomainError, NotFound, ValidationFailed
 from webapp.services.people import User
 
 LANGUAGES = ("it", "en")
@@ -171,3 +173,21 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.filters["action_label"] = lambda action: gettext(statuses.action_label(action))
     app.jinja_env.finalize = blank_none
+
+
+def submit_task_page(user: User, app_id: str, task_id: str, version: int | None, template: str,
+                     done: str, done_text: str) -> BaseResponse | tuple[str, int]:
+    """A posted task form, the same for the back office and the Area personale: completed (back to the
+    application with `done_text`), or the form again with its errors next to the fields (422)."""
+    try:
+        screens.submit_task(g.tenant, user, app_id, task_id, request.form, request.files, version)
+    except ValidationFailed as error:
+        page = screens.posted_task(g.tenant, user, app_id, task_id, request.form, error)
+        return render_template(template, page=page, app=page.task.row.application), 422
+    except NotFound:
+        raise
+    except DomainError as error:
+        flash(error.description, "error")
+        return redirect(url_for(done, app_id=app_id))
+    flash(done_text, "success")
+    return redirect(url_for(done, app_id=app_id))

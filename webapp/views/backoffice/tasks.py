@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.services import applications, screens
 from webapp.services.common import localtime
-from webapp.services.common.errors import DomainError, NotFound, ValidationFailed
+from webapp.services.common.errors import DomainError
 from webapp.views.backoffice._common import staff, tenant, version
 from webapp.views.backoffice.blueprint import bp
+from webapp.views.web import submit_task_page
 
 PAGE_SIZE = 25
 
@@ -42,16 +43,5 @@ def task(app_id: str, task_id: str) -> str:
 
 @bp.post("/pratiche/<app_id>/attivita/<task_id>")
 def complete_task(app_id: str, task_id: str) -> Response | tuple[str, int]:
-    try:
-        screens.submit_task(tenant(), staff(), app_id, task_id, request.form, request.files, version())
-    except ValidationFailed as error:
-        page = screens.posted_task(tenant(), staff(), app_id, task_id, request.form, error)
-        return render_template("backoffice/task.html", section="tasks", page=page,
-                               app=page.task.row.application), 422
-    except NotFound:
-        raise
-    except DomainError as error:
-        flash(error.description, "error")
-        return redirect(url_for("backoffice.application", app_id=app_id))
-    flash(_("Attività completata."), "success")
-    return redirect(url_for("backoffice.application", app_id=app_id))
+    return submit_task_page(staff(), app_id, task_id, version(), "backoffice/task.html", "backoffice.application",
+                            _("Attività completata."))

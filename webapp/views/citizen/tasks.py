@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, render_template, request
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.services import screens
-from webapp.services.common.errors import DomainError, NotFound, ValidationFailed
 from webapp.views.citizen._common import citizen_required, me
 from webapp.views.citizen.blueprint import bp
+from webapp.views.web import submit_task_page
 
 
 def _version() -> int | None:
@@ -27,15 +27,5 @@ def task(app_id: str, task_id: str) -> str:
 @bp.post("/pratiche/<app_id>/attivita/<task_id>")
 @citizen_required
 def complete_task(app_id: str, task_id: str) -> Response | tuple[str, int]:
-    try:
-        screens.submit_task(g.tenant, me(), app_id, task_id, request.form, request.files, _version())
-    except ValidationFailed as error:
-        page = screens.posted_task(g.tenant, me(), app_id, task_id, request.form, error)
-        return render_template("citizen/task.html", page=page, app=page.task.row.application), 422
-    except NotFound:
-        raise
-    except DomainError as error:
-        flash(error.description, "error")
-        return redirect(url_for("citizen.application", app_id=app_id))
-    flash(_("Fatto: l'ufficio riceverà quanto hai inviato."), "success")
-    return redirect(url_for("citizen.application", app_id=app_id))
+    return submit_task_page(me(), app_id, task_id, _version(), "citizen/task.html", "citizen.application",
+                            _("Fatto: l'ufficio riceverà quanto hai inviato."))
