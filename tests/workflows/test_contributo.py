@@ -40,8 +40,8 @@ def _submit(d: Driver, data: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(("data", "template"), [
     (domanda(isee=20000.01), "inammissibile_isee"),
-    (domanda(isee=35000, residente=True), "inammissibile_isee"),
-    (domanda(residente=False), "inammissibile_residenza"),
+    (domanda(isee=35000, residente="sì"), "inammissibile_isee"),
+    (domanda(residente="no"), "inammissibile_residenza"),
 ], ids=["isee", "isee-resident", "not-resident"])
 def test_inadmissible_at_once(service: ServiceDefinition, data: dict[str, Any], template: str) -> None:
     d = Driver(service, richiedente=RICHIEDENTE)
@@ -52,7 +52,7 @@ def test_inadmissible_at_once(service: ServiceDefinition, data: dict[str, Any], 
     assert d.history == [1000, 9000]
 
 
-@pytest.mark.parametrize("data", [domanda(), domanda(isee=20000, residente=True), domanda(residente=None)],
+@pytest.mark.parametrize("data", [domanda(), domanda(isee=20000, residente="sì"), domanda(residente=None)],
                          ids=["no-residency-field", "at-threshold", "residency-absent"])
 def test_admissible_goes_to_the_office(service: ServiceDefinition, data: dict[str, Any]) -> None:
     d = Driver(service, richiedente=RICHIEDENTE)

@@ -37,6 +37,9 @@ class ServiceOptions:
     payment_expiry: str | None = None  # ISO-8601 duration of a pagoPA notice; None: the platform's setting
     stamps: bool = False
     allow_anonymous: bool = False  # a report may hide its author from the office (the form's `anonima`)
+    # The citizen is told the standard lifecycle's moments (sent, taken in charge, outcome...): the lifecycle's
+    # services always, a service with its own process only when it says so (else only its send tasks speak).
+    citizen_moments: bool | None = None
     appointments: bool = False
     io_enabled: bool = False
     follow_ups: tuple[str, ...] = ()
@@ -44,7 +47,7 @@ class ServiceOptions:
 
 
 _FLAGS = ("protocol_required", "allow_integration_request", "allow_partial_approval", "allow_withdraw", "stamps",
-          "io_enabled", "allow_anonymous")
+          "io_enabled", "allow_anonymous", "citizen_moments")
 
 
 def parse_options(raw: Mapping[str, Any] | None) -> ServiceOptions:

@@ -201,7 +201,10 @@ STANDARD_LIFECYCLE = "standard_lifecycle"
 
 def speaks_by_moments(app: Application) -> bool:
     """The standard lifecycle tells the citizen its moments (MOMENT_OF_STATUS); a service with its own
-    process tells only what its send tasks say."""
+    process tells only what its send tasks say, unless its options keep the moments (`citizen_moments`)."""
+    chosen = options_of(app.service_version).citizen_moments
+    if chosen is not None:
+        return chosen
     return app.service_version.manifest.get("process_id") == STANDARD_LIFECYCLE
 
 
