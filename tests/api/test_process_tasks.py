@@ -164,3 +164,19 @@ def test_a_reminder_fires_after_ten_days_even_after_a_restart(app, api, pareri):
             OutboxMessage.application_id == uuid.UUID(app_id), OutboxMessage.subject.like("Parere da dare%"))))
     assert mails == ["tecnico@demo.example.it"]
     assert [t["name"] for t in _tasks(api, app_id, "tecnico")] == ["ut_parere"]  # a reminder, not an escalation
+
+
+def test_bad_requests_to_a_task_get_clear_answers_and_change_nothing(app, api, pareri):
+    app_id = _submitted(api, 20)
+    [task] = _tasks(api, app_id, "tecnico")
+    url = f"/applications/{app_id}/tasks/{task['id']}"
+    version = api.get(f"/applications/{app_id}", "admin").get_json()["version"]
+    assert api.post(url, "tecnico", json={"data": "favorevole"}).status_code == 400  # wrong type
+    assert api.post(url, "tecnico", json={}).status_code == 400  # no data
+    good = {"data": {"esito": "favorevole", "motivazione": "Conforme"}}
+    assert api.post(url, "tecnico", json={**good, "version": version - 1}).status_code == 409  # stale
+    assert api.post(f"/applications/{app_id}/tasks/not-a-task", "tecnico", json=good).status_code == 404
+    assert api.post(url, "VRDGPP85M41F205X", json=good).status_code == 404  # another citizen
+    assert api.get(f"/applications/{app_id}/tasks", "VRDGPP85M41F205X").status_code == 404
+    assert api.get(f"/applications/{app_id}", "admin").get_json()["version"] == version
+    assert [t["id"] for t in _tasks(api, app_id, "tecnico")] == [task["id"]]

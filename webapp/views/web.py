@@ -58,11 +58,8 @@ def status_label(code: int | None, app: Application | None = None) -> str:
     `statuses`) are labelled as the service says."""
     if code is None:
         return ""
-    if app is not None and app.service_version.manifest.get("statuses"):
-        own = statuses.service_labels(app.service_version.manifest, str(get_locale() or "it"))
-        if code in own:
-            return own[code]
-    return gettext(statuses.label(code))
+    own = statuses.service_labels(app.service_version.manifest, str(get_locale() or "it")) if app else {}
+    return own.get(code) or gettext(statuses.label(code))
 
 
 def sign_in(user: User) -> None:

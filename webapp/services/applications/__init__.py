@@ -51,7 +51,7 @@ from ._drafts import (
 from ._messages import MAX_MESSAGE_CHARS, latest_integration_request, list_messages, post_message
 from ._payment_events import provide_stamp, receive_receipt
 from ._process import DISPATCHER, dispatch, persist, process_failed, restore, set_dispatcher, start_options
-from ._tasks import InboxFilters, TaskView, complete_task, count_inbox, inbox, list_tasks
+from ._tasks import InboxFilters, TaskView, complete_task, inbox, list_tasks
 from ._transitions import transition
 
 __all__ = [
@@ -59,10 +59,10 @@ __all__ = [
     "Assign", "Command", "InboxFilters", "IntegrationDecision", "IntegrationRequest", "ListFilters",
     "NewMessage", "Outcome", "PaymentRegistration", "Registration", "StampRequest", "StepPage", "Submit",
     "SummaryGroup", "TaskAction", "TaskView", "Withdrawal", "call_failed", "command_for", "complete_call",
-    "complete_task", "count_inbox", "create_application", "data_groups", "dispatch", "get_application",
-    "get_draft", "history", "inbox", "is_reachable", "latest_integration_request", "list_applications",
-    "list_messages", "list_tasks", "message_for", "new_application_page", "persist", "post_message", "prefill",
-    "preview_step", "process_failed", "provide_stamp", "receive_receipt", "restore", "resume_target",
-    "save_step", "sent_page", "set_dispatcher", "start_application", "start_options", "step_page", "submit",
-    "summary", "transition", "update_draft",
+    "complete_task", "create_application", "data_groups", "dispatch", "get_application", "get_draft", "history",
+    "inbox", "is_reachable", "latest_integration_request", "list_applications", "list_messages", "list_tasks",
+    "message_for", "new_application_page", "persist", "post_message", "prefill", "preview_step",
+    "process_failed", "provide_stamp", "receive_receipt", "restore", "resume_target", "save_step", "sent_page",
+    "set_dispatcher", "start_application", "start_options", "step_page", "submit", "summary", "transition",
+    "update_draft",
 ]

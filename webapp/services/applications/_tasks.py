@@ -87,10 +87,6 @@ def inbox(tenant: Tenant, user: User, filters: InboxFilters) -> tuple[list[TaskV
     return [TaskView(row, _task_rows.task_form(row.application, row.form)) for row in page], len(rows)
 
 
-def count_inbox(tenant: Tenant, user: User) -> int:
-    return inbox(tenant, user, InboxFilters(limit=0))[1]
-
-
 def complete_task(tenant: Tenant, user: User, app_id: Any, task_id: Any, data: Mapping[str, Any],
                   action: str | None = None, expected_version: int | None = None, *,
                   uploads: Mapping[str, forms.Upload] | None = None) -> Application:

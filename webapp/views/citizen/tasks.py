@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from flask import g, render_template, request
+from flask import g, render_template
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.services import screens
-from webapp.views.citizen._common import citizen_required, me
+from webapp.views.citizen._common import citizen_required, me, posted_version
 from webapp.views.citizen.blueprint import bp
 from webapp.views.web import submit_task_page
-
-
-def _version() -> int | None:
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
 
 
 @bp.get("/pratiche/<app_id>/attivita/<task_id>")
@@ -27,5 +22,5 @@ def task(app_id: str, task_id: str) -> str:
 @bp.post("/pratiche/<app_id>/attivita/<task_id>")
 @citizen_required
 def complete_task(app_id: str, task_id: str) -> Response | tuple[str, int]:
-    return submit_task_page(me(), app_id, task_id, _version(), "citizen/task.html", "citizen.application",
+    return submit_task_page(me(), app_id, task_id, posted_version(), "citizen/task.html", "citizen.application",
                             _("Fatto: l'ufficio riceverà quanto hai inviato."))
