@@ -15,6 +15,14 @@ Model conventions: `a.b` on a dict reads the key (dict methods `get`/`keys`/`val
 a user task's answers go under `spiffworkflow:variableName`, else its `form`; its `candidate` is a
 role key or `ufficio:<code>` taken literally, or `=expression` on the task's data; a send task or
 message throw with a `template` property yields a Notification (`to`, `channels`).
+
+Load errors: `load_service` raises one DefinitionError listing every problem our checks find in
+the manifest, the form files and all BPMN files (at most MAX_PROBLEMS, 50); SpiffWorkflow parses
+only a definition without such problems, and its first error ends the load. `exc.problems` holds
+`Problem(file, element, message)`: `file` as written in service.yaml (or "service.yaml" itself),
+`element` the BPMN id to show it on (None for a whole file), `message` without that prefix, for the
+modeller's 422 `{errors: [{file, element, message}]}`; `str(exc)` is one line per problem, file and
+element included.
 """
 
 from ._declared import declared_actions
@@ -25,6 +33,7 @@ from ._errors import (
     EngineStalled,
     ExpressionError,
     MessageNotExpected,
+    Problem,
     StepLimitExceeded,
     TaskNotReady,
 )
@@ -44,6 +53,7 @@ __all__ = [
     "Instance",
     "MessageNotExpected",
     "Notification",
+    "Problem",
     "ProcessSpec",
     "ServiceCall",
     "ServiceDefinition",
