@@ -212,3 +212,16 @@ def test_bare_error_and_pickling() -> None:
     full = DefinitionError("process.bpmn: element 'x': no", problems=[Problem("process.bpmn", "x", "no")])
     copy = pickle.loads(pickle.dumps(full))
     assert (str(copy), copy.problems) == (str(full), full.problems)
+
+
+def test_check_document_reports_every_problem_of_the_file(make_service: MakeService) -> None:
+    from engine._validate import check_document
+    from engine._xml import read_xml
+
+    bpmn = _replace(VALID_BPMN, ('<spiffworkflow:property name="form" value="domanda"/>', ""),
+                    ('<bpmn:endEvent id="end_ko">', '<bpmn:endEvent id="end_ok">'))
+    path = make_service(bpmn=bpmn) / "process.bpmn"
+    with pytest.raises(DefinitionError) as info:
+        check_document(path, read_xml(path), {"domanda"}, file="../x/process.bpmn")
+    assert [(p.file, p.element) for p in info.value.problems] == [
+        ("../x/process.bpmn", "end_ok"), ("../x/process.bpmn", "ut_fill")]
