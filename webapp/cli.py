@@ -69,10 +69,7 @@ def register_commands(app: Flask) -> None:
                                                        published=False)
                 else:
                     result = catalogue.publish_folder(tenant, path)
-        except engine.DefinitionError as exc:
-            click.echo(f"Servizio non pubblicato, la definizione ha errori:\n  {exc}", err=True)
-            raise SystemExit(1) from None
-        except workshop.DraftInvalid as exc:
+        except (engine.DefinitionError, workshop.DraftInvalid) as exc:
             lines = "\n".join(f"  {p.file}{f' ({p.element})' if p.element else ''}: {p.message}" for p in exc.problems)
             click.echo(f"Servizio non pubblicato, la definizione ha errori:\n{lines}", err=True)
             raise SystemExit(1) from None

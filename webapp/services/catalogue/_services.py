@@ -40,15 +40,19 @@ def checked_definition(folder: Path) -> engine.ServiceDefinition:
         try:  # a broken form is refused at publish time, like a broken process
             forms.form_from_document(ref, document)
         except forms.FormDefinitionError as exc:
-            raise engine.DefinitionError(f"{definition.manifest['forms'][ref]}: {exc}") from None
+            raise _manifest_error(str(exc), definition.manifest["forms"][ref]) from None
     try:
         parse_options(definition.manifest.get("options"))
     except OptionsError as exc:  # wrong options are a broken definition, like a broken process
-        raise engine.DefinitionError(f"{definition.slug}: opzioni non valide: {exc}") from exc
+        raise _manifest_error(f"opzioni non valide: {exc}") from exc
     problems = statuses.status_label_problems(definition.manifest)
     if problems:
-        raise engine.DefinitionError(f"{definition.slug}: {'; '.join(problems)}")
+        raise _manifest_error("; ".join(problems))
     return definition
+
+
+def _manifest_error(message: str, file: str = "service.yaml") -> engine.DefinitionError:
+    return engine.DefinitionError(f"{file}: {message}", problems=(engine.Problem(file, None, message),))
 
 
 def _content(spec_hash: str, manifest: dict[str, Any], documents: dict[str, Any]) -> str:

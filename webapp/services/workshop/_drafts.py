@@ -14,7 +14,6 @@ import yaml
 from sqlalchemy import select
 
 import engine
-import forms
 from webapp.extensions import db
 from webapp.models import Office, Service, ServiceDraft, ServiceVersion, Tenant, User
 from webapp.models._columns import utcnow
@@ -204,18 +203,9 @@ def problems_in(slug: str, files: dict[str, str]) -> list[Problem]:
             catalogue.checked_definition(folder)
     except engine.DefinitionError as exc:
         return problems_of(exc)
-    except forms.FormDefinitionError as exc:
-        return [Problem(_form_file(manifest, str(exc)), None, str(exc))]
     except BadRequest as exc:  # a stored path the rules no longer admit
         return [Problem("", None, exc.description)]
     return []
-
-
-def _form_file(manifest: dict[str, Any], message: str) -> str:
-    for ref, path in (manifest.get("forms") or {}).items():
-        if f"'{ref}'" in message or message.startswith(f"{ref}:"):
-            return str(path)
-    return "service.yaml"
 
 
 def check_draft(tenant: Tenant, slug: str) -> list[Problem]:
