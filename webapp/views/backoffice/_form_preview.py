@@ -46,7 +46,8 @@ def parse_text(ref: str, text: Any) -> dict[str, Any]:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BrokenDocument(f"{ref}: JSON non leggibile alla riga {exc.lineno}, colonna {exc.colno}: {exc.msg}") from exc
+        # json's own explanation is English: the place is what the administrator needs.
+        raise BrokenDocument(f"{ref}: JSON non leggibile alla riga {exc.lineno}, colonna {exc.colno}") from exc
     if not isinstance(document, dict):
         raise BrokenDocument(f"{ref}: il modulo deve essere un oggetto JSON")
     return document
