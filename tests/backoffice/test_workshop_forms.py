@@ -118,7 +118,7 @@ def test_sample_answers_get_the_italian_errors_the_citizen_would_see(admin):
                                  ["in_qualita_di", "delegato"], ["delegante.nome", "Anna"]])
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'id="error-summary"' in html and "Correggi 7 errori" in html
+    assert 'id="error-summary"' in html and "Correggi 6 errori" in html
     assert '<div class="invalid-feedback d-block" id="f-codice-fiscale-error">Codice fiscale non valido</div>' in html
     assert "Indirizzo email non valido" in html
     assert '<a href="#f-cognome">Cognome: Campo obbligatorio</a>' in html

@@ -31,13 +31,13 @@ def test_a_fiscal_code_field_added_visually_is_previewed_validated_and_saved(liv
 
     second_step = page.locator(".fe-passo").nth(1)  # "Dati del richiedente"
     second_step.get_by_role("button", name="Aggiungi un campo").click()
-    key = page.locator("#fe-c-campo-1-chiave")
+    key = page.locator("#fe-c-campo_1-chiave")
     expect(key).to_be_focused()
     key.fill("cf_testimone")
     key.press("Tab")  # a key changes on leaving the box
-    page.fill("#fe-c-cf-testimone-etichetta", "Codice fiscale del testimone")
-    page.select_option("#fe-c-cf-testimone-formato", label="Codice fiscale")
-    page.check("#fe-c-cf-testimone-obbligatorio")
+    page.fill("#fe-c-cf_testimone-etichetta", "Codice fiscale del testimone")
+    page.select_option("#fe-c-cf_testimone-formato", label="Codice fiscale")
+    page.click('label[for="fe-c-cf_testimone-obbligatorio"]')  # Bootstrap Italia draws the box on the label
     assert json.loads(page.input_value("#fe-json"))["schema"]["properties"]["cf_testimone"] == {
         "type": "string", "title": "Codice fiscale del testimone", "maxLength": 200, "format": "codice-fiscale"}
 
@@ -58,7 +58,7 @@ def test_a_fiscal_code_field_added_visually_is_previewed_validated_and_saved(liv
     saved = json.loads(page.input_value("#fe-json"))
     assert "cf_testimone" in saved["ui"]["steps"][1]["fields"]
     assert "cf_testimone" in saved["schema"]["required"]
-    expect(page.locator("#fe-c-cf-testimone-chiave")).to_have_count(1)  # the visual editor draws it again
+    expect(page.locator("#fe-c-cf_testimone-chiave")).to_have_count(1)  # the visual editor draws it again
 
 
 def test_a_manager_reads_the_form_and_its_preview_but_cannot_change_them(live_server, page):
@@ -67,5 +67,5 @@ def test_a_manager_reads_the_form_and_its_preview_but_cannot_change_them(live_se
     expect(page.locator("#fe-anteprima #f-nome")).to_be_visible()
     expect(page.get_by_role("button", name="Salva nella bozza")).to_have_count(0)
     expect(page.locator("#fe-json")).to_have_attribute("readonly", "")
-    expect(page.locator("#fe-visuale fieldset")).to_be_disabled()
+    expect(page.locator("#fe-titolo")).to_be_disabled()  # the visual editor's fieldset is disabled
     assert_accessible(page)

@@ -50,6 +50,9 @@ def parse_text(ref: str, text: Any) -> dict[str, Any]:
         raise BrokenDocument(f"{ref}: JSON non leggibile alla riga {exc.lineno}, colonna {exc.colno}") from exc
     if not isinstance(document, dict):
         raise BrokenDocument(f"{ref}: il modulo deve essere un oggetto JSON")
+    refused = forms.bad_values(document, limit=1)  # a "\u0000" escape is only text once parsed
+    if refused:
+        raise BrokenDocument(f"{ref}: {refused[0].message} (in {refused[0].pointer or '/'})")
     return document
 
 
