@@ -69,3 +69,33 @@ def test_a_manager_reads_the_form_and_its_preview_but_cannot_change_them(live_se
     expect(page.locator("#fe-json")).to_have_attribute("readonly", "")
     expect(page.locator("#fe-titolo")).to_be_disabled()  # the visual editor's fieldset is disabled
     assert_accessible(page)
+
+
+def test_a_conditional_field_and_the_json_view_stay_in_step_with_the_visual_editor(live_server, page):
+    _login(page, live_server, "admin")
+    page.goto(live_server + EDITOR)
+    preview = page.locator("#fe-anteprima")
+    expect(preview.locator("#f-nome")).to_be_visible()
+    page.locator(".fe-passo").nth(1).get_by_role("button", name="Aggiungi un campo").click()
+    page.fill("#fe-c-campo_1-etichetta", "Motivo della delega")
+    page.select_option("#fe-c-campo_1-quando", label="Presenti la richiesta in qualità di")
+    expect(page.locator("#fe-c-campo_1-valore")).to_have_value("diretto interessato")
+    page.select_option("#fe-c-campo_1-valore", "delegato")
+    blocks = json.loads(page.input_value("#fe-json"))["schema"]["allOf"]
+    assert blocks[0]["then"]["properties"] == {"campo_1": True}  # optional, shown only for «delegato»
+
+    page.select_option("#fe-passo", label="Dati del richiedente")
+    expect(preview.locator("#f-nome")).to_be_visible()
+    expect(preview.locator("#f-campo-1")).to_have_count(0)
+    preview.locator('label[for="f-in-qualita-di-2"]').click()  # «delegato», as the citizen would answer
+    expect(preview.locator("#f-campo-1")).to_be_visible()
+    expect(preview.locator("#f-in-qualita-di-2")).to_be_checked()
+
+    # The JSON view edits the same document: the visual editor follows, and a broken text gets the server's word.
+    document = json.loads(page.input_value("#fe-json"))
+    document["title"] = "Accesso agli atti, modulo rivisto"
+    page.fill("#fe-json", json.dumps(document, ensure_ascii=False, indent=2))
+    expect(page.locator("#fe-titolo")).to_have_value("Accesso agli atti, modulo rivisto")
+    page.fill("#fe-json", '{"title": ')
+    expect(page.locator("#fe-visuale")).to_contain_text("Il JSON non è leggibile")
+    expect(preview.locator("#fe-problema")).to_contain_text("JSON non leggibile alla riga 1")
