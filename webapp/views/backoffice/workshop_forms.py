@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, jsonify, render_template, request
+from flask import abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from webapp.services import workshop
 from webapp.services.common.errors import Conflict, DomainError
+from webapp.services.common.uow import unit_of_work
 from webapp.views.backoffice import _form_preview as preview
 from webapp.views.backoffice._common import staff, tenant
 from webapp.views.backoffice.blueprint import bp
@@ -24,7 +26,7 @@ BASE = "/gestione-servizi/<slug>/moduli/<ref>"
 
 def _viewable() -> None:
     # Operators and others are told nothing exists here: the section is not advertised to them.
-    if not workshop.can_view(staff()):
+    if not workshop.can_view(staff(), tenant()):
         abort(404)
 
 
@@ -90,13 +92,25 @@ def _texts() -> dict[str, str]:
     }
 
 
+def _trail(draft: Any) -> list[tuple[str, str]]:
+    """The breadcrumb's links up to the service; a workshop page not registered (yet) is left out."""
+    found = []
+    for label, endpoint, values in ((_("Gestione servizi"), "backoffice.workshop", {}),
+                                    (draft.title, "backoffice.workshop_service", {"slug": draft.slug})):
+        try:
+            found.append((label, url_for(endpoint, **values)))
+        except BuildError:
+            continue
+    return found
+
+
 @bp.get(BASE, endpoint="workshop_form")
 def form_page(slug: str, ref: str) -> str:
     _viewable()
     draft = workshop.draft_of(tenant(), slug)
     path = _form_path(draft, ref)
     return render_template("backoffice/workshop/form.html", section="workshop", draft=draft, ref=ref, path=path,
-                           text=draft.files[path], can_edit=workshop.can_edit(staff()),
+                           text=draft.files[path], can_edit=workshop.can_edit(staff(), tenant()), trail=_trail(draft),
                            formats=preview.format_choices(), kinds=_kinds(), texts=_texts())
 
 
@@ -121,7 +135,7 @@ def form_save(slug: str, ref: str) -> tuple[Response, int]:
     _viewable()
     draft = workshop.draft_of(tenant(), slug)
     path = _form_path(draft, ref)
-    if not workshop.can_edit(staff()):
+    if not workshop.can_edit(staff(), tenant()):
         return jsonify(error=_("Puoi consultare il modulo, ma solo gli amministratori possono modificarlo.")), 403
     body = _body()
     revision = body.get("revision")
@@ -134,8 +148,9 @@ def form_save(slug: str, ref: str) -> tuple[Response, int]:
         return jsonify(error=_("Il modulo non è stato salvato: %(problem)s", problem=str(exc))), 422
     assert isinstance(text, str)
     try:
-        saved = workshop.save_file(tenant(), staff(), slug, path, text if text.endswith("\n") else text + "\n",
-                                   revision=revision)
+        with unit_of_work():
+            saved = workshop.save_file(tenant(), staff(), slug, path, text if text.endswith("\n") else text + "\n",
+                                       revision=revision)
     except Conflict:
         return jsonify(error=_("Il modulo non è stato salvato: qualcun altro ha salvato la bozza nel frattempo. "
                                "Copia le tue modifiche dal JSON, ricarica la pagina e riapplicale.")), 409
