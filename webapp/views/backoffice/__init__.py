@@ -10,9 +10,10 @@ from webapp.views.backoffice import (
     services,
     statistics,
     tasks,
+    workshop,
     workshop_forms,
 )
 from webapp.views.backoffice.blueprint import bp
 
 __all__ = ["actions", "applications", "auth", "bp", "calendars", "exports", "operators", "services",
-           "statistics", "tasks", "workshop_forms"]
+           "statistics", "tasks", "workshop", "workshop_forms"]
