@@ -21,7 +21,8 @@ CHOICES = {
     "forms": [{"value": "domanda", "label": "Domanda"}, {"value": "esito", "label": "Esito"},
               {"value": "parere", "label": "Parere"}, {"value": "presa_in_carico", "label": "Presa in carico"}],
     "candidates": [{"value": "cittadino", "label": "Il cittadino"}, {"value": "ufficio", "label": "L'ufficio"},
-                   {"value": "ufficio:urp", "label": "Ufficio URP"}, {"value": "ufficio:tecnico", "label": "Ufficio tecnico"}],
+                   {"value": "ufficio:urp", "label": "Ufficio URP"},
+                   {"value": "ufficio:tecnico", "label": "Ufficio tecnico"}],
     "operations": [{"value": "payment.create_debt_position", "label": "Crea posizione debitoria"},
                    {"value": "protocol.register_application", "label": "Protocolla"}],
     "fragments": [{"value": "sub_receipt", "label": "Ricevuta"}, {"value": "sub_protocollo", "label": "Protocollo"},
@@ -60,10 +61,13 @@ def modeller_page(*, readonly: bool = False, problems: list[dict[str, Any]] | No
             f'<div class="wk-toolbar">{edit}<button type="button" id="wk-download" class="btn btn-outline-primary">'
             'Scarica BPMN</button></div><p id="wk-status" class="wk-status" role="status" aria-live="polite"></p>'
             '<div class="wk-layout"><div id="wk-canvas" class="wk-canvas"></div>'
-            '<aside class="wk-panel" aria-labelledby="wk-panel-heading"><h2 id="wk-panel-heading" class="h5">Proprietà</h2>'
+            '<aside class="wk-panel" aria-labelledby="wk-panel-heading">'
+            '<h2 id="wk-panel-heading" class="h5">Proprietà</h2>'
             '<div class="wk-field"><label for="wk-elements">Elemento</label>'
-            f'<select id="wk-elements" class="form-select"></select></div>{append}<div id="wk-properties"></div></aside></div>'
-            '<section class="wk-problems" aria-labelledby="wk-problems-heading"><h2 id="wk-problems-heading" class="h5">'
+            f'<select id="wk-elements" class="form-select"></select></div>{append}'
+            '<div id="wk-properties"></div></aside></div>'
+            '<section class="wk-problems" aria-labelledby="wk-problems-heading">'
+            '<h2 id="wk-problems-heading" class="h5">'
             'Problemi</h2><h3 class="h6">Controllo del server</h3><ul id="wk-problems-server"></ul>'
             '<h3 class="h6">Controllo rapido</h3><ul id="wk-problems-quick"></ul></section></div></main></body></html>')
 

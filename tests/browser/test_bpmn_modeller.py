@@ -135,7 +135,8 @@ def test_a_user_task_added_from_the_panel_gets_its_properties_and_the_quick_chec
     tree = saved_tree(harness)
     assert props(tree, new_id) == {"form": "parere", "candidate": "=ufficio_scelto"}
     assert tree.xpath(f"//bpmn:userTask[@id='{new_id}']/@name", namespaces=NS) == ["Verifica finale"]
-    assert tree.xpath(f"//bpmn:userTask[@id='{new_id}']//spiffworkflow:variableName/text()", namespaces=NS) == ["verifica"]
+    variable = f"//bpmn:userTask[@id='{new_id}']//spiffworkflow:variableName/text()"
+    assert tree.xpath(variable, namespaces=NS) == ["verifica"]
     assert tree.xpath(f"//bpmn:sequenceFlow[@sourceRef='sc_opinions'][@targetRef='{new_id}']", namespaces=NS)
     assert harness.violations == []
 
@@ -170,7 +171,8 @@ def test_service_tasks_send_tasks_and_flows_through_the_panel(page):
 
 
 def test_the_servers_problems_are_marked_and_each_item_focuses_its_element(page):
-    problems = [{"file": "process.bpmn", "element": "ut_review", "message": "user task 'ut_review' has no 'form' property"},
+    problems = [{"file": "process.bpmn", "element": "ut_review",
+                 "message": "user task 'ut_review' has no 'form' property"},
                 {"file": "service.yaml", "element": None, "message": "forms: 'esito' is missing"}]
     harness = open_modeller(page, problems=problems)
     server = page.locator("#wk-problems-server")
