@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import yaml
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
@@ -43,7 +44,9 @@ def ours() -> tuple[Callable[[], str], str]:
 
 def bare() -> tuple[Callable[[], str], str]:
     parser = SpiffBpmnParser()  # stock parser; it builds (synchronous) ServiceTask specs
-    parser.add_bpmn_file(str(ROOT / "workflows" / "_lifecycle" / "lifecycle.bpmn"))
+    # Every file of the service (the lifecycle calls shared fragments), as load_service reads them.
+    for rel in yaml.safe_load((SERVICE / "service.yaml").read_text(encoding="utf-8"))["process"]:
+        parser.add_bpmn_file(str((SERVICE / rel).resolve()))
     spec = parser.get_spec("standard_lifecycle")
     subprocess_specs = parser.get_subprocess_specs("standard_lifecycle")
     # Spiff classes need SPIFF_CONFIG; otherwise the serializer's defaults (spec embedded).

@@ -1,4 +1,9 @@
-"""Loading a service definition folder: service.yaml + BPMN/DMN files + forms."""
+"""Loading a service definition folder: service.yaml + BPMN/DMN files + forms.
+
+Every problem is reported with the file (as written in service.yaml) and the BPMN element it is
+about. The checks of our own (forms, every BPMN file, call cycles) all run and are reported
+together; SpiffWorkflow parses only a definition that passed them, and its first error ends it.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +18,18 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR
 
 from . import _limits  # noqa: F401  (raises the recursion limit the parser needs)
-from ._errors import DefinitionError
+from ._errors import DefinitionError, Found, Problem, definition_error
 from ._spec import ProcessSpec, canonical_json, make_process_spec
 from ._tasks import ServiceParser
-from ._validate import check_document
-from ._validate_flow import call_cycle, call_graph
+from ._validate import document_problems
+from ._validate_flow import call_cycles, call_graph
 from ._xml import read_xml, strip_vendor_extensions
-from ._xmlnames import SPIFF_NS
+from ._xmlnames import BPMN_NS, NS, SPIFF_NS, element_id
+
+MANIFEST_FILE = "service.yaml"
+BROKEN_EVENT_REFERENCE = "broken event reference (message/error/escalation)"
+# (file as written in service.yaml, problem): how every check reports, before one DefinitionError.
+Located = list[tuple[str, Found]]
 
 REQUIRED_KEYS = ("slug", "version", "title", "process", "process_id", "forms")
 
@@ -36,40 +46,57 @@ class ServiceDefinition:
 
 
 def load_service(folder: Path) -> ServiceDefinition:
-    """Parse and check a service folder; raises DefinitionError naming the file and element."""
+    """Parse and check a service folder; DefinitionError lists every problem found, each naming
+    its file and element."""
     folder = Path(folder)
-    manifest = _read_manifest(folder / "service.yaml")
-    forms = {ref: _read_form(folder, ref, rel) for ref, rel in manifest["forms"].items()}
-    process = _build_process(folder, manifest, set(forms))
+    manifest = _read_manifest(folder / MANIFEST_FILE)
+    found: Located = []
+    forms: dict[str, dict[str, Any]] = {}
+    for ref, rel in manifest["forms"].items():
+        try:
+            forms[ref] = _read_form(folder, ref, rel)
+        except DefinitionError as exc:
+            found += _located(exc)
+    process = _build_process(folder, manifest, set(manifest["forms"]), found)
     digest = hashlib.sha256(canonical_json(
         {"process": process.spec_hash, "manifest": manifest, "forms": forms}).encode()).hexdigest()
     return ServiceDefinition(manifest["slug"], manifest["version"], manifest["title"],
                              manifest, forms, process, digest)
 
 
+def _located(exc: DefinitionError) -> Located:
+    return [(p.file, Found(p.element, "", p.message)) for p in exc.problems]
+
+
+def _manifest_error(path: Path, message: str, problem: str | None = None) -> DefinitionError:
+    # The message keeps the full path (CLI users see which folder); the problem names the file.
+    return DefinitionError(f"{path}: {message}",
+                           problems=(Problem(MANIFEST_FILE, None, problem or message),))
+
+
 def _read_manifest(path: Path) -> dict[str, Any]:
     try:
         manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError:
-        raise DefinitionError(f"{path}: service.yaml is missing") from None
+        raise _manifest_error(path, "the file is missing") from None
     except yaml.YAMLError as exc:
-        raise DefinitionError(f"{path}: invalid YAML: {exc}") from None
+        raise _manifest_error(path, f"invalid YAML: {exc}") from None
     if not isinstance(manifest, dict):
-        raise DefinitionError(f"{path}: service.yaml must be a mapping")
+        raise _manifest_error(path, "service.yaml must be a mapping")
     missing = [k for k in REQUIRED_KEYS if k not in manifest]
     if missing:
-        raise DefinitionError(f"{path}: missing required keys: {', '.join(missing)}")
+        raise _manifest_error(path, f"missing required keys: {', '.join(missing)}")
     _check_manifest_types(path, manifest)
     try:  # the definition hash is computed over canonical JSON
         json.dumps(manifest)
     except TypeError as exc:
-        raise DefinitionError(f"{path}: values must be JSON-compatible: {exc}") from None
+        raise _manifest_error(path, f"values must be JSON-compatible: {exc}") from None
     return manifest
 
 
 def _check_manifest_types(path: Path, m: dict[str, Any]) -> None:
     def fail(msg: str) -> None:
-        raise DefinitionError(f"{path}: {msg}")
+        raise _manifest_error(path, msg)
 
     for key in ("slug", "title", "process_id"):
         if not isinstance(m[key], str) or not m[key]:
@@ -85,74 +112,183 @@ def _check_manifest_types(path: Path, m: dict[str, Any]) -> None:
 
 
 def _read_form(folder: Path, ref: str, rel: str) -> dict[str, Any]:
+    def fail(message: str) -> DefinitionError:
+        return DefinitionError(f"form {ref!r}: file {rel} {message}",
+                               problems=(Problem(rel, None, f"form {ref!r}: the file {message}"),))
+
     path = folder / rel
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except OSError:
-        raise DefinitionError(f"form {ref!r}: file {rel} is missing") from None
+        raise fail("is missing") from None
     except ValueError as exc:
-        raise DefinitionError(f"form {ref!r}: file {rel} is not valid JSON: {exc}") from None
+        raise fail(f"is not valid JSON: {exc}") from None
     if not isinstance(doc, dict):
-        raise DefinitionError(f"form {ref!r}: file {rel} must contain a JSON object")
+        raise fail("must contain a JSON object")
     return doc
 
 
-def _build_process(folder: Path, manifest: dict[str, Any], form_refs: set[str]) -> ProcessSpec:
+@dataclass
+class _Document:
+    rel: str  # as written in service.yaml
+    path: Path
+    tree: Any
+
+
+def _build_process(folder: Path, manifest: dict[str, Any], form_refs: set[str],
+                   found: Located) -> ProcessSpec:
+    documents = _check_documents(folder, manifest["process"], form_refs, found)
+    if found:  # SpiffWorkflow's errors would only repeat ours, less clearly, one at a time
+        raise definition_error(found)
     try:
-        return _parse_process(folder, manifest, form_refs)
+        return _parse_process(manifest, documents)
     except DefinitionError:
         raise
     except Exception as exc:  # never let a library failure escape as another type
         element = getattr(exc, "id", None) or getattr(getattr(exc, "task_spec", None), "bpmn_id", None)
-        where = f" (element {element!r})" if element else ""
-        raise DefinitionError(f"{manifest['process']}{where}: cannot load the process: "
-                              f"{type(exc).__name__}: {exc}") from None
+        file = _file_of(exc, documents)
+        raise definition_error([(file, Found(element or None, f"element {element!r}" if element else "",
+                                             f"cannot load the process: {type(exc).__name__}: {exc}"))]
+                               ) from None
 
 
-def _parse_process(folder: Path, manifest: dict[str, Any], form_refs: set[str]) -> ProcessSpec:
-    parser = ServiceParser(validator=VALIDATOR)
+def _check_documents(folder: Path, files: list[str], form_refs: set[str],
+                     found: Located) -> list[_Document]:
+    """Read every file and run our checks on each BPMN one, appending to `found`."""
+    documents: list[_Document] = []
     graph: dict[str, list[tuple[str, str]]] = {}
-    for rel in manifest["process"]:
+    file_of_process: dict[str, str] = {}
+    for rel in files:
         path = (folder / rel).resolve()
-        tree = read_xml(path)  # once, hardened; the same tree goes to SpiffWorkflow
+        try:
+            tree = read_xml(path, rel)  # once, hardened; the same tree goes to SpiffWorkflow
+        except DefinitionError as exc:
+            found += _located(exc)
+            continue
         if path.suffix == ".bpmn":  # our checks first: clearer than the XSD's on duplicate ids
-            check_document(path, tree, form_refs)
-            graph.update(call_graph(tree.getroot()))
+            found += [(rel, item) for item in document_problems(tree, form_refs)]
+            calls = call_graph(tree.getroot())
+            graph.update(calls)
+            file_of_process.update(dict.fromkeys(calls, rel))
             strip_vendor_extensions(tree, frozenset({SPIFF_NS}))
-        _add_tree(parser, path, tree)
-    cycle = call_cycle(graph)
-    if cycle:
-        raise DefinitionError(cycle)
+        documents.append(_Document(rel, path, tree))
+    found += [(file_of_process[process], item) for process, item in call_cycles(graph)]
+    return documents
+
+
+def _parse_process(manifest: dict[str, Any], documents: list[_Document]) -> ProcessSpec:
+    parser = ServiceParser(validator=VALIDATOR)
+    for document in documents:
+        _add_tree(parser, document)
     missing = ((parser.get_process_dependencies() - set(parser.get_process_ids()))
                | (parser.get_dmn_dependencies() - set(parser.dmn_parsers)))
     if missing:
-        raise DefinitionError(f"unresolved call-activity/decision references: {sorted(missing)}")
+        raise definition_error(_unresolved(missing, documents))
     process_id = manifest["process_id"]
     if process_id not in parser.get_process_ids():
-        raise DefinitionError(f"process_id {process_id!r} is not an executable process in "
-                              f"{manifest['process']} (found: {parser.get_process_ids()})")
+        raise _bad_process_id(process_id, manifest["process"], parser.get_process_ids(), documents)
     try:
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        raise DefinitionError(_describe(exc)) from None
+        raise definition_error([_describe(exc, documents)]) from None
     return make_process_spec(spec, subprocess_specs)
 
 
-def _add_tree(parser: ServiceParser, path: Path, tree: Any) -> None:
+def _unresolved(missing: set[str], documents: list[_Document]) -> Located:
+    """One problem per element referring to a missing process or decision."""
+    found: Located = []
+    for name in sorted(missing):
+        refs = [(d.rel, el) for d in documents if d.path.suffix == ".bpmn"
+                for el in d.tree.getroot().xpath(
+                    "//bpmn:callActivity[@calledElement=$name]"
+                    " | //bpmn:businessRuleTask[normalize-space(.//spiffworkflow:calledDecisionId)=$name]",
+                    namespaces=NS, name=name)]
+        message = f"unresolved reference {name!r}: no file of the service defines it"
+        if not refs:  # not reachable through our XPath: still name the process files
+            found.append((documents[0].rel if documents else MANIFEST_FILE, Found(None, "", message)))
+        for rel, el in refs:
+            kind = "call activity" if el.tag == f"{{{BPMN_NS}}}callActivity" else "business rule task"
+            found.append((rel, Found(element_id(el), f"{kind} {el.get('id')!r}", message)))
+    return found
+
+
+def _bad_process_id(process_id: str, files: list[str], executable: list[str],
+                    documents: list[_Document]) -> DefinitionError:
+    message = (f"process_id {process_id!r} is not an executable process in {files} "
+               f"(found: {executable})")
+    for d in documents:  # drawn but not executable: show it on the process itself
+        if d.tree.getroot().xpath("//bpmn:process[@id=$pid]", namespaces=NS, pid=process_id):
+            return definition_error([(d.rel, Found(process_id, "", message))])
+    return DefinitionError(message, problems=(Problem(MANIFEST_FILE, None, message),))
+
+
+def _add_tree(parser: ServiceParser, document: _Document) -> None:
+    tree = document.tree
     try:
-        if path.suffix == ".dmn":
-            parser.add_dmn_xml(tree.getroot(), filename=str(path))
+        if document.path.suffix == ".dmn":
+            parser.add_dmn_xml(tree.getroot(), filename=str(document.path))
         else:
-            parser.add_bpmn_xml(tree, filename=str(path))
+            parser.add_bpmn_xml(tree, filename=str(document.path))
     except ValidationException as exc:
-        raise DefinitionError(_describe(exc, path)) from None
-    except TypeError:  # SpiffWorkflow 3.2.0 masks bad event refs as a TypeError (notes §2)
-        raise DefinitionError(f"{path.name}: broken event reference (message/error/escalation)") from None
+        raise definition_error([_describe(exc, [document])]) from None
+    except TypeError as exc:  # SpiffWorkflow 3.2.0 masks bad event refs as a TypeError (notes §2)
+        element = _event_of(exc)
+        raise definition_error([(document.rel, Found(
+            element, f"element {element!r}" if element else "",
+            BROKEN_EVENT_REFERENCE))]) from None
 
 
-def _describe(exc: ValidationException, path: Path | None = None) -> str:
-    file_name = Path(getattr(exc, "file_name", "") or (path or "")).name
-    where = f" (element {exc.id!r})" if getattr(exc, "id", None) else ""
-    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return f"{file_name}{where}: {first}"
+def _event_of(exc: BaseException) -> str | None:
+    """The element whose parser raised: the deepest frame of a node parser (`self.node`)."""
+    element = None
+    tb = exc.__traceback__
+    while tb is not None:
+        node = getattr(tb.tb_frame.f_locals.get("self"), "node", None)
+        if node is not None and hasattr(node, "get"):
+            element = node.get("id") or element
+        tb = tb.tb_next
+    return element
+
+
+def _file_of(exc: BaseException, documents: list[_Document]) -> str:
+    """The service.yaml name of the file a SpiffWorkflow error is about (else the first file)."""
+    by_path = {str(d.path): d.rel for d in documents}
+    name = getattr(exc, "file_name", "") or ""
+    if not name:
+        wf_spec = getattr(getattr(exc, "task_spec", None), "_wf_spec", None)
+        name = getattr(wf_spec, "file", "") or ""
+    if name in by_path:
+        return by_path[name]
+    for d in documents:
+        if name and Path(name).name == d.path.name:
+            return d.rel
+    return documents[0].rel if documents else MANIFEST_FILE
+
+
+def _describe(exc: ValidationException, documents: list[_Document]) -> tuple[str, Found]:
+    file = _file_of(exc, documents)
+    element = getattr(exc, "id", None) or None
+    if element is None:  # the XSD names a line only: show it on the element drawn there
+        element = _element_at_line(documents, file, getattr(exc, "line_number", None))
+    return file, Found(element, f"element {element!r}" if element else "", _legible(exc))
+
+
+def _legible(exc: ValidationException) -> str:
+    text = str(exc).splitlines()[0].strip() if str(exc) else type(exc).__name__
+    if "unexpected keyword argument 'node'" in text:  # SpiffWorkflow 3.2.0 bug (notes §2)
+        return BROKEN_EVENT_REFERENCE
+    # libxml2 writes qualified names in Clark notation and ends with its own full stop.
+    text = text.replace(f"{{{BPMN_NS}}}", "bpmn:").replace(f"{{{SPIFF_NS}}}", "spiffworkflow:")
+    return text[:-1] if text.endswith("..") else text
+
+
+def _element_at_line(documents: list[_Document], file: str, line: Any) -> str | None:
+    if not isinstance(line, int) or line <= 0:
+        return None
+    for d in documents:
+        if d.rel == file:
+            for el in d.tree.getroot().iter():
+                if isinstance(el.tag, str) and el.sourceline == line:
+                    return element_id(el)
+    return None

@@ -31,6 +31,7 @@ from ._evaluator import SCRIPT_ENGINE
 from ._spec import ProcessSpec, spec_objects
 from ._state import dump_state, load_state
 from ._tasks import AsyncServiceTask
+from ._trail import Trail, trail_of
 from ._waits import (
     WaitState,
     actions_of,
@@ -93,6 +94,10 @@ class Instance:
 
     def snapshot(self) -> WaitState:
         return self._guard(lambda: wait_state(self._wf, self._status, ()))
+
+    def trail(self) -> Trail:
+        """Diagram elements completed so far and current now (see `_trail` for the id format)."""
+        return self._guard(lambda: trail_of(self._wf))
 
     def dump(self) -> str:
         """State text without the spec; store it as text (never jsonb: key order matters)."""

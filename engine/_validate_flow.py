@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 from lxml import etree  # type: ignore[import-untyped]
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition as Ted
 
-from ._errors import ExpressionError
+from ._errors import ExpressionError, Found
 from ._evaluator import check_expression
 from ._limits import MAX_FLOW_NODES
-from ._xmlnames import BPMN_NS, NS, element_name, local
+from ._xmlnames import BPMN_NS, NS, element_id, element_name, local
 
 MAX_CYCLE_REPETITIONS = 10
 MIN_CYCLE_PERIOD = timedelta(hours=1)
@@ -29,18 +29,18 @@ ERROR_TARGETS = frozenset({"serviceTask", "callActivity"})
 _CYCLE_RE = re.compile(r"^R(\d*)/(?:([^/]+)/)?(P[^/]+)$")
 
 
-def expression_problems(text: str, where: str) -> Iterator[str]:
-    """The evaluator's load-time verdict on one expression, as a refusal naming `where`."""
+def expression_problems(text: str, element: str | None, where: str, what: str) -> Iterator[Found]:
+    """The evaluator's load-time verdict on one expression (`what` of the element), as a refusal."""
     try:
         check_expression(text)
     except ExpressionError as exc:
-        yield f"{where}: {exc}"
+        yield Found(element, where, f"{what}: {exc}")
 
 
-def flow_problems(root: etree._Element) -> Iterator[str]:
+def flow_problems(root: etree._Element) -> Iterator[Found]:
     nodes = root.xpath("//bpmn:process//bpmn:*[bpmn:incoming or bpmn:outgoing]", namespaces=NS)
     if len(nodes) > MAX_FLOW_NODES:
-        yield f"more than {MAX_FLOW_NODES} flow elements in one file; split it into fragments"
+        yield Found(None, "", f"more than {MAX_FLOW_NODES} flow elements in one file; split it into fragments")
         return
     containers = root.xpath("//bpmn:process | //bpmn:subProcess", namespaces=NS)
     for container in containers:
@@ -52,8 +52,9 @@ def flow_problems(root: etree._Element) -> Iterator[str]:
         yield from _boundary(root, el)
     for el in root.iterfind(f".//{{{BPMN_NS}}}ioSpecification"):
         if local(el.getparent()) != "process":
-            yield (f"{element_name(el.getparent())}: a task-level ioSpecification drops the other "
-                   "task data; put the contract on the called process instead")
+            yield Found(element_id(el.getparent()), element_name(el.getparent()),
+                        "a task-level ioSpecification drops the other task data; put the contract "
+                        "on the called process instead")
     for el in root.iterfind(f".//{{{BPMN_NS}}}multiInstanceLoopCharacteristics"):
         yield from _multi_instance(el)
     for el in root.iterfind(f".//{{{BPMN_NS}}}standardLoopCharacteristics"):
@@ -73,7 +74,7 @@ def _flows(container: etree._Element) -> list[tuple[str, str]]:
             for f in container.iterfind(f"{{{BPMN_NS}}}sequenceFlow")]
 
 
-def _outgoing(container: etree._Element) -> Iterator[str]:
+def _outgoing(container: etree._Element) -> Iterator[Found]:
     counts: dict[str, int] = {}
     for source, _ in _flows(container):
         counts[source] = counts.get(source, 0) + 1
@@ -81,7 +82,8 @@ def _outgoing(container: etree._Element) -> Iterator[str]:
         tag = local(el)
         if counts.get(ident, 0) > 1 and tag not in GATEWAYS:
             kind = "an event" if tag in EVENTS else "a task"
-            yield f"element {ident!r}: {kind} can have only one outgoing flow; split with a gateway"
+            yield Found(ident, f"element {ident!r}",
+                        f"{kind} can have only one outgoing flow; split with a gateway")
 
 
 def _is_wait(el: etree._Element) -> bool:
@@ -93,7 +95,7 @@ def _is_wait(el: etree._Element) -> bool:
     return False
 
 
-def _loops_without_wait(container: etree._Element) -> Iterator[str]:
+def _loops_without_wait(container: etree._Element) -> Iterator[Found]:
     """A cycle of sequence flows through no wait state runs until the step budget stops it."""
     nodes = _flow_nodes(container)
     # Document order, so the message names the same cycle on every run.
@@ -103,7 +105,7 @@ def _loops_without_wait(container: etree._Element) -> Iterator[str]:
             edges[source].append(target)
     for cycle in _cycles(edges):
         path = " -> ".join([*cycle, cycle[0]])
-        yield f"element {cycle[0]!r}: a loop without a wait state ({path}) would never stop"
+        yield Found(cycle[0], f"element {cycle[0]!r}", f"a loop without a wait state ({path}) would never stop")
         return
 
 
@@ -149,83 +151,88 @@ def _duration(text: str) -> timedelta | None:
         return None
 
 
-def _timer(definition: etree._Element) -> Iterator[str]:
+def _timer(definition: etree._Element) -> Iterator[Found]:
     event = definition.getparent()
-    where = element_name(event)
+    ident, where = element_id(event), element_name(event)
     for part in definition:
         if not isinstance(part.tag, str) or local(part) not in ("timeDate", "timeDuration", "timeCycle"):
             continue
         text = part.text or ""
-        problems = list(expression_problems(text, f"{where}: timer"))
+        problems = list(expression_problems(text, ident, where, "timer"))
         yield from problems
         if not problems and local(part) == "timeCycle":
-            yield from _cycle(event, where, text)
+            yield from _cycle(event, text)
 
 
-def _cycle(event: etree._Element, where: str, text: str) -> Iterator[str]:
+def _cycle(event: etree._Element, text: str) -> Iterator[Found]:
+    def found(message: str) -> Found:
+        return Found(element_id(event), element_name(event), message)
+
     if local(event) == "boundaryEvent" and event.get("cancelActivity", "true") != "false":
-        yield (f"{where}: a timer cycle on an interrupting boundary event interrupts only at its "
-               "last repetition; use a timeDuration or a non-interrupting boundary")
+        yield found("a timer cycle on an interrupting boundary event interrupts only at its "
+                    "last repetition; use a timeDuration or a non-interrupting boundary")
         return
     value = _literal(text)
     if value is None:
-        yield f"{where}: a timer cycle must be a quoted literal such as \"R3/PT24H\""
+        yield found("a timer cycle must be a quoted literal such as \"R3/PT24H\"")
         return
     match = _CYCLE_RE.match(value.strip().upper())
     if match is None:
-        yield f"{where}: timer cycle {value!r} is not of the form R<n>/[<start>/]<period>"
+        yield found(f"timer cycle {value!r} is not of the form R<n>/[<start>/]<period>")
         return
     count, start, period = match.groups()
     if not count or not 1 <= int(count) <= MAX_CYCLE_REPETITIONS:
-        yield (f"{where}: timer cycle {value!r} must repeat between 1 and "
-               f"{MAX_CYCLE_REPETITIONS} times (R1..R{MAX_CYCLE_REPETITIONS})")
+        yield found(f"timer cycle {value!r} must repeat between 1 and "
+                    f"{MAX_CYCLE_REPETITIONS} times (R1..R{MAX_CYCLE_REPETITIONS})")
     delta = _duration(period)
     if delta is None or delta < MIN_CYCLE_PERIOD:
-        yield f"{where}: timer cycle {value!r} needs a period of at least PT1H"
+        yield found(f"timer cycle {value!r} needs a period of at least PT1H")
     if start is not None:
         try:
             stamp = datetime.fromisoformat(start)
         except ValueError:
             stamp = None
         if stamp is None or stamp.tzinfo is None:
-            yield f"{where}: timer cycle start {start!r} must be a date-time with an offset"
+            yield found(f"timer cycle start {start!r} must be a date-time with an offset")
 
 
-def _boundary(root: etree._Element, event: etree._Element) -> Iterator[str]:
+def _boundary(root: etree._Element, event: etree._Element) -> Iterator[Found]:
+    ident, where = element_id(event), element_name(event)
     attached = event.get("attachedToRef")
     targets = root.xpath("//bpmn:*[@id=$ident]", namespaces=NS, ident=attached or "")
     if not targets:
-        yield f"{element_name(event)}: attachedToRef {attached!r} names no element"
+        yield Found(ident, where, f"attachedToRef {attached!r} names no element")
         return
     tag = local(targets[0])
     kinds = [local(d) for d in event if isinstance(d.tag, str) and local(d).endswith("EventDefinition")]
     if "timerEventDefinition" in kinds and tag not in TIMER_TARGETS:
-        yield f"{element_name(event)}: timer boundary events go on user, receive or call activities, not on a {tag}"
+        yield Found(ident, where, f"timer boundary events go on user, receive or call activities, not on a {tag}")
     if "errorEventDefinition" in kinds and tag not in ERROR_TARGETS:
-        yield f"{element_name(event)}: error boundary events go on service tasks or call activities, not on a {tag}"
+        yield Found(ident, where, f"error boundary events go on service tasks or call activities, not on a {tag}")
 
 
-def _multi_instance(mi: etree._Element) -> Iterator[str]:
-    where = element_name(mi.getparent())
+def _multi_instance(mi: etree._Element) -> Iterator[Found]:
+    ident, where = element_id(mi.getparent()), element_name(mi.getparent())
     for part in ("loopCardinality", "completionCondition"):
         el = mi.find(f"{{{BPMN_NS}}}{part}")
         if el is not None:
-            yield from expression_problems(el.text or "", f"{where}: {part}")
+            yield from expression_problems(el.text or "", ident, where, part)
     if mi.find(f"{{{BPMN_NS}}}loopCardinality") is not None and \
             mi.find(f"{{{BPMN_NS}}}loopDataOutputRef") is not None:
         # SpiffWorkflow 3.2.0 fails (NameError 'data_ouput') when the output already exists.
-        yield (f"{where}: loopCardinality with loopDataOutputRef is not supported; iterate over "
-               "a collection (loopDataInputRef) instead")
+        yield Found(ident, where, "loopCardinality with loopDataOutputRef is not supported; iterate "
+                                  "over a collection (loopDataInputRef) instead")
 
 
-def _standard_loop(loop: etree._Element) -> Iterator[str]:
+def _standard_loop(loop: etree._Element) -> Iterator[Found]:
     task = loop.getparent()
+    ident, where = element_id(task), element_name(task)
     if not _is_wait(task):
-        yield (f"{element_name(task)}: a standard loop on a {local(task)} has no wait state and "
-               "would run without stopping; loop over a user, receive or service task")
+        yield Found(ident, where, f"a standard loop on a {local(task)} has no wait state and "
+                                  "would run without stopping; loop over a user, receive or service task")
     condition = loop.find(f"{{{BPMN_NS}}}loopCondition")
     if condition is not None:
-        yield from expression_problems(condition.text or "", f"{element_name(task)}: loopCondition")
+        yield from expression_problems(condition.text or "", ident, where, "loopCondition")
 
 
 def call_graph(root: etree._Element) -> dict[str, list[tuple[str, str]]]:
@@ -238,12 +245,15 @@ def call_graph(root: etree._Element) -> dict[str, list[tuple[str, str]]]:
     return graph
 
 
-def call_cycle(graph: dict[str, list[tuple[str, str]]]) -> str | None:
-    """A message naming the first call cycle (A -> B -> A, or A -> A), or None."""
+def call_cycles(graph: dict[str, list[tuple[str, str]]]) -> list[tuple[str, Found]]:
+    """(process id, problem) for each call cycle found (A -> B -> A, or A -> A), shown on the
+    call activity of the cycle's first process that starts it."""
     edges = {p: [called for _, called in calls] for p, calls in graph.items()}
+    found = []
     for cycle in _cycles(edges):
         first, following = cycle[0], cycle[1] if len(cycle) > 1 else cycle[0]
         activity = next(ca for ca, called in graph[first] if called == following)
         path = " -> ".join([*cycle, cycle[0]])
-        return f"call activity {activity!r} in process {first!r}: call cycle {path}"
-    return None
+        found.append((first, Found(activity, f"call activity {activity!r} in process {first!r}",
+                                   f"call cycle {path}")))
+    return found

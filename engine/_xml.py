@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from ._errors import DefinitionError
+from ._errors import DefinitionError, Found, definition_error
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # Refused before libxml2 sees them, in the encodings a file may declare, so entity tricks get the
@@ -27,31 +27,37 @@ def _parser() -> etree.XMLParser:
                            remove_pis=True)
 
 
-def read_xml(path: Path) -> etree._ElementTree:
-    """The parsed tree of one file; DefinitionError for anything unreadable or hostile."""
+def read_xml(path: Path, file: str | None = None) -> etree._ElementTree:
+    """The parsed tree of one file; DefinitionError (naming `file`, default the file's name) for
+    anything unreadable or hostile."""
+    name = file or path.name
+
+    def fail(message: str) -> DefinitionError:
+        return definition_error([(name, Found(None, "", message))])
+
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DefinitionError(f"{path.name}: cannot read file: {exc.strerror or exc}") from None
+        raise fail(f"cannot read file: {exc.strerror or exc}") from None
     if len(data) > MAX_FILE_BYTES:
-        raise DefinitionError(f"{path.name}: file larger than {MAX_FILE_BYTES} bytes")
+        raise fail(f"file larger than {MAX_FILE_BYTES} bytes")
     if any(marker in data for marker in _DOCTYPE_MARKERS):
-        raise DefinitionError(f"{path.name}: DOCTYPE declarations (DTDs, entities) are not allowed")
+        raise fail("DOCTYPE declarations (DTDs, entities) are not allowed")
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise DefinitionError(f"{path.name}: not well-formed XML: {exc}") from None
+        raise fail(f"not well-formed XML: {exc}") from None
     except (ValueError, LookupError, etree.LxmlError) as exc:  # e.g. an unknown declared encoding
-        raise DefinitionError(f"{path.name}: cannot parse XML: {exc}") from None
+        raise fail(f"cannot parse XML: {exc}") from None
     if root is None:
-        raise DefinitionError(f"{path.name}: empty XML document")
+        raise fail("empty XML document")
     tree = root.getroottree()
     docinfo = tree.docinfo
     # A BPMN file never needs a DTD; entity declarations are how XXE and "billion laughs" start.
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise DefinitionError(f"{path.name}: DOCTYPE declarations (DTDs, entities) are not allowed")
+        raise fail("DOCTYPE declarations (DTDs, entities) are not allowed")
     for node in root.iter(etree.Entity):
-        raise DefinitionError(f"{path.name}: entity reference {node.text!r} is not allowed")
+        raise fail(f"entity reference {node.text!r} is not allowed")
     return tree
 
 

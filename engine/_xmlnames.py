@@ -26,6 +26,17 @@ def element_name(el: etree._Element) -> str:
     return f"element <{local(el)}>{inside}"
 
 
+def element_id(el: etree._Element) -> str | None:
+    """The id a problem is shown on: the element's own, else that of its nearest ancestor (not
+    the <definitions> root, which is no diagram element)."""
+    while el is not None and local(el) != "definitions":
+        ident = el.get("id")
+        if ident:
+            return str(ident)
+        el = el.getparent()
+    return None
+
+
 def properties(element: etree._Element) -> dict[str, str]:
     props = element.xpath("./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property",
                           namespaces=NS)

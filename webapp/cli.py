@@ -11,8 +11,8 @@ from flask import Flask, current_app
 
 import engine
 from webapp.config import REPO_ROOT
-from webapp.services import catalogue, outbound
-from webapp.services.common.errors import DomainError
+from webapp.services import catalogue, outbound, workshop
+from webapp.services.common.errors import Conflict, DomainError
 from webapp.services.common.tenancy import get_tenant
 from webapp.services.common.uow import unit_of_work
 
@@ -51,15 +51,30 @@ def register_commands(app: Flask) -> None:
             raise SystemExit(1)
 
     @app.cli.command("publish-service")
-    @click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+    @click.argument("path", type=click.Path(exists=True, path_type=Path))
     @click.option("--tenant", "tenant_slug", required=True, help="the ente's slug")
     def publish_service(path: Path, tenant_slug: str) -> None:
-        """Check a service folder and publish it as a new immutable version when it changed."""
+        """Check a service folder (or its zip export) and publish it as a new immutable version when it
+        changed."""
         try:
             with unit_of_work():
-                result = catalogue.publish_folder(get_tenant(tenant_slug), path)
+                tenant = get_tenant(tenant_slug)
+                if path.is_file():
+                    bundle = workshop.read_zip(path.read_bytes())
+                    try:
+                        number = workshop.publish_files(tenant, bundle.slug, bundle.files).version
+                        result = catalogue.Publication(bundle.slug, number, published=True)
+                    except Conflict as exc:  # the same as the latest version
+                        result = catalogue.Publication(bundle.slug, exc.extra.get("current_version", 0),
+                                                       published=False)
+                else:
+                    result = catalogue.publish_folder(tenant, path)
         except engine.DefinitionError as exc:
             click.echo(f"Servizio non pubblicato, la definizione ha errori:\n  {exc}", err=True)
+            raise SystemExit(1) from None
+        except workshop.DraftInvalid as exc:
+            lines = "\n".join(f"  {p.file}{f' ({p.element})' if p.element else ''}: {p.message}" for p in exc.problems)
+            click.echo(f"Servizio non pubblicato, la definizione ha errori:\n{lines}", err=True)
             raise SystemExit(1) from None
         except DomainError as exc:
             click.echo(f"Servizio non pubblicato: {exc.description}", err=True)

@@ -41,13 +41,13 @@ BPMN_CASES = {
                               .replace("<bpmn:script>total = amount + receipt['fee']\nok = total &gt; 10"
                                        "</bpmn:script>", ""), "sub_missing"),
     "user task without form": (_replace('<spiffworkflow:property name="form" value="domanda"/>', ""),
-                               "user task 'ut_fill' has no 'form' property"),
+                               "user task 'ut_fill': no 'form' property"),
     "unknown form ref": (_replace('value="domanda"', 'value="altro"'), "form 'altro' is not listed"),
     "send task": (_replace('<bpmn:scriptTask id="sc_compute">', '<bpmn:sendTask id="sc_compute">')
                   .replace("</bpmn:scriptTask>", "</bpmn:sendTask>")
                   .replace("<bpmn:script>total = amount + receipt['fee']\nok = total &gt; 10"
                            "</bpmn:script>", ""),
-                  "send task 'sc_compute' needs a 'template' property"),
+                  "send task 'sc_compute': no 'template' property"),
     "complex gateway": (_replace('<bpmn:exclusiveGateway id="gw_check" default="f6">',
                                  '<bpmn:complexGateway id="gw_check" default="f6">')
                         .replace("</bpmn:exclusiveGateway>", "</bpmn:complexGateway>"),
@@ -84,7 +84,7 @@ MANIFEST_CASES = {
     "missing process file": (MANIFEST.replace("[process.bpmn]", "[missing.bpmn]"), "missing.bpmn"),
     "wrong process id": (MANIFEST.replace("process_id: svc_test", "process_id: svc_other"), "svc_other"),
     "missing form file": (MANIFEST.replace("forms/domanda.json", "forms/none.json"),
-                          "forms/none.json is missing"),
+                          "forms/none.json: form 'domanda': the file is missing"),
     "forms not mapping": (MANIFEST.replace("  domanda: forms/domanda.json", "  - forms/domanda.json"),
                           "'forms'"),
 }
@@ -99,12 +99,12 @@ def test_broken_manifest_is_rejected(make_service: MakeService, case: str) -> No
 
 
 def test_missing_manifest(tmp_path: Path) -> None:
-    with pytest.raises(DefinitionError, match=r"service\.yaml is missing"):
+    with pytest.raises(DefinitionError, match=r"service\.yaml: the file is missing"):
         load_service(tmp_path)
 
 
 def test_form_not_json(make_service: MakeService) -> None:
-    with pytest.raises(DefinitionError, match=r"form 'domanda': file forms/domanda\.json is not valid JSON"):
+    with pytest.raises(DefinitionError, match=r"forms/domanda\.json: form 'domanda': the file is not valid JSON"):
         load_service(make_service(form="{not json"))
 
 

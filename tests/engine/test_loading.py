@@ -30,7 +30,7 @@ REFUSED = {
     "refused/condition_dunder.bpmn": "sequence flow 'f2': condition: attribute '__class__' is not allowed",
     "refused/script_function.bpmn": "script task 'x': function 'sum' is not allowed",
     "refused/self_call.bpmn": "call activity 'x' in process 'svc_self_call': call cycle svc_self_call -> svc_self_call",
-    "refused/send_task_without_template.bpmn": "send task 'x' needs a 'template' property",
+    "refused/send_task_without_template.bpmn": "send task 'x': no 'template' property",
     "modellers/camunda_juel.bpmn": "sequence flow 'f3': condition: invalid expression '${importo > 100}'",
     "modellers/signavio.bpmn": "element 'sid-archivio': dataStore is not supported",
     "modellers/feel.bpmn": "sequence flow 'f2': condition: expression language",

@@ -2,6 +2,7 @@
 
 from webapp.api import (
     openapi,
+    routes_admin,
     routes_applications,
     routes_auth,
     routes_backoffice,
@@ -12,5 +13,5 @@ from webapp.api import (
 )
 from webapp.api.blueprint import bp
 
-__all__ = ["bp", "openapi", "routes_applications", "routes_auth", "routes_backoffice", "routes_calendars",
-           "routes_payments", "routes_services", "routes_tasks"]
+__all__ = ["bp", "openapi", "routes_admin", "routes_applications", "routes_auth", "routes_backoffice",
+           "routes_calendars", "routes_payments", "routes_services", "routes_tasks"]

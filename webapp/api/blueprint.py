@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from webapp.blueprints import tenant_blueprint
+from webapp.services.workshop import MAX_ZIP_BYTES
 
 bp = tenant_blueprint("api", "webapp.api", "/api")
 
@@ -13,7 +14,7 @@ bp = tenant_blueprint("api", "webapp.api", "/api")
 # make the server read (and parse) megabytes. Others (form data, messages and attachments in base64)
 # keep the application's MAX_CONTENT_LENGTH.
 BODY_LIMITS = {"api.auth": 4 * 1024, "api.checkout": 16 * 1024, "api.provide_stamp": 16 * 1024,
-               "api.retry_incident": 16 * 1024}
+               "api.retry_incident": 16 * 1024, "api.import_service": MAX_ZIP_BYTES + 64 * 1024}
 
 
 @bp.before_request

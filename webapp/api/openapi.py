@@ -10,7 +10,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, g, jsonify
 
-from webapp.api import routes_backoffice, routes_payments, routes_tasks, schemas, schemas_answers
+from webapp.api import routes_admin, routes_backoffice, routes_payments, routes_tasks, schemas, schemas_answers
 from webapp.api.blueprint import bp
 from webapp.api.openapi_parts import ERRORS, HEADERS, json_content, ref
 from webapp.api.openapi_paths import paths
@@ -40,6 +40,11 @@ SCHEMAS = {
     "Task": routes_tasks.TaskSchema,
     "TaskList": routes_tasks.TaskListSchema,
     "TaskCompletion": routes_tasks.TaskCompletionSchema,
+    "Draft": routes_admin.DraftSchema,
+    "Published": routes_admin.PublishedSchema,
+    "Version": routes_admin.VersionSchema,
+    "DefinitionProblems": routes_admin.DefinitionProblemsSchema,
+    "DefinitionProblem": routes_admin.DefinitionProblemSchema,
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from webapp.api import routes_applications, routes_backoffice, routes_calendars, routes_tasks
+from webapp.api import routes_admin, routes_applications, routes_backoffice, routes_calendars, routes_tasks
 from webapp.api.openapi_parts import IF_MATCH, answer, array_of, operation, path_param, ref
 from webapp.services.common.policy import ALL_ACTIONS
 from webapp.services.common.uploads import ALLOWED_TYPES
@@ -168,5 +168,38 @@ def _calendars() -> Paths:
     }
 
 
+ADMIN_RULES = ("For the ente's administrators: other staff get a 403, citizens a 404. A draft that does not load "
+               "is a 422 listing its problems, each with the file and the BPMN element it concerns.")
+
+
+def _admin() -> Paths:
+    slug = path_param("slug", "The service's slug", {"type": "string", "minLength": 1, "maxLength": 100})
+    problems = answer("The draft does not load: nothing was changed", ref("DefinitionProblems"))
+    upload = operation(
+        "Import a service folder (a zip in the format of workflows/<slug>/) as the draft of the service with its "
+        "slug, created when new", {201: answer("The draft", ref("Draft")), 422: problems}, (400, 403, 404, 413, 415),
+        description=f"{ADMIN_RULES} Not a zip (or an unreadable one) is a 415; over 4 MB, or too large unpacked, "
+                    "a 413; paths leaving the folder, or more than one service, a 400.")
+    upload["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary", "description": "the zip"}}}}}}
+    return {
+        "/admin/services/import": ([], {"post": upload}),
+        "/admin/services/{slug}/publish": ([slug], {"post": operation(
+            "Check the draft and publish it as a new immutable version",
+            {201: answer("The new version", ref("Published")), 422: problems}, (403, 404, 409),
+            description=f"{ADMIN_RULES} A draft with nothing changed since the latest version is a 409.")}),
+        "/admin/services/{slug}/versions": ([slug], {"get": operation(
+            "The published versions, newest first", {200: answer("The versions", array_of("Version"))},
+            (403, 404), description=ADMIN_RULES)}),
+        "/admin/services/{slug}/export": ([slug], {"get": operation(
+            "A version (default: the current one) as a zip of the service folder and the shared files it uses",
+            {200: answer("The zip", content={routes_admin.ZIP: {"schema": {"type": "string", "format": "binary"}}},
+                         headers=("Content-Disposition",))}, (403, 404), query=routes_admin.EXPORT_QUERY,
+            description=ADMIN_RULES)}),
+    }
+
+
 def paths() -> Paths:
-    return {**_catalogue(), **_applications(), **_tasks(), **_payments(), **_back_office(), **_calendars()}
+    return {**_catalogue(), **_applications(), **_tasks(), **_payments(), **_back_office(), **_calendars(),
+            **_admin()}

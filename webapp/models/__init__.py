@@ -15,7 +15,7 @@ from webapp.models.applications import (
     StatusChange,
 )
 from webapp.models.calendars import Calendar, Closure, Meeting, OpeningHour, operator_calendars
-from webapp.models.catalogue import ProcessDefinition, Service, ServiceVersion
+from webapp.models.catalogue import ProcessDefinition, Service, ServiceDraft, ServiceVersion
 from webapp.models.feedback import ServiceRating
 from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
 from webapp.models.outbox import OutboxMessage
@@ -64,6 +64,7 @@ __all__ = [
     "ProtocolCounter",
     "Service",
     "ServiceCallRow",
+    "ServiceDraft",
     "ServiceRating",
     "ServiceVersion",
     "StampUse",

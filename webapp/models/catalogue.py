@@ -1,4 +1,5 @@
-"""Services, their immutable published versions, and process specs stored once per hash."""
+"""Services, their immutable published versions, the administrator's draft of each, and process specs
+stored once per hash."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -38,8 +39,11 @@ class Service(db.Model):  # type: ignore[name-defined]
         Uuid, ForeignKey("service_versions.id", use_alter=True, name="fk_services_current_version")
     )
     created_at: Mapped[datetime] = created_at()
+    # Archived: no new applications; the running ones go on on their versions.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     current_version = relationship("ServiceVersion", foreign_keys=[current_version_id], lazy="joined")
+    draft = relationship("ServiceDraft", uselist=False, back_populates="service", lazy="select")
 
 
 class ServiceVersion(db.Model):  # type: ignore[name-defined]
@@ -59,7 +63,33 @@ class ServiceVersion(db.Model):  # type: ignore[name-defined]
     manifest: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     forms: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     published_at: Mapped[datetime] = created_at()
+    # The folder's own files as published ({path: text}), for export, diff and rollback; versions
+    # published before the workshop existed have none.
+    files: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    published_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
+
+    published_by = relationship("User", foreign_keys=[published_by_id], lazy="joined")
 
     @property
     def options(self) -> dict[str, Any]:
         return dict(self.manifest.get("options") or {})
+
+
+class ServiceDraft(db.Model):  # type: ignore[name-defined]
+    """The service as the administrators are changing it: the files of its folder, not yet published."""
+
+    __tablename__ = "service_drafts"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("services.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    files: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
+    # Bumped by every save: a save naming an older revision is refused (someone saved meanwhile).
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    updated_at: Mapped[datetime] = created_at()
+    updated_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
+
+    service = relationship("Service", back_populates="draft")
+    updated_by = relationship("User", foreign_keys=[updated_by_id], lazy="joined")

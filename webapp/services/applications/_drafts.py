@@ -87,6 +87,7 @@ def create_application(tenant: Tenant, user: User, service_key: str, data: Any) 
         raise Forbidden("Le pratiche si creano a nome di un cittadino.")
     with unit_of_work():
         service = catalogue.get_service(tenant, service_key)
+        catalogue.refuse_archived(service)
         version = service.current_version
         validate_data(None, catalogue.form_for(version), data if data is not None else {}, draft=True)
         start = {**_process.start_options(options_of(version)), PROCESS_FORM_DATA: copy.deepcopy(data or {}),

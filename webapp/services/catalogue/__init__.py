@@ -11,13 +11,16 @@ from ._services import (
     form_for,
     get_service,
     list_services,
+    own_files,
     process_for,
     publish_folder,
     publish_service,
+    refuse_archived,
+    with_version,
 )
 
 __all__ = [
     "Publication", "Service", "checked_definition", "declared_actions", "form_for", "get_service",
-    "list_services", "parse_score", "process_for", "publish_folder", "publish_service", "record", "search",
-    "service_page", "structured_data", "summary",
+    "list_services", "own_files", "parse_score", "process_for", "publish_folder", "publish_service", "record",
+    "refuse_archived", "search", "service_page", "structured_data", "summary", "with_version",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy import select
 import engine
 import forms
 from webapp.extensions import db
-from webapp.models import ProcessDefinition, Service, ServiceVersion, Tenant
+from webapp.models import ProcessDefinition, Service, ServiceVersion, Tenant, User
 from webapp.services.common import statuses
 from webapp.services.common.errors import Conflict, NotFound
 from webapp.services.common.options import OptionsError, parse_options
@@ -36,7 +37,10 @@ def checked_definition(folder: Path) -> engine.ServiceDefinition:
     """The service in `folder`, with every check of publishing (process, forms, options); DefinitionError."""
     definition = engine.load_service(folder)
     for ref, document in definition.forms.items():
-        forms.form_from_document(ref, document)  # a broken form is refused at publish time
+        try:  # a broken form is refused at publish time, like a broken process
+            forms.form_from_document(ref, document)
+        except forms.FormDefinitionError as exc:
+            raise engine.DefinitionError(f"{definition.manifest['forms'][ref]}: {exc}") from None
     try:
         parse_options(definition.manifest.get("options"))
     except OptionsError as exc:  # wrong options are a broken definition, like a broken process
@@ -54,7 +58,30 @@ def _content(spec_hash: str, manifest: dict[str, Any], documents: dict[str, Any]
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def publish_folder(tenant: Tenant, folder: Path) -> Publication:
+_VERSION_LINE = re.compile(r"^version:[ \t]*\d+[ \t]*$", re.MULTILINE)
+
+
+def with_version(manifest_text: str, number: int) -> str:
+    """service.yaml's text with its top-level `version:` set to `number`, comments kept."""
+    if _VERSION_LINE.search(manifest_text):
+        return _VERSION_LINE.sub(f"version: {number}", manifest_text, count=1)
+    return f"version: {number}\n{manifest_text}"
+
+
+def own_files(folder: Path, manifest: dict[str, Any]) -> dict[str, str]:
+    """The files of the service folder itself that its manifest uses ({relative path: text}): what an
+    administrator edits, exports and diffs. Files of the shared library (../_fragments, ../_lifecycle)
+    belong to the platform and are not among them."""
+    listed = ["service.yaml", *(manifest.get("process") or []), *(manifest.get("forms") or {}).values()]
+    files: dict[str, str] = {}
+    for relative in listed:
+        if relative.startswith("../") or relative in files:
+            continue
+        files[relative] = (folder / relative).read_text(encoding="utf-8")
+    return files
+
+
+def publish_folder(tenant: Tenant, folder: Path, *, actor: User | None = None) -> Publication:
     """Publish `folder` as a new immutable version when its content changed since the latest one.
 
     The folder's own version number is used when it is free; when that number is taken by other
@@ -73,7 +100,9 @@ def publish_folder(tenant: Tenant, folder: Path) -> Publication:
     digest = definition.definition_hash if number == definition.version else hashlib.sha256(json.dumps(
         {"process": definition.process.spec_hash, "manifest": manifest, "forms": definition.forms},
         sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
-    _add_version(tenant, service, definition, number, manifest, digest)
+    files = own_files(folder, definition.manifest)
+    files["service.yaml"] = with_version(files["service.yaml"], number)
+    _add_version(tenant, service, definition, number, manifest, digest, files=files, actor=actor)
     return Publication(definition.slug, number, published=True,
                        renumbered_from=definition.version if number != definition.version else None)
 
@@ -108,11 +137,12 @@ def publish_service(tenant: Tenant, folder: Path) -> ServiceVersion:
             )
         return existing
     return _add_version(tenant, service, definition, definition.version, definition.manifest,
-                        definition.definition_hash)
+                        definition.definition_hash, files=own_files(folder, definition.manifest))
 
 
 def _add_version(tenant: Tenant, service: Service, definition: engine.ServiceDefinition, number: int,
-                 manifest: dict[str, Any], digest: str) -> ServiceVersion:
+                 manifest: dict[str, Any], digest: str, *, files: dict[str, str],
+                 actor: User | None = None) -> ServiceVersion:
     _store_process(definition.process)
     version = ServiceVersion(
         tenant_id=tenant.id,
@@ -122,6 +152,8 @@ def _add_version(tenant: Tenant, service: Service, definition: engine.ServiceDef
         spec_hash=definition.process.spec_hash,
         manifest=manifest,
         forms=definition.forms,
+        files=files,
+        published_by_id=actor.id if actor is not None else None,
     )
     db.session.add(version)
     db.session.flush()
@@ -143,8 +175,16 @@ def _store_process(process: engine.ProcessSpec) -> None:
 
 
 def list_services(tenant: Tenant) -> list[Service]:
-    query = scoped(Service, tenant).where(Service.current_version_id.is_not(None)).order_by(Service.name)
+    """The services citizens may apply for: published and not archived."""
+    query = (scoped(Service, tenant).where(Service.current_version_id.is_not(None), Service.archived_at.is_(None))
+             .order_by(Service.name))
     return list(db.session.scalars(query))
+
+
+def refuse_archived(service: Service) -> None:
+    """An archived service takes no new applications (the running ones go on)."""
+    if service.archived_at is not None:
+        raise Conflict(f"Il servizio '{service.name}' è archiviato: non accetta nuove domande.")
 
 
 def get_service(tenant: Tenant, key: str) -> Service:

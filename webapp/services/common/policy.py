@@ -256,6 +256,25 @@ def can_manage_operators(user: User) -> bool:
     return user.role in SEES_ALL
 
 
+def can_view_workshop(user: User, tenant: Tenant) -> bool:
+    """The services workshop (modelling services): managers look, administrators change."""
+    return user.tenant_id == tenant.id and user.role in SEES_ALL
+
+
+def can_edit_workshop(user: User, tenant: Tenant) -> bool:
+    return user.tenant_id == tenant.id and user.role == ADMIN
+
+
+def require_workshop(user: User, tenant: Tenant, *, edit: bool) -> None:
+    """Citizens (and anyone not of this ente) are not told the workshop exists; other staff are refused."""
+    if user.tenant_id != tenant.id or user.role not in (OPERATOR, *SEES_ALL):
+        raise NotFound("Risorsa non trovata.")
+    allowed = can_edit_workshop(user, tenant) if edit else can_view_workshop(user, tenant)
+    if not allowed:
+        raise Forbidden("La gestione dei servizi è riservata agli amministratori dell'ente."
+                        if edit else "La gestione dei servizi è riservata a responsabili e amministratori.")
+
+
 def can_create_calendars(user: User) -> bool:
     """Administrators create and delete calendars (opencity-model.md, Users)."""
     return user.role == ADMIN
