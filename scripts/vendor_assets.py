@@ -7,6 +7,7 @@ viewer (webapp/static/src) are bundled with bpmn-js by esbuild into vendor/bpmn.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -108,8 +109,18 @@ def bundle_bpmn() -> None:
     versions = {package: json.loads((NODE / package / "package.json").read_text())["version"]
                 for package in ("bpmn-js", "bpmnlint", "bpmn-auto-layout")}
     (target / "VERSION").write_text(versions["bpmn-js"] + "\n")
-    (target / "VERSIONS.json").write_text(json.dumps(versions, indent=2, sort_keys=True) + "\n")
+    record = {**versions, "sources": sources_digest(BPMN_SOURCE)}
+    (target / "VERSIONS.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     print(f"bundled bpmn-js {versions['bpmn-js']} with our modeller and viewer into {target.relative_to(ROOT)}")
+
+
+def sources_digest(folder: Path) -> str:
+    """One hash over our bundle sources, so a test can tell a bundle built from older sources."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def vendor_files(package: str, folder: str, files: tuple[str, ...]) -> None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from scripts.vendor_assets import BPMN_SOURCE, sources_digest
+
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "webapp" / "static" / "vendor"
 PACKAGES = {  # npm package -> (vendor folder, files the pages use)
@@ -40,6 +42,7 @@ def test_the_bpmn_bundles_match_the_lock_and_keep_the_watermark() -> None:
         locked = lock["packages"][f"node_modules/{package}"]["version"]
         assert declared["dependencies"][package] == locked == bundled[package], package
     assert declared["devDependencies"]["esbuild"] == lock["packages"]["node_modules/esbuild"]["version"]
+    assert bundled["sources"] == sources_digest(BPMN_SOURCE), "run scripts/vendor_assets.py: the bundles are stale"
     for bundle in ("workshop-modeller.js", "process-viewer.js"):
         # bpmn-js's licence: the code that shows the bpmn.io watermark must not be removed
         assert "bpmn.io" in (VENDOR / "bpmn" / bundle).read_text(), bundle
