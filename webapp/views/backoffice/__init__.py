@@ -12,8 +12,9 @@ from webapp.views.backoffice import (
     tasks,
     workshop,
     workshop_forms,
+    workshop_process,
 )
 from webapp.views.backoffice.blueprint import bp
 
 __all__ = ["actions", "applications", "auth", "bp", "calendars", "exports", "operators", "services",
-           "statistics", "tasks", "workshop", "workshop_forms"]
+           "statistics", "tasks", "workshop", "workshop_forms", "workshop_process"]
