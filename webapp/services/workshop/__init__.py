@@ -18,7 +18,7 @@ from ._drafts import (
     shipped_models,
     state_of,
 )
-from ._problems import DraftInvalid, Problem
+from ._problems import DraftInvalid, Problem, as_dict
 from ._versions import (
     Change,
     Difference,
@@ -35,6 +35,7 @@ from ._versions import (
 from ._workspace import WorkspaceRow, workspace
 
 __all__ = [
+    "as_dict",
     "MAX_ZIP_BYTES", "TEMPLATE_PREFIX", "TEXT_KEYS", "Bundle", "Change", "Difference", "Draft", "DraftInvalid",
     "FileDiff", "Problem", "VersionRow", "WorkspaceRow", "can_edit", "can_view", "check_draft", "choices",
     "create_service", "difference", "draft_of", "export_zip", "import_zip", "publish", "publish_files", "read_zip",

@@ -42,7 +42,7 @@ def _url(endpoint: str, **values: Any) -> str | None:
 
 
 def _problems(slug: str) -> list[dict[str, Any]]:
-    return [problem.as_dict() for problem in workshop.check_draft(tenant(), slug)]
+    return [workshop.as_dict(problem) for problem in workshop.check_draft(tenant(), slug)]
 
 
 @bp.get("/gestione-servizi/<slug>/processo", endpoint="workshop_process")
