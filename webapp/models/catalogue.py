@@ -118,8 +118,8 @@ class SandboxRun(db.Model):  # type: ignore[name-defined]
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
     status: Mapped[int | None] = mapped_column(Integer)
     completed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    updated_at: Mapped[datetime] = created_at()  # before the attribute below hides the column helper
     created_at: Mapped[datetime] = created_at()
-    updated_at: Mapped[datetime] = created_at()
 
     service = relationship("Service", lazy="joined")
     started_by = relationship("User", foreign_keys=[started_by_id], lazy="joined")
