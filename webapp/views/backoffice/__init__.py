@@ -10,8 +10,10 @@ from webapp.views.backoffice import (
     services,
     statistics,
     tasks,
+    workshop_sandbox,
 )
 from webapp.views.backoffice.blueprint import bp
 
 __all__ = ["actions", "applications", "auth", "bp", "calendars", "exports", "operators", "services",
-           "statistics", "tasks"]
+           "statistics", "tasks",
+           "workshop_sandbox"]
