@@ -1,14 +1,17 @@
 """Copy the front-end files the pages use from node_modules into webapp/static/vendor.
 
 Run after `npm ci`; the output is committed so Python-only deploys need no Node, and a test checks
-that the committed files match the versions locked in package-lock.json.
+that the committed files match the versions locked in package-lock.json. Our BPMN modeller and
+viewer (webapp/static/src) are bundled with bpmn-js by esbuild into vendor/bpmn.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -24,6 +27,11 @@ SINGLE_FILES = (
     ("htmx.org", "htmx", ("dist/htmx.min.js", "LICENSE")),
     ("chart.js", "chartjs", ("dist/chart.umd.min.js", "LICENSE.md")),
 )
+# Our entry points bundled with bpmn-js, bpmnlint and bpmn-auto-layout: name -> source.
+BPMN_SOURCE = ROOT / "webapp" / "static" / "src"
+BPMN_BUNDLES = {"workshop-modeller": "modeller.js", "process-viewer": "viewer.js"}
+BPMN_ASSETS = ("diagram-js.css", "bpmn-js.css", "bpmn-font/css/bpmn.css", "bpmn-font/font/bpmn.woff2",
+               "bpmn-font/font/bpmn.woff")
 FACES = [("Titillium Web", "Titillium_Web", "titillium-web-v10-latin-ext_latin", (300, 400, 600, 700)),
          ("Lora", "Lora", "lora-v20-latin-ext_latin", (400, 700)),
          ("Roboto Mono", "Roboto_Mono", "roboto-mono-v13-latin-ext_latin", (400, 700))]
@@ -72,7 +80,47 @@ def main() -> int:
     print(f"vendored bootstrap-italia {version} into {TARGET.relative_to(ROOT)}")
     for package, folder, files in SINGLE_FILES:
         vendor_files(package, folder, files)
+    bundle_bpmn()
     return 0
+
+
+def bundle_bpmn() -> None:
+    """Bundle the modeller and the viewer (IIFE, minified, licences kept at the end of each file) and
+    copy bpmn-js's styles and icon font; the bpmn.io watermark stays, as its licence requires."""
+    source, target = NODE / "bpmn-js", VENDOR / "bpmn"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    esbuild = NODE / ".bin" / "esbuild"
+    for name, entry in BPMN_BUNDLES.items():
+        subprocess.run([str(esbuild), str(BPMN_SOURCE / entry), "--bundle", "--minify", "--format=iife",
+                        "--target=es2020", "--legal-comments=eof", "--log-level=warning",
+                        f"--outfile={target / (name + '.js')}"], check=True, cwd=ROOT)
+    for relative in BPMN_ASSETS:
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source / "dist" / "assets" / relative, destination)
+    # Only the woff2/woff faces are shipped: drop the eot/ttf/svg sources from the font's CSS.
+    css = target / "bpmn-font" / "css" / "bpmn.css"
+    text = css.read_text()
+    start, end = text.index("src: url('../font/bpmn.eot"), text.index("font-weight")
+    css.write_text(text[:start] + "src: url('../font/bpmn.woff2') format('woff2'),\n"
+                   "       url('../font/bpmn.woff') format('woff');\n  " + text[end:])
+    shutil.copyfile(source / "LICENSE", target / "LICENSE")
+    versions = {package: json.loads((NODE / package / "package.json").read_text())["version"]
+                for package in ("bpmn-js", "bpmnlint", "bpmn-auto-layout")}
+    (target / "VERSION").write_text(versions["bpmn-js"] + "\n")
+    record = {**versions, "sources": sources_digest(BPMN_SOURCE)}
+    (target / "VERSIONS.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    print(f"bundled bpmn-js {versions['bpmn-js']} with our modeller and viewer into {target.relative_to(ROOT)}")
+
+
+def sources_digest(folder: Path) -> str:
+    """One hash over our bundle sources, so a test can tell a bundle built from older sources."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def vendor_files(package: str, folder: str, files: tuple[str, ...]) -> None:

@@ -10,10 +10,12 @@ from webapp.views.backoffice import (
     services,
     statistics,
     tasks,
+    workshop,
+    workshop_forms,
+    workshop_process,
     workshop_sandbox,
 )
 from webapp.views.backoffice.blueprint import bp
 
 __all__ = ["actions", "applications", "auth", "bp", "calendars", "exports", "operators", "services",
-           "statistics", "tasks",
-           "workshop_sandbox"]
+           "statistics", "tasks", "workshop", "workshop_forms", "workshop_process", "workshop_sandbox"]
