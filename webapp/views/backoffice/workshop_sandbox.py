@@ -6,31 +6,23 @@ everyone else gets a 404, so the section is not advertised.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.services import workshop
 from webapp.services.common.errors import Conflict, Forbidden
-from webapp.views.backoffice._common import staff, tenant
+from webapp.views.backoffice._common import staff, tenant, viewer_available
 from webapp.views.backoffice._confirm import Confirmation, confirmation_page, confirmed
 from webapp.views.backoffice.blueprint import bp
 
 BASE = "/gestione-servizi/<slug>/prova"
-VIEWER_SCRIPT = "vendor/bpmn/process-viewer.js"
 
 
 def _may_view() -> bool:
     if not workshop.can_view(staff(), tenant()):
         abort(404)
     return workshop.can_edit(staff(), tenant())
-
-
-def viewer_available() -> bool:
-    """The read-only diagram viewer ships as a built asset; without it the pages show the list alone."""
-    return Path(current_app.static_folder or "", VIEWER_SCRIPT).is_file()
 
 
 def _run(slug: str, run_id: str) -> workshop.RunView:
