@@ -46,6 +46,7 @@ from ._office_list import (
     status_options,
 )
 from ._office_services import enabled_services
+from ._process_diagram import Diagram, process_diagram
 from ._statistics import TREND_PERIODS, active_services, per_year, trend
 from ._tasks import TaskForm, own_tasks, posted_task, submit_task, task_forms, task_page
 
@@ -57,6 +58,7 @@ __all__ = [
     "SORTABLE",
     "STATUS_GROUPS",
     "TREND_PERIODS",
+    "Diagram",
     "ListQuery",
     "Related",
     "Sections",
@@ -90,6 +92,7 @@ __all__ = [
     "post",
     "posted_data",
     "posted_task",
+    "process_diagram",
     "recent_applications",
     "related",
     "retry_incident",
