@@ -52,8 +52,9 @@ def account_totp() -> Any:
     if user.has_totp:
         return redirect(url_for("backoffice.account"))
     action = url_for("backoffice.account_totp")
-    if request.method == "GET" or not user.totp_secret:
+    if not user.totp_secret:  # a reload keeps the secret already shown (it may be scanned already)
         people.begin_enrolment(user)
+    if request.method == "GET":
         return _enrol_page(user, [], action=action)
     try:
         codes = people.confirm_enrolment(tenant(), user, request.form.get("code", "")[:40], request.remote_addr or "")

@@ -84,8 +84,9 @@ def login_enrol() -> str | Response | tuple[str, int]:
     user = _pending(tenant())
     if user is None or user.has_totp:
         return _expired()
-    if request.method == "GET" or not user.totp_secret:
+    if not user.totp_secret:  # a reload keeps the secret already shown (it may be scanned already)
         people.begin_enrolment(user)
+    if request.method == "GET":
         return _enrol_page(user, [], action=url_for("backoffice.login_enrol", next=request.args.get("next")))
     try:
         codes = people.confirm_enrolment(tenant(), user, request.form.get("code", "")[:40], request.remote_addr or "")
