@@ -15,7 +15,8 @@ from webapp.services.common import policy, statuses
 
 bp = tenant_blueprint("backoffice", "webapp.views.backoffice", "/backoffice")
 
-PUBLIC_ENDPOINTS = frozenset({"backoffice.login", "backoffice.forgot_password", "backoffice.reset_password"})
+PUBLIC_ENDPOINTS = frozenset({"backoffice.login", "backoffice.forgot_password", "backoffice.reset_password",
+                              "backoffice.login_code", "backoffice.login_enrol"})
 
 
 @bp.before_request
