@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, render_template
+from markupsafe import Markup
 
 from webapp.services import catalogue, outbound
-from webapp.services.common import tenancy
+from webapp.services.common import ente_settings, tenancy
 from webapp.services.common.tenancy import get_tenant
 
 bp = Blueprint("views", __name__)
@@ -38,7 +39,8 @@ def tenant_home(tenant: str) -> str:
 
 def _legal(page: str) -> str:
     title, setting = LEGAL_PAGES[page]
-    return render_template("legal.html", title=title, text=g.tenant.setting(setting))
+    text = ente_settings.rich_text(g.tenant, setting)  # cleaned to the allowed tags again as it is shown
+    return render_template("legal.html", title=title, text=Markup(text) if text else None)  # noqa: S704
 
 
 @bp.get("/<tenant>/privacy")
