@@ -13,8 +13,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import ADMIN, Service, Tenant, User
-from webapp.services.common import ente_settings
+from webapp.models import Service, Tenant, User
+from webapp.services.common import ente_settings, policy
 from webapp.services.common.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ def require_admin(user: User, tenant: Tenant) -> None:
     """Citizens and anyone not of this ente are not told the settings exist; other staff are refused."""
     if user.tenant_id != tenant.id or not user.is_staff:
         raise NotFound("Risorsa non trovata.")
-    if user.role != ADMIN:
+    if not policy.can_edit_settings(user):
         raise Forbidden("Le impostazioni dell'ente sono riservate agli amministratori.")
 
 

@@ -8,6 +8,7 @@ from webapp.views.backoffice import (
     exports,
     operators,
     services,
+    settings,
     statistics,
     tasks,
     workshop,
@@ -18,4 +19,4 @@ from webapp.views.backoffice import (
 from webapp.views.backoffice.blueprint import bp
 
 __all__ = ["actions", "applications", "auth", "bp", "calendars", "exports", "operators", "services",
-           "statistics", "tasks", "workshop", "workshop_forms", "workshop_process", "workshop_sandbox"]
+           "settings", "statistics", "tasks", "workshop", "workshop_forms", "workshop_process", "workshop_sandbox"]
