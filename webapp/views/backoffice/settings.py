@@ -41,8 +41,9 @@ def _changes() -> dict[str, Any]:
     elif form.get("smtp-password-clear"):
         smtp["password"] = None
     changes["smtp"] = smtp
-    keys: dict[str, str | None] = {slug: form[f"app_io_keys-{slug}"] for slug in (s.slug for s in catalogue.list_services(tenant()))
-            if form.get(f"app_io_keys-{slug}")}
+    slugs = [service.slug for service in catalogue.list_services(tenant())]
+    keys: dict[str, str | None] = {slug: form[f"app_io_keys-{slug}"] for slug in slugs
+                                   if form.get(f"app_io_keys-{slug}")}
     keys.update({slug: None for slug in form.getlist("app_io_clear")})
     changes["app_io_keys"] = keys
     return changes
