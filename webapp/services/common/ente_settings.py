@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,7 @@ def sanitise_html(raw: str) -> str:
     text = raw.strip()
     if text and not _TAG.search(text):
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-        text = "".join(f"<p>{nh3.clean_text(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+        text = "".join(f"<p>{html.escape(p, quote=False).replace(chr(10), '<br>')}</p>" for p in paragraphs)
     return nh3.clean(text, tags=set(ALLOWED_TAGS), attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
                      url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer", strip_comments=True)
 
