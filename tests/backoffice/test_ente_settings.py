@@ -29,8 +29,9 @@ HOSTILE = ('<p onclick="steal()">Titolare: <strong>Comune</strong></p><script>al
            '<img src="https://tracker.example/p.gif" onerror="z()"><p style="position:fixed">stile</p>'
            '<iframe src="https://evil.example"></iframe><svg><script>1</script></svg>'
            '<a href="JaVaScRiPt&#58;alert(3)">y</a><form action="https://evil.example"><input></form>')
-PASSWORD = "s3gret0-Smtp!"  # noqa: S105 - a test value
+PASSWORD = "s3gret0-Smtp!"
 IO_KEY = "io0123456789abcdefKEY"
+SETTINGS = "/demo/backoffice/impostazioni"
 
 
 def _tenant() -> Tenant:
@@ -148,14 +149,13 @@ def test_the_settings_page_saves_and_never_shows_secrets(app: Flask) -> None:
     assert "x()" not in again
     # Saving again with the password fields empty keeps them
     form.pop("smtp-password"), form.pop("app_io_keys-contributo")
-    client.post("/demo/backoffice/impostazioni", data={**form, "csrf_token": csrf(client, "/demo/backoffice/impostazioni")})
+    client.post(SETTINGS, data={**form, "csrf_token": csrf(client, SETTINGS)})
     with app.app_context():
         smtp = _tenant().settings["smtp"]
     assert smtp["password"] and smtp["security"] == "ssl" and smtp["port"] == 465
     # No CSRF token, no change
     assert client.post("/demo/backoffice/impostazioni", data={"name": "X"}).status_code == 400
-    bad = client.post("/demo/backoffice/impostazioni", data={**form, "faq_url": "ftp://x",
-                                                             "csrf_token": csrf(client, "/demo/backoffice/impostazioni")})
+    bad = client.post(SETTINGS, data={**form, "faq_url": "ftp://x", "csrf_token": csrf(client, SETTINGS)})
     assert bad.status_code == 400 and 'aria-invalid="true"' in bad.get_data(as_text=True)
 
 
@@ -170,7 +170,7 @@ def test_the_logo_is_png_or_jpeg_checked_by_content_and_served_by_us(app: Flask)
 
     def upload(content: bytes, name: str) -> str:
         token = csrf(client, "/demo/backoffice/impostazioni")
-        client.post("/demo/backoffice/impostazioni/logo", data={"csrf_token": token, "logo": (io.BytesIO(content), name)},
+        client.post(f"{SETTINGS}/logo", data={"csrf_token": token, "logo": (io.BytesIO(content), name)},
                     content_type="multipart/form-data")
         return client.get("/demo/backoffice/impostazioni").get_data(as_text=True)
 
@@ -199,7 +199,8 @@ def sink() -> Iterator[tuple[Sink, int]]:
     controller.stop()
 
 
-def test_the_ente_smtp_server_and_sender_carry_its_mail(app: Flask, make_app: Any, sink: tuple[Sink, int]) -> None:
+def test_the_ente_smtp_server_and_sender_carry_its_mail(app: Flask, make_app: Any,
+                                                        sink: tuple[Sink, int]) -> None:
     handler, port = sink
     mail_app = make_app(MAIL_BACKEND="smtp", MAIL_PORT=free_port())  # the platform's server is down
     _settings(mail_app, email_sender="servizi@comune.demo.it", email_sender_name="Comune di Demo")
@@ -231,8 +232,8 @@ def test_the_ente_smtp_server_and_sender_carry_its_mail(app: Flask, make_app: An
 def test_a_failing_ente_server_is_told_without_its_password(app: Flask, make_app: Any) -> None:
     mail_app = make_app(MAIL_BACKEND="smtp")
     api = Api(mail_app)
-    api.call("PUT", "/admin/settings", "admin", json={"smtp": {"host": "127.0.0.1", "port": free_port(), "security": "none",
-                                                       "username": "u", "password": PASSWORD}})
+    server = {"host": "127.0.0.1", "port": free_port(), "security": "none", "username": "u", "password": PASSWORD}
+    api.call("PUT", "/admin/settings", "admin", json={"smtp": server})
     client = logged_in(mail_app, "admin")
     token = csrf(client, "/demo/backoffice/impostazioni")
     client.post("/demo/backoffice/impostazioni/prova-email", data={"csrf_token": token, "recipient": "a@b.it"})
