@@ -205,7 +205,8 @@ def test_the_ente_smtp_server_and_sender_carry_its_mail(app: Flask, make_app: An
     mail_app = make_app(MAIL_BACKEND="smtp", MAIL_PORT=free_port())  # the platform's server is down
     _settings(mail_app, email_sender="servizi@comune.demo.it", email_sender_name="Comune di Demo")
     api = Api(mail_app)
-    put = api.call("PUT", "/admin/settings", "admin", json={"smtp": {"host": "127.0.0.1", "port": port, "security": "none"}})
+    own = {"host": "127.0.0.1", "port": port, "security": "none"}
+    put = api.call("PUT", "/admin/settings", "admin", json={"smtp": own})
     assert put.status_code == 200
     client = logged_in(mail_app, "admin")
     token = csrf(client, "/demo/backoffice/impostazioni")
