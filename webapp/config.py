@@ -27,7 +27,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "MAIL_BACKEND": ("smtp", "smtp: send through MAIL_SERVER; capture: keep sent mail readable on a demo page"),
     "MAIL_SERVER": ("127.0.0.1", "SMTP host"),
     "MAIL_PORT": (25, "SMTP port"),
-    "MAIL_SENDER": ("noreply@servizi.example.it", "From address of notifications"),
+    "MAIL_SENDER": ("noreply@servizi.example.it", "From address of notifications (an ente's own sender wins)"),
+    "MAIL_SENDER_NAME": ("", "display name of MAIL_SENDER (empty: the address alone)"),
+    "MAIL_USERNAME": ("", "SMTP login at MAIL_SERVER (empty: no login); an ente's own server is in its settings"),
+    "MAIL_PASSWORD": ("", "SMTP password of MAIL_USERNAME"),
+    "MAIL_SECURITY": ("none", "SMTP at MAIL_SERVER: none, starttls or ssl"),
     "PUBLIC_URL": ("http://127.0.0.1:5000", "base URL used in links inside e-mails"),
     "ALLOW_DEMO_CONNECTORS": (False, "demo/test only: the demo connectors (PAYMENT_CONNECTOR=demo...) may be built; "
                                      "they talk to the loopback simulators"),
