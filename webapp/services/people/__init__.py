@@ -31,14 +31,14 @@ from ._operators import (
     update_operator,
 )
 from ._sessions import SESSION_KEY, close_session, open_session, user_of_session
-from ._staff import check_reset_token, login, request_password_reset, reset_password
+from ._staff import check_reset_token, issue_reset_token, login, request_password_reset, reset_password
 
 __all__ = [
     "CITIZEN", "METHODS", "METHOD_LABELS", "SESSION_KEY", "TEST_CITIZENS", "Identity", "LoginThrottled",
     "TestIdentityProvider", "User", "assignable", "authenticate", "check_reset_token", "close_session",
     "create_operator", "delete_operator", "get_operator", "hash_password", "identity_locked_fields",
-    "issue_token", "list_offices", "list_operators", "list_services", "login", "login_identity",
-    "notify_operators", "on_application_status_changed", "open_session", "provider_for", "providers",
+    "issue_reset_token", "issue_token", "list_offices", "list_operators", "list_services", "login",
+    "login_identity", "notify_operators", "on_application_status_changed", "open_session", "provider_for", "providers",
     "request_password_reset", "require_manager", "reset_password", "set_manager", "update_operator",
     "user_from_token", "user_of_session",
 ]
