@@ -37,7 +37,9 @@ def main(names: list[str]) -> int:
     unknown = [name for name in names if name not in processes]
     if unknown:
         sys.exit(f"serve: no process named {', '.join(unknown)} in the Procfile ({', '.join(processes)})")
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    # This checkout's code first, whatever else is installed (gunicorn imports its config before the app).
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "PYTHONPATH": path}
     (ROOT / "instance").mkdir(exist_ok=True)  # beat's schedule file
     wanted = names or [name for name in processes if name != "release"]
     if not names and "release" in processes:

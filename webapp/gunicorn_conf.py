@@ -7,6 +7,8 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "120"))
 graceful_timeout = 30
+# gunicorn's control socket (gunicornc) lives in the home folder, shared by every instance on the machine.
+control_socket_disable = True
 # No access log of gunicorn's: the app writes its own request line (the route's pattern, without the ids,
 # tokens and query strings of the address) with the request id, tenant, status and duration.
 accesslog = None
