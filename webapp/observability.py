@@ -27,7 +27,7 @@ REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\[parameters: [^\n]*"), "[parameters: <redacted>]"),
     (re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]+"), "<token>"),  # a JWT
     (re.compile(r"(?i)\b(bearer|token|password|secret)(\s*[=:]\s*|\s+)\S+"), r"\1\2<redacted>"),
-    (re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+"), "<email>"),
+    (re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z][\w-]*"), "<email>"),  # not user:pw@host
     # A person's codice fiscale, omocodia letters included.
     (re.compile(r"(?i)\b[A-Z]{6}[0-9LMNP-V]{2}[ABCDEHLMPRST][0-9LMNP-V]{2}[A-Z][0-9LMNP-V]{3}[A-Z]\b"),
      "<codice-fiscale>"),

@@ -86,6 +86,7 @@ def test_redact_keeps_what_is_not_personal():
     kept = "application 2f1c7a3e-1b2c-4d5e-8f90-123456789abc moved to 2000 after 3 attempts (sweep: 12)"
     assert redact(kept) == kept
     assert redact("mail to a.b-c@comune.esempio.it failed") == "mail to <email> failed"
+    assert redact("Connected to redis://:**@127.0.0.1:6379/7") == "Connected to redis://:**@127.0.0.1:6379/7"
     assert redact("cf rssmra80a01h501u / RSSMRA80A01H50MU") == "cf <codice-fiscale> / <codice-fiscale>"
     assert redact("Authorization: Bearer abc.def") == "Authorization: Bearer <redacted>"
     assert redact("got eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln") == "got <token>"
