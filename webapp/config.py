@@ -61,6 +61,12 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "LOGIN_LOCK_SECONDS": (900, "password logins: how long a lock lasts"),
     "PASSWORD_RESET_TTL_SECONDS": (3600, "lifetime of a back-office password-reset link"),
     "BACKOFFICE_PAGE_SIZE": (20, "rows per page of the back-office applications list"),
+    # Production shape
+    "LOG_FORMAT": ("json", "json: the production entry point (webapp.worker) logs JSON lines, personal data "
+                           "redacted; text: leave logging as Python/Celery set it up"),
+    "LOG_LEVEL": ("INFO", "level of the process's logs (the Celery command's --loglevel wins for workers)"),
+    "TRUSTED_PROXIES": (0, "reverse proxies in front of the web app whose X-Forwarded-For/-Proto/-Host are "
+                           "believed (0: none; 1: one nginx or load balancer)"),
 }
 
 

@@ -89,7 +89,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _is_personal() -> bool:
-    if request.endpoint == "static":  # the same files for everyone: cached (and no session lookup)
+    if request.endpoint == "static" or request.blueprint == "health":  # no session lookup (no I/O)
         return False
     if request.blueprint in ("api", "backoffice") or current_user.is_authenticated:
         return True

@@ -54,7 +54,7 @@ from ._security import (
     verify_code,
 )
 from ._sessions import SESSION_KEY, close_session, open_session, user_of_session
-from ._staff import check_reset_token, login, request_password_reset, reset_password
+from ._staff import check_reset_token, issue_reset_token, login, request_password_reset, reset_password
 
 __all__ = [
     "AUDIT_EVENTS",
@@ -90,6 +90,7 @@ __all__ = [
     "get_operator",
     "hash_password",
     "identity_locked_fields",
+    "issue_reset_token",
     "issue_token",
     "list_audit",
     "list_offices",
