@@ -235,10 +235,10 @@ def _cents(raw: Any, pointer: str, default: int) -> int:
 POSITION_INVALID = "payment.position_invalid"
 
 
-def reconcile_payment(payment_id: Any, state: connectors.DebtPositionState) -> str:
+def reconcile_payment(payment_id: Any, state: connectors.DebtPositionState, now: datetime | None = None) -> str:
     """What pagoPA's debt position says of a notice we still wait for, applied once under the row lock:
     'paid', 'refused' (an amount that is not ours), 'cancelled' (invalidated on pagoPA), 'waiting' or 'skipped'."""
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     try:
         with unit_of_work():
             payment = db.session.scalar(select(Payment).where(Payment.id == payment_id).with_for_update(of=Payment))
@@ -250,7 +250,7 @@ def reconcile_payment(payment_id: Any, state: connectors.DebtPositionState) -> s
             if paid:
                 if option is not None and option.amount_cents != payment.amount:
                     raise ReceiptRefused("L'importo pagato su pagoPA non corrisponde all'avviso.")
-                paid_at = (option.payment_date if option else None) or state.payment_date or now
+                paid_at = (option.payment_date if option else None) or state.payment_date or datetime.now(UTC)
                 mark_paid(payment, paid_at, {"receipt_id": None, "outcome": "OK", "amount": payment.amount,
                                              "fee": 0, "paid_at": paid_at.isoformat(), "source": "reconciliation",
                                              "gpd_status": str(state.status)})

@@ -52,7 +52,7 @@ def reconcile_payments(now: datetime | None = None, limit: int = 100) -> dict[st
             continue
         finally:
             db.session.rollback()
-        outcomes[applications.reconcile_payment(payment_id, state)] += 1
+        outcomes[applications.reconcile_payment(payment_id, state, now)] += 1
     if due:
         log.info("reconciliation: %s", dict(outcomes))
     return dict(outcomes)

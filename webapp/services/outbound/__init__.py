@@ -12,6 +12,7 @@ from ._notifications import (
     queue_email,
     status_changed,
 )
+from ._payment_receipt import receipt_pdf
 from ._payments import (
     all_paid,
     apply_marked_paid,
@@ -67,6 +68,7 @@ __all__ = [
     "protocol_register",
     "queue_email",
     "read_position",
+    "receipt_pdf",
     "recent_emails",
     "register_document",
     "status_changed",
