@@ -212,3 +212,31 @@ def _login(client, fiscal_code: str) -> None:
     url = f"/{TENANT}/accedi/prova/spid"
     response = client.post(url, data={"csrf_token": csrf(client, url), "fiscal_code": fiscal_code})
     assert response.status_code in (302, 303), response.status_code
+
+
+def test_unpaid_notice_is_invalidated_on_pagopa_when_its_application_ends(paying: Api, app: Flask) -> None:
+    """The shipped processes never end while a notice waits (withdrawal is refused with a payment, the
+    office decides after the payment at request), so the rule is driven here as a process ending would:
+    the status-change receiver at a final status, inside the unit of work."""
+    from webapp.models import Application
+    from webapp.services import applications
+    from webapp.services.common import statuses
+    from webapp.services.common.uow import unit_of_work
+
+    SIMULATORS["pagopa"].app.receipt_url = None
+    ended = []
+    for final in (statuses.WITHDRAW, statuses.CANCELLED):
+        app_id, payment = _submitted(paying)
+        with app.app_context():
+            with unit_of_work():
+                row = db.session.get(Application, app_id)
+                previous, row.status = row.status, final
+                applications.on_application_status_changed(row, previous_status=previous, changes=[])
+            stored = db.session.get(Payment, payment["id"])
+            assert stored is not None and stored.status == "CANCELED"
+            position, _option = SIMULATORS["pagopa"].app.find_option(EC, payment["notice_number"])
+            ended.append(SIMULATORS["pagopa"].app.status_of(position))
+    assert ended == ["INVALID", "INVALID"]  # no longer payable on pagoPA
+    assert _incidents(app) == []
+    closed = paying.post("/payments/checkout", MARIO, json={"payments": [payment["id"]]})
+    assert closed.status_code == 409  # nor here
