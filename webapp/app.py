@@ -28,7 +28,7 @@ from webapp.webhooks import bp as webhooks_bp
 def connect_receivers() -> None:
     """Every reaction of one feature to another's signal, in one place (connecting twice is harmless)."""
     for receiver in (outbound.on_application_status_changed, appointments.on_application_status_changed,
-                     people.on_application_status_changed):
+                     people.on_application_status_changed, applications.on_application_status_changed):
         signals.application_status_changed.connect(receiver)
 
 

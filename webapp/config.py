@@ -42,6 +42,12 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "PAGOPA_WEBHOOK_SECRET": ("", "shared secret that signs payment receipts sent to our webhook"),
     "PAGOPA_SEGREGATION_CODE": (1, "segregation code of our notice numbers (aux digit 3)"),
     "PAGOPA_IBAN": ("IT60X0542811101000000123456", "IBAN credited by the notices (per-tenant setting overrides)"),
+    "PAGOPA_RT_KEY": ("", "key pagoPA's node (or the ente's gateway in front of us) sends with paSendRT receipts "
+                          "in the Ocp-Apim-Subscription-Key header; empty: that endpoint refuses every receipt"),
+    "PAGOPA_STATION_ID": ("", "our station's idStation; when set, paSendRT receipts for another station are refused"),
+    "PAGOPA_RECONCILE_SECONDS": (300, "how often beat runs the reconciliation of notices still waiting for payment"),
+    "PAGOPA_RECONCILE_AFTER": (600, "seconds a notice waits for its receipt before the reconciliation reads it"),
+    "PAGOPA_RECONCILE_EVERY": (1800, "seconds between two reconciliation reads of the same notice"),
     "PAYMENT_EXPIRY": ("P30D", "how long a notice stays payable (ISO 8601 duration)"),
     "PROTOCOL_CONNECTOR": ("rest", "rest (an external register's API), or demo (the loopback simulator)"),
     "PROTOCOL_URL": ("", "base URL of the external protocol register"),

@@ -120,6 +120,10 @@ def _payments() -> Paths:
             "The pagoPA notice (avviso di pagamento)",
             {200: answer("PDF", content={"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
                          headers=("Content-Disposition",))}, (404,))}),
+        "/payments/{id}/receipt.pdf": ([PAYMENT], {"get": operation(
+            "The payment receipt (ricevuta di pagamento) of a paid pagoPA notice",
+            {200: answer("PDF", content={"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                         headers=("Content-Disposition",))}, (404,))}),
         "/payments/checkout": ([], {"post": operation(
             "Open one pagoPA checkout for 1 to 5 of the caller's due notices",
             {200: answer("Where to send the citizen", ref("CheckoutUrl"))}, (404, 409), body="Checkout")}),
