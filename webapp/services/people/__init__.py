@@ -3,6 +3,7 @@ sessions, operators and offices."""
 
 from webapp.models import CITIZEN, User
 
+from . import _saml as saml
 from ._citizens import (
     METHOD_LABELS,
     METHODS,
@@ -39,6 +40,6 @@ __all__ = [
     "create_operator", "delete_operator", "get_operator", "hash_password", "identity_locked_fields",
     "issue_token", "list_offices", "list_operators", "list_services", "login", "login_identity",
     "notify_operators", "on_application_status_changed", "open_session", "provider_for", "providers",
-    "request_password_reset", "require_manager", "reset_password", "set_manager", "update_operator",
+    "request_password_reset", "require_manager", "reset_password", "saml", "set_manager", "update_operator",
     "user_from_token", "user_of_session",
 ]
