@@ -11,7 +11,7 @@ from flask import Flask, current_app
 
 import engine
 from webapp.config import REPO_ROOT
-from webapp.services import catalogue, outbound, workshop
+from webapp.services import catalogue, outbound, people, workshop
 from webapp.services.common.errors import Conflict, DomainError
 from webapp.services.common.tenancy import get_tenant
 from webapp.services.common.uow import unit_of_work
@@ -49,6 +49,22 @@ def register_commands(app: Flask) -> None:
             click.echo(f"  (e-mail not sent: MAIL_BACKEND={current_app.config['MAIL_BACKEND']})")
         if not all(check.ok for check in checks):
             raise SystemExit(1)
+
+    @app.cli.command("refresh-spid-idps")
+    @click.option("--file", "source", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="the AgID registry's metadata file of the SPID identity providers")
+    def refresh_spid_idps(source: Path) -> None:
+        """Replace the trusted SPID identity providers (the SPID button's list) with the AgID registry file;
+        the registry is not reachable at run time, so its file is downloaded elsewhere and given here."""
+        target = Path(str(current_app.config["SPID_IDP_METADATA"]).split(",")[0].strip())
+        try:
+            idps = people.saml.refresh_idps(source, target)
+        except DomainError as exc:
+            click.echo(f"File non usato: {exc.description}", err=True)
+            raise SystemExit(1) from None
+        click.echo(f"{len(idps)} gestori di identità SPID in {target}:")
+        for idp in idps:
+            click.echo(f"  {idp.name} ({idp.entity_id})")
 
     @app.cli.command("publish-service")
     @click.argument("path", type=click.Path(exists=True, path_type=Path))

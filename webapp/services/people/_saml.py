@@ -27,7 +27,7 @@ from urllib.parse import quote, urlencode
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from flask import Flask, current_app, url_for
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
@@ -573,3 +573,32 @@ def _saml_factory(app: Flask) -> SamlIdentityProvider | None:
 
 
 register_provider("saml", _saml_factory)
+
+
+# --- The AgID registry of SPID identity providers ---
+
+def refresh_idps(source: Path, target: Path) -> list[IdP]:
+    """Replace the trusted SPID IdP metadata with an AgID registry file (an EntitiesDescriptor, as
+    https://registry.spid.gov.it/entities-idp serves it): checked first, written only if every IdP in it
+    has an HTTP-Redirect SSO endpoint and a signing certificate, so a truncated download changes nothing."""
+    try:
+        tree = etree.parse(str(source), _parser())  # noqa: S320 - parsed without entities or network
+    except etree.XMLSyntaxError as exc:
+        raise BadRequest(f"{source}: non è XML ({exc}).") from exc
+    entities = list(tree.iter(f"{{{MD}}}EntityDescriptor"))
+    idps = [e for e in entities if e.find(f"{{{MD}}}IDPSSODescriptor") is not None]
+    if not idps:
+        raise BadRequest(f"{source}: nessun gestore di identità (IDPSSODescriptor) nel file.")
+    for entity in idps:
+        descriptor = entity.find(f"{{{MD}}}IDPSSODescriptor")
+        certificate = descriptor.find(f"{{{MD}}}KeyDescriptor/{{{DS}}}KeyInfo/{{{DS}}}X509Data/{{{DS}}}X509Certificate")
+        if certificate is None or not (certificate.text or "").strip():
+            raise BadRequest(f"{entity.get('entityID')}: manca il certificato di firma.")
+        if _location(descriptor, "SingleSignOnService") is None:
+            raise BadRequest(f"{entity.get('entityID')}: manca il SingleSignOnService HTTP-Redirect.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".tmp")
+    temporary.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
+    temporary.replace(target)
+    return [IdP(str(e.get("entityID")), str(e.findtext(f"{{{MD}}}Organization/{{{MD}}}OrganizationDisplayName")
+                                          or e.get("entityID")).strip(), "", None) for e in idps]
