@@ -22,7 +22,7 @@ import psycopg
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import spid_sp_test_tool  # noqa: E402 - the sibling script, found through the line above
+import spid_sp_test_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -12,12 +12,12 @@ import requests
 from flask import Flask
 
 from scripts import spid_sp_test_tool
-from tests.saml.test_spid_sp_test import SPID_SP_TEST_IDP, public_url  # noqa: F401 - the fixture
+from tests.saml.test_spid_sp_test import SPID_SP_TEST_IDP, public_url
 
 __all__ = ["public_url"]
 
 
-def idp_answer(public_url: str, method: str, authn_redirect: str, tmp_path: Path) -> str:  # noqa: F811
+def idp_answer(public_url: str, method: str, authn_redirect: str, tmp_path: Path) -> str:
     """spid-sp-test's correct Response (its test 1) to the AuthnRequest in `authn_redirect`, signed."""
     request_file = tmp_path / "authn.txt"
     request_file.write_text(authn_redirect)
@@ -28,7 +28,7 @@ def idp_answer(public_url: str, method: str, authn_redirect: str, tmp_path: Path
     return done.stdout[start:done.stdout.index("</samlp:Response>") + len("</samlp:Response>")]
 
 
-def test_citizen_logs_in_through_spid_and_replay_is_refused(app: Flask, public_url: str,  # noqa: F811
+def test_citizen_logs_in_through_spid_and_replay_is_refused(app: Flask, public_url: str,
                                                             tmp_path: Path) -> None:
     import base64
 

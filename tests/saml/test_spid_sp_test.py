@@ -81,8 +81,8 @@ def test_spid_sp_test_passes(app: Flask, public_url: str, tmp_path: Path, method
                if c["result"] != "success" and c["test"] not in SKIPS]
     assert not failing, failing
     # The correct Responses of the suite logged spid-sp-test's citizen in, with the profile filled.
-    from webapp.models import User
     from webapp.extensions import db
+    from webapp.models import User
     with app.app_context():
         citizen = db.session.query(User).filter_by(fiscal_code="GDASDV00A01H501J").one()
         assert (citizen.name, citizen.family_name, citizen.birth_date) == ("SpidValidator", "AgID", "2000-01-01")
