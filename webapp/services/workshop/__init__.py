@@ -7,6 +7,7 @@ from ._drafts import (
     TEMPLATE_PREFIX,
     TEXT_KEYS,
     Draft,
+    add_form,
     can_edit,
     can_view,
     check_draft,
@@ -35,7 +36,7 @@ from ._versions import (
 from ._workspace import WorkspaceRow, workspace
 
 __all__ = [
-    "as_dict",
+    "add_form", "as_dict",
     "MAX_ZIP_BYTES", "TEMPLATE_PREFIX", "TEXT_KEYS", "Bundle", "Change", "Difference", "Draft", "DraftInvalid",
     "FileDiff", "Problem", "VersionRow", "WorkspaceRow", "can_edit", "can_view", "check_draft", "choices",
     "create_service", "difference", "draft_of", "export_zip", "import_zip", "publish", "publish_files", "read_zip",
