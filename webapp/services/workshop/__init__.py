@@ -36,10 +36,9 @@ from ._versions import (
 from ._workspace import WorkspaceRow, workspace
 
 __all__ = [
-    "add_form", "as_dict",
     "MAX_ZIP_BYTES", "TEMPLATE_PREFIX", "TEXT_KEYS", "Bundle", "Change", "Difference", "Draft", "DraftInvalid",
-    "FileDiff", "Problem", "VersionRow", "WorkspaceRow", "can_edit", "can_view", "check_draft", "choices",
-    "create_service", "difference", "draft_of", "export_zip", "import_zip", "publish", "publish_files", "read_zip",
-    "rollback", "save_file", "save_settings", "set_archived", "shipped_models", "state_of", "version_of", "versions",
-    "workspace",
+    "FileDiff", "Problem", "VersionRow", "WorkspaceRow", "add_form", "as_dict", "can_edit", "can_view", "check_draft",
+    "choices", "create_service", "difference", "draft_of", "export_zip", "import_zip", "publish", "publish_files",
+    "read_zip", "rollback", "save_file", "save_settings", "set_archived", "shipped_models", "state_of", "version_of",
+    "versions", "workspace",
 ]
