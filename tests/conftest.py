@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from tests.webapp.process_tasks import publish_pareri
+from tests.webapp.process_tasks import PARERI_UFFICI, publish_pareri
 from webapp.app import create_app
 from webapp.cli import upgrade_database
 from webapp.demo import seed_demo
@@ -297,3 +297,9 @@ def assert_accessible(page: Any) -> None:
 def pareri(app: Flask) -> None:
     """The test service with its own process (tests/webapp/processes/pareri), published in the demo."""
     publish_pareri(app)
+
+
+@pytest.fixture
+def pareri_uffici(app: Flask) -> None:
+    """The test service with one opinion per named office (tests/webapp/processes/pareri_uffici), in the demo."""
+    publish_pareri(app, PARERI_UFFICI, "pareri-uffici")

@@ -1,4 +1,5 @@
-"""A service with its own process for the tests (tests/webapp/processes/pareri) and the API calls on its tasks."""
+"""Services with their own process for the tests (tests/webapp/processes/pareri and pareri_uffici) and the API
+calls on their tasks."""
 
 from __future__ import annotations
 
@@ -14,15 +15,16 @@ from webapp.services.catalogue import publish_service
 from webapp.services.common.uow import unit_of_work
 
 PARERI = Path(__file__).resolve().parent / "processes" / "pareri"
+PARERI_UFFICI = Path(__file__).resolve().parent / "processes" / "pareri_uffici"
 
 
-def publish_pareri(app: Flask) -> None:
-    """The test service published in the demo, worked by the technical office and the local police."""
+def publish_pareri(app: Flask, folder: Path = PARERI, slug: str = "pareri") -> None:
+    """A test service published in the demo, worked by the technical office, the local police and the URP."""
     with app.app_context(), unit_of_work():
         tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "demo"))
-        publish_service(tenant, PARERI)
+        publish_service(tenant, folder)
         service = db.session.scalar(db.select(Service).where(Service.tenant_id == tenant.id,
-                                                             Service.slug == "pareri"))
+                                                             Service.slug == slug))
         for username in ("tecnico", "vigile", "operatore"):
             user = db.session.scalar(db.select(User).where(User.tenant_id == tenant.id, User.username == username))
             user.services = [*user.services, service]

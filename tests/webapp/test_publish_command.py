@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from tests.webapp.tenants import service_copy
+from tests.workshop.helpers import zip_of
 from webapp.extensions import db
 from webapp.models import Service, ServiceVersion, Tenant
 
@@ -75,3 +76,20 @@ def test_it_works_in_the_production_configuration(make_app: Any, tmp_path: Path)
     result = _publish(production, folder)
     assert result.exit_code == 0, result.output
     assert result.output == "contributo: pubblicata la versione 11\n"
+
+
+def test_a_zip_export_publishes_like_its_folder(app: Flask, tmp_path: Path):
+    folder = _changed(service_copy(tmp_path, "accesso-atti", 7), "allow_partial_approval: true",
+                      "allow_partial_approval: false")
+    files = {f"accesso-atti/{p.relative_to(folder)}": p.read_text() for p in folder.rglob("*") if p.is_file()}
+    archive = tmp_path / "accesso-atti.zip"
+    archive.write_bytes(zip_of(files))
+    result = _publish(app, archive)
+    assert (result.exit_code, result.output) == (0, "accesso-atti: pubblicata la versione 7\n")
+    again = _publish(app, archive)
+    assert (again.exit_code, again.output) == (0, "accesso-atti: nessuna modifica, resta la versione 7\n")
+    broken = tmp_path / "broken.zip"
+    broken.write_bytes(zip_of({**files, "accesso-atti/forms/domanda.json": "{not json"}))
+    failed = _publish(app, broken)
+    assert failed.exit_code == 1 and "forms/domanda.json" in failed.output
+    assert _publish(app, tmp_path / "missing.zip").exit_code == 2  # click: the path does not exist

@@ -52,7 +52,7 @@ def _to_opinions(d: Driver, data: dict[str, Any]) -> None:
         ("st_receipt", "documents.generate_receipt", {"kind": "application"})]
     wait = d.service("st_receipt", {"document_id": "D-1"})
     assert wait.entered == (2000,) and wait.service_calls[0].operation == "protocol.register_application"
-    wait = d.service("st_register_application", {"number": "2026/10", "date": "2026-05-01"})
+    wait = d.service("st_protocol_register", {"number": "2026/10", "date": "2026-05-01"})
     [task] = wait.user_tasks
     assert (task.bpmn_id, task.form, task.candidate, task.actions, wait.status) == (
         "ut_take_charge", "presa_in_carico", "ufficio:urp", ("assign",), 3000)
@@ -98,12 +98,12 @@ def test_opinions_needed_and_fee(service: ServiceDefinition, data: dict[str, Any
     assert wait.entered == (1500,)
     [call] = wait.service_calls
     assert (call.bpmn_id, call.operation, call.params) == (
-        "st_debt_position", "payment.create_debt_position", {"amount": fee, "phase": "release"})
+        "st_payment", "payment.create_debt_position", {"amount": fee, "phase": "release"})
     assert [(n.template, n.to) for n in wait.notifications] == [("canone_da_pagare", "cittadino")]
-    d.service("st_debt_position", {"iupd": "IUPD-1"})
+    d.service("st_payment", {"iupd": "IUPD-1"})
     d.message("payment_received", RECEIPT)
     assert d.wait.status == 6000 and d.wait.service_calls[0].params == {"outcome": "approved"}
-    d.service("st_register_outcome", {"number": "2026/11"})
+    d.service("st_protocol_outcome", {"number": "2026/11"})
     assert d.wait.completed and d.wait.status == 7000
     assert d.history == [1000, 1900, 2000, 3000, 4600, 4000, 1500, 1520, 6000, 7000]
     assert d.notified == [("canone_da_pagare", "cittadino"), ("autorizzazione_rilasciata", "cittadino")]
@@ -125,7 +125,7 @@ def test_parallel_opinions_in_either_order_and_a_contrary_one(service: ServiceDe
     assert {t.bpmn_id for t in d.wait.user_tasks} == {"ut_review"}
     wait = d.user("ut_review", {"action": "reject", "message": "Parere contrario della Polizia Locale"})
     assert wait.entered == (8000,) and wait.service_calls[0].params == {"outcome": "rejected"}
-    wait = d.service("st_register_outcome", {"number": "2026/12"})
+    wait = d.service("st_protocol_outcome_reject", {"number": "2026/12"})
     assert wait.completed and wait.status == 9000
     assert [(n.template, n.to) for n in wait.notifications] == [("domanda_respinta", "cittadino")]
     final = d._load().data
@@ -170,7 +170,7 @@ def test_fee_not_paid_in_time(service: ServiceDefinition) -> None:
     _to_opinions(d, SMALL)
     d.user("ut_opinion_technical", {"action": "favorevole"}, {})
     d.user("ut_review", {"action": "accept"})
-    wait = d.service("st_debt_position", {"iupd": "IUPD-1"})
+    wait = d.service("st_payment", {"iupd": "IUPD-1"})
     assert wait.messages == ("payment_received",) and wait.status == 1500
     [timer] = wait.timers
     assert timer.bpmn_id == "tev_payment_expiry"
@@ -203,7 +203,7 @@ def test_withdraw(service: ServiceDefinition, point: str) -> None:
     d.user("ut_compile", {"action": "submit"}, SMALL)
     if point == "ut_take_charge":
         d.service("st_receipt")
-        d.service("st_register_application")
+        d.service("st_protocol_register")
     assert point in d.waiting_for() and d.wait.messages == ("withdraw",)
     before = d.wait
     wait = d.message("withdraw", {"reason": "non serve più"})

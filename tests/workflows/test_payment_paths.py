@@ -70,7 +70,7 @@ def test_payment_at_request_paid(service: ServiceDefinition, payload: dict[str, 
     d = Driver(service, **REQUEST)
     wait = d.user("ut_compile", {"action": "submit"})
     assert wait.entered == (1500,)
-    _debt_position(d, "st_payment_request", 1600, "request")
+    _debt_position(d, "st_payment", 1600, "request")
     wait = d.message("payment_received", payload)
     assert wait.entered == (1520, 1900) and wait.timers == ()  # the expiry timer is gone
     assert wait.messages == ("withdraw",)  # as today from st_receipt on (the web layer hides it when paid)
@@ -88,7 +88,7 @@ def test_payment_at_request_paid(service: ServiceDefinition, payload: dict[str, 
 def test_payment_at_request_expired(service: ServiceDefinition) -> None:
     d = Driver(service, **REQUEST)
     d.user("ut_compile", {"action": "submit"})
-    [timer] = _debt_position(d, "st_payment_request", 1600, "request").timers
+    [timer] = _debt_position(d, "st_payment", 1600, "request").timers
     wait = d.fire_timers(timer.due_at - timedelta(seconds=1))  # not due yet: nothing happens
     assert (wait.status, wait.entered, wait.messages, wait.completed) == (1500, (), ("payment_received",), False)
     assert wait.timers == (timer,)
@@ -103,7 +103,7 @@ def test_payment_at_request_expired(service: ServiceDefinition) -> None:
 def test_payment_at_request_not_expected_before_the_debt_position(service: ServiceDefinition) -> None:
     d = Driver(service, **REQUEST)
     d.user("ut_compile", {"action": "submit"})
-    assert d.waiting_for() == {"st_payment_request"}
+    assert d.waiting_for() == {"st_payment"}
     with pytest.raises(MessageNotExpected):
         d._load().send_message("payment_received", MANUAL)
     with pytest.raises(MessageNotExpected):  # no withdrawal while a payment is pending
@@ -113,7 +113,7 @@ def test_payment_at_request_not_expected_before_the_debt_position(service: Servi
 def test_payment_expiry_comes_from_the_start_data(service: ServiceDefinition) -> None:
     d = Driver(service, **{**REQUEST, "payment_expiry": "PT2H"})
     d.user("ut_compile", {"action": "submit"})
-    wait = d.service("st_payment_request", {"iupd": "IUPD-1"})
+    wait = d.service("st_payment", {"iupd": "IUPD-1"})
     [timer] = wait.timers
     assert timedelta(hours=1, minutes=59) < timer.due_at - datetime.now(UTC) <= timedelta(hours=2)
 
@@ -134,7 +134,7 @@ def test_payment_at_release_paid(service: ServiceDefinition, partial: bool, payl
     d.to_review()
     wait = d.user("ut_review", {"action": "accept", "partial": partial, "deferred_amount": 2500})
     assert wait.entered == (1500,)
-    _debt_position(d, "st_payment_release", 2500, "release")
+    _debt_position(d, "st_payment", 2500, "release")
     wait = d.message("payment_received", payload)
     assert wait.entered[0] == 1520 and wait.timers == ()
     with pytest.raises(MessageNotExpected):
@@ -148,7 +148,7 @@ def test_payment_at_release_expired(service: ServiceDefinition) -> None:
     d = Driver(service, **RELEASE)
     d.to_review()
     d.user("ut_review", {"action": "accept", "partial": False, "deferred_amount": 2500})
-    [timer] = _debt_position(d, "st_payment_release", 2500, "release").timers
+    [timer] = _debt_position(d, "st_payment", 2500, "release").timers
     wait = d.fire_timers(timer.due_at + timedelta(minutes=1))
     assert wait.completed and (wait.status, wait.entered) == (1530, (1530,))
     assert (wait.user_tasks, wait.service_calls, wait.timers, wait.messages) == ((), (), (), ())
@@ -189,7 +189,7 @@ def test_payment_at_release_after_integration(service: ServiceDefinition) -> Non
     d, review = _back_from_integration_with_a_stale_amount(service)
     assert d.waiting_for() == {review}
     d.user(review, {"action": "accept", "partial": True, "deferred_amount": 4000})
-    _debt_position(d, "st_payment_release", 4000, "release")
+    _debt_position(d, "st_payment", 4000, "release")
     d.message("payment_received", RECEIPT)
     tail = _accept_tail(d, partial=True)
     assert d.history[-len(tail) - 3:] == [4500 if d.protocol else 4000, 1500, 1520, *tail]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
 from engine import (
     MessageNotExpected,
@@ -279,3 +280,15 @@ def test_user_task_guards(service: ServiceDefinition) -> None:
     with pytest.raises(TaskNotReady):  # already completed
         d._load().complete_user_task(task.task_id, {"action": "submit"})
     assert d._load().complete_service_call("nope", {}) is None
+
+
+def test_receipt_protocol_and_payments_come_from_the_shared_fragments(service: ServiceDefinition) -> None:
+    """The lifecycle's steps that call out are the shared fragments' tasks, not copies in each process."""
+    folder = next(p for p in SERVICE_FOLDERS if p.name == service.slug)
+    main = etree.parse(str(folder / service.manifest["process"][0]))
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+    assert main.xpath("//bpmn:serviceTask/@id", namespaces=ns) == []
+    called = set(main.xpath("//bpmn:callActivity/@calledElement", namespaces=ns))
+    assert called >= {"sub_receipt", "sub_protocollo", "sub_pagamento"}
+    listed = {Path(p).name for p in service.manifest["process"][1:]}
+    assert listed == {"receipt.bpmn", "protocollo.bpmn", "pagamento.bpmn"}

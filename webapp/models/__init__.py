@@ -15,7 +15,7 @@ from webapp.models.applications import (
     StatusChange,
 )
 from webapp.models.calendars import Calendar, Closure, Meeting, OpeningHour, operator_calendars
-from webapp.models.catalogue import ProcessDefinition, Service, ServiceDraft, ServiceVersion
+from webapp.models.catalogue import ProcessDefinition, SandboxRun, Service, ServiceDraft, ServiceVersion
 from webapp.models.feedback import ServiceRating
 from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
 from webapp.models.outbox import OutboxMessage
@@ -62,6 +62,7 @@ __all__ = [
     "ProcessDefinition",
     "ProcessTask",
     "ProtocolCounter",
+    "SandboxRun",
     "Service",
     "ServiceCallRow",
     "ServiceDraft",

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -93,3 +93,33 @@ class ServiceDraft(db.Model):  # type: ignore[name-defined]
 
     service = relationship("Service", back_populates="draft")
     updated_by = relationship("User", foreign_keys=[updated_by_id], lazy="joined")
+
+
+class SandboxRun(db.Model):  # type: ignore[name-defined]
+    """A test run of a service's draft ("Prova il servizio"): the engine walked by an administrator,
+    with no application, no citizen, and no call to the outside (service calls are simulated)."""
+
+    __tablename__ = "sandbox_runs"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    service_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("services.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    started_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
+    # The draft as it was at the start: the run goes on with it even when the draft is saved meanwhile.
+    files_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    files: Mapped[dict[str, str]] = mapped_column(JSON, nullable=False)
+    spec_blob: Mapped[str] = mapped_column(Text, nullable=False)  # text, never jsonb: key order matters
+    forms: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    engine_state: Mapped[str] = mapped_column(Text, nullable=False)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    # [{at, element, label, status, who, summary}], oldest first.
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, nullable=False)
+    status: Mapped[int | None] = mapped_column(Integer)
+    completed: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    updated_at: Mapped[datetime] = created_at()  # before the attribute below hides the column helper
+    created_at: Mapped[datetime] = created_at()
+
+    service = relationship("Service", lazy="joined")
+    started_by = relationship("User", foreign_keys=[started_by_id], lazy="joined")

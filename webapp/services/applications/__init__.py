@@ -2,6 +2,7 @@
 (transitions, saving process state), automatic assignment, messages, payment events."""
 
 from webapp.models import INTERNAL, Application
+from webapp.services.common.process_start import start_options
 
 from ._call_results import call_failed, complete_call
 from ._citizen_steps import (
@@ -50,7 +51,7 @@ from ._drafts import (
 )
 from ._messages import MAX_MESSAGE_CHARS, latest_integration_request, list_messages, post_message
 from ._payment_events import provide_stamp, receive_receipt
-from ._process import DISPATCHER, dispatch, persist, process_failed, restore, set_dispatcher, start_options
+from ._process import DISPATCHER, dispatch, persist, process_failed, restore, set_dispatcher
 from ._tasks import InboxFilters, TaskView, complete_task, inbox, list_tasks
 from ._transitions import transition
 

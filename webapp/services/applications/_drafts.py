@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +14,7 @@ import forms
 from webapp.extensions import db
 from webapp.models import CITIZEN, Application, Attachment, StatusChange, Tenant, User
 from webapp.services import catalogue
-from webapp.services.common import policy, statuses
+from webapp.services.common import policy, process_start, statuses
 from webapp.services.common.errors import (
     BadRequest,
     FieldProblem,
@@ -30,9 +29,6 @@ from webapp.services.common.uow import unit_of_work
 
 from . import _process
 
-# The names the process reads the citizen's data by (README, "The service format").
-PROCESS_FORM_DATA = "domanda"
-PROCESS_APPLICANT = "richiedente"
 DRAFT_TOLERATED = frozenset({"required", "dependentRequired"})
 
 
@@ -76,12 +72,6 @@ def _foreign_attachments(app: Application | None, form: forms.Form, data: dict[s
             for ref in ids if ref not in known]
 
 
-def applicant(user: User) -> dict[str, Any]:
-    """The applicant as the process sees them (`richiedente`): identity, not the whole profile."""
-    return {"codice_fiscale": user.fiscal_code or "", "nome": user.name or "", "cognome": user.family_name or "",
-            "email": user.email or "", "autenticazione": (user.identity or {}).get("method", "password")}
-
-
 def create_application(tenant: Tenant, user: User, service_key: str, data: Any) -> Application:
     if user.role != CITIZEN:
         raise Forbidden("Le pratiche si creano a nome di un cittadino.")
@@ -90,8 +80,7 @@ def create_application(tenant: Tenant, user: User, service_key: str, data: Any) 
         catalogue.refuse_archived(service)
         version = service.current_version
         validate_data(None, catalogue.form_for(version), data if data is not None else {}, draft=True)
-        start = {**_process.start_options(options_of(version)), PROCESS_FORM_DATA: copy.deepcopy(data or {}),
-                 PROCESS_APPLICANT: applicant(user)}
+        start = process_start.start_data(options_of(version), data, user)
         instance, wait = engine.start_instance(catalogue.process_for(version), start)
         app = Application(
             id=uuid.uuid4(), tenant_id=tenant.id, service_id=service.id, service_version_id=version.id,

@@ -17,7 +17,7 @@ from webapp.services import outbound
 from webapp.services.catalogue import process_for
 from webapp.services.common import policy, signals, statuses
 from webapp.services.common.errors import Conflict, ProcessFailed, TransitionNotAllowed
-from webapp.services.common.options import ServiceOptions, options_of
+from webapp.services.common.options import options_of
 from webapp.services.common.uow import after_commit
 
 from ._assignment import auto_assign
@@ -37,19 +37,6 @@ def set_dispatcher(app: Flask, dispatch: Callable[[str], None]) -> None:
 
 def dispatch(call_id: str) -> None:
     current_app.extensions[DISPATCHER](call_id)
-
-
-def start_options(options: ServiceOptions) -> dict[str, Any]:
-    """The start data every lifecycle process routes on, from the service's options."""
-    return {
-        "protocol_required": options.protocol_required,
-        "allow_integration_request": options.allow_integration_request,
-        "allow_partial_approval": options.allow_partial_approval,
-        "allow_withdraw": options.allow_withdraw,
-        "payment_phase": options.payment,
-        "payment_amount": options.payment_amount,
-        "payment_expiry": options.payment_expiry or "P30D",  # ISO-8601 duration of the notice
-    }
 
 
 def process_failed(app: Application, exc: engine.EngineError) -> ProcessFailed:

@@ -20,6 +20,7 @@ from webapp.services.common.errors import (
     ValidationFailed,
 )
 from webapp.services.common.options import options_of
+from webapp.services.common.process_start import PROCESS_FORM_DATA
 from webapp.services.common.tenancy import get_scoped, scoped
 from webapp.services.common.uow import unit_of_work
 
@@ -37,7 +38,7 @@ from ._commands import (
     TaskAction,
     Withdrawal,
 )
-from ._drafts import PROCESS_FORM_DATA, check_version, validate_data
+from ._drafts import check_version, validate_data
 from ._messages import INTEGRATION_REQUEST, post_message_locked
 
 OUTCOMES = {True: "approved", False: "rejected"}

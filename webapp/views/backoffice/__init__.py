@@ -13,8 +13,9 @@ from webapp.views.backoffice import (
     workshop,
     workshop_forms,
     workshop_process,
+    workshop_sandbox,
 )
 from webapp.views.backoffice.blueprint import bp
 
 __all__ = ["actions", "applications", "auth", "bp", "calendars", "exports", "operators", "services",
-           "statistics", "tasks", "workshop", "workshop_forms", "workshop_process"]
+           "statistics", "tasks", "workshop", "workshop_forms", "workshop_process", "workshop_sandbox"]

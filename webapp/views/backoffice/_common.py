@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from pathlib import Path
+
+from flask import current_app, g, request
 from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 
@@ -52,3 +54,11 @@ def field_errors(error: ValidationFailed) -> list[tuple[str, str]]:
 def safe_next(target: str | None, default: str) -> str:
     """Only a path inside this tenant's back office (never another host)."""
     return safe_return(target, f"/{tenant().slug}/backoffice/", default)
+
+
+VIEWER_SCRIPT = "vendor/bpmn/process-viewer.js"
+
+
+def viewer_available() -> bool:
+    """The read-only process viewer ships as a built asset; without it pages show the path as a list alone."""
+    return Path(current_app.static_folder or "", VIEWER_SCRIPT).is_file()

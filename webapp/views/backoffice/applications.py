@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from webapp.services import screens
 from webapp.services.common import policy, uploads
 from webapp.services.common.options import options_of
 from webapp.services.people import assignable, list_offices
-from webapp.views.backoffice._common import staff, tenant
+from webapp.views.backoffice._common import staff, tenant, viewer_available
 from webapp.views.backoffice.blueprint import bp
 
 TABS = {"dati": "Dati", "documenti": "Documenti", "messaggi": "Messaggi", "iter": "Iter",
@@ -64,7 +64,19 @@ def application(app_id: str, tab: str) -> str | tuple[str, int]:
         operator_options=[(u.id, u.full_name) for u in assignable(tenant(), app)] if "assign" in actions else [],
         office_options=[(o.id, o.name) for o in list_offices(tenant())] if "assign" in actions else [],
         allow_partial=options_of(app.service_version).allow_partial_approval,
+        diagram=screens.process_diagram(app) if tab == "iter" else None,
+        viewer=viewer_available(),
     )
+
+
+@bp.get("/pratiche/<app_id>/processo.bpmn")
+def application_bpmn(app_id: str) -> Response:
+    """The BPMN of the version the application runs on, for the read-only viewer."""
+    app = policy.get_application(staff(), tenant(), app_id)
+    diagram = screens.process_diagram(app)
+    if diagram is None or diagram.bpmn is None:
+        abort(404)
+    return current_app.response_class(diagram.bpmn, mimetype="application/xml")
 
 
 @bp.get("/pratiche/<app_id>/allegati/<attachment_id>")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -94,7 +94,6 @@ def workshop_service(slug: str) -> Any:
         "backoffice/workshop/service.html", section=SECTION, draft=draft, form=form, errors=errors,
         problems=problems, versions=workshop.versions(tenant(), slug), values=settings_values(),
         can_edit=workshop.can_edit(staff(), tenant()), confirmations=_confirmations(draft),
-        endpoints=current_app.view_functions,
     ), 400 if errors else 200
 
 

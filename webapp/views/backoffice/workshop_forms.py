@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from webapp.services import workshop
@@ -93,15 +92,9 @@ def _texts() -> dict[str, str]:
 
 
 def _trail(draft: Any) -> list[tuple[str, str]]:
-    """The breadcrumb's links up to the service; a workshop page not registered (yet) is left out."""
-    found = []
-    for label, endpoint, values in ((_("Gestione servizi"), "backoffice.workshop", {}),
-                                    (draft.title, "backoffice.workshop_service", {"slug": draft.slug})):
-        try:
-            found.append((label, url_for(endpoint, **values)))
-        except BuildError:
-            continue
-    return found
+    """The breadcrumb's links up to the service."""
+    return [(_("Gestione servizi"), url_for("backoffice.workshop")),
+            (draft.title, url_for("backoffice.workshop_service", slug=draft.slug))]
 
 
 @bp.get(BASE, endpoint="workshop_form")

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Response, abort, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.routing import BuildError
 
 from webapp.services import workshop
 from webapp.services.common.errors import DomainError, NotFound
@@ -33,14 +32,6 @@ def _viewable_draft(slug: str) -> workshop.Draft:
         abort(404)
 
 
-def _url(endpoint: str, **values: Any) -> str | None:
-    """A link to a workshop page written alongside this one; None while that page is not there yet."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
 def _problems(slug: str) -> list[dict[str, Any]]:
     return [workshop.as_dict(problem) for problem in workshop.check_draft(tenant(), slug)]
 
@@ -55,7 +46,7 @@ def process_page(slug: str) -> str:
         problems=json.dumps(_problems(slug), ensure_ascii=False),
         xml_url=url_for("backoffice.workshop_process_xml", slug=slug),
         filename=(draft.process_path or "process.bpmn").rsplit("/", 1)[-1],
-        workspace_url=_url("backoffice.workshop"), service_url=_url("backoffice.workshop_service", slug=slug))
+        workspace_url=url_for("backoffice.workshop"), service_url=url_for("backoffice.workshop_service", slug=slug))
 
 
 @bp.get("/gestione-servizi/<slug>/processo/bpmn", endpoint="workshop_process_xml")

@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from webapp.services import workshop
+from webapp.services import screens, workshop
 
 TEXTS = (
     ("description", _l("Descrizione"), _l("Cos'è il servizio, in poche righe: compare in cima alla scheda.")),
@@ -51,7 +51,7 @@ _DAYS = re.compile(r"^P(\d{1,4})D$")
 
 def settings_values() -> dict[str, Any]:
     return {"texts": TEXTS, "flags": FLAGS, "payments": PAYMENTS, "protocol_handlers": PROTOCOL_HANDLERS,
-            "workflows": WORKFLOWS}
+            "workflows": WORKFLOWS, "follow_ups": list(screens.FOLLOW_UPS.items())}
 
 
 @dataclass
@@ -81,6 +81,9 @@ class SettingsForm:
     def from_request(cls, form: MultiDict[str, str], draft: workshop.Draft) -> SettingsForm:
         base = cls.from_draft(draft)
         options = dict(base.options)
+        options["follow_ups"] = [kind for kind in screens.FOLLOW_UPS if kind in form.getlist("follow_ups")]
+        if not options["follow_ups"]:
+            options.pop("follow_ups")
         for name, _label, _help in FLAGS:
             options[name] = form.get(name) == "on"
         errors: list[tuple[str, str]] = []
