@@ -195,6 +195,33 @@ def process_with_a_gateway_and_another_office(page: Any, base: str) -> None:
     expect(panel(page, "Chi la completa")).to_have_value("ufficio:tecnico")
 
 
+def tried_in_the_sandbox(page: Any, base: str) -> None:
+    """"Prova il servizio": the application for the historic centre reaches the technical office's opinion,
+    and after it the decision, with nothing sent anywhere."""
+    page.goto(base + WORKSHOP + SLUG + "/")
+    page.get_by_role("link", name="Prova il servizio").click()
+    page.wait_for_url(re.compile(r".*/prova$"))
+    page.locator("label[for=f-privacy]").click()
+    page.fill("#f-richiesta", "Prova: passo carrabile in via Roma")
+    expect(page.locator("#f-nulla-osta")).to_have_count(0)
+    page.locator("label[for=f-zona]").click()  # «centro storico»: the clearance is asked for, as of a citizen
+    page.fill("#f-nulla-osta", "SABAP-RM 0001/2026")
+    page.locator("#f-nulla-osta").press("Tab")  # a change asks for the fields again: let it land first
+    expect(page.locator("#prova-campi.htmx-request")).to_have_count(0)
+    expect(page.locator("#f-nulla-osta")).to_have_value("SABAP-RM 0001/2026")
+    page.get_by_role("button", name="Invia la domanda di prova").click()
+    page.wait_for_url(re.compile(r".*/prova/[0-9a-f-]{36}$"))
+    opinion = page.locator(".card", has=page.get_by_role("heading", name="Parere dell'Ufficio Tecnico"))
+    expect(opinion).to_contain_text("Ufficio Tecnico")
+    assert_accessible(page)
+    opinion.get_by_label("Motivazione del parere").fill("Prova")
+    opinion.locator('label[for$="-action-1"]').click()  # «favorevole»
+    opinion.get_by_role("button", name="Completa l'attività").click()
+    expect(page.get_by_text("Attività completata nella prova.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Decidi la domanda")).to_be_visible()
+    expect(page.locator("#percorso-elenco")).to_contain_text("Parere dell'Ufficio Tecnico")
+
+
 def publish(page: Any, base: str, number: int) -> None:
     page.goto(base + WORKSHOP + SLUG + "/")
     page.get_by_role("link", name="Pubblica la bozza").click()
@@ -292,6 +319,7 @@ def test_a_service_from_scratch_to_two_versions_and_another_ente(live_server, br
     two_step_form_with_a_condition(page, base)
     a_form_for_the_opinion(page, base)
     process_with_a_gateway_and_another_office(page, base)
+    tried_in_the_sandbox(page, base)
     publish(page, base, 1)
 
     citizen_applies(browser, live_server)
