@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test install lint
+.PHONY: demo test install lint serve
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -26,3 +26,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy engine forms connectors webapp
 	$(BIN)/lint-imports
+
+## Production shape: migrate, then gunicorn, a Celery worker and beat (Procfile) on PostgreSQL and Redis;
+## configuration from the environment (README, "Production shape")
+serve: install
+	$(BIN)/python scripts/serve.py

@@ -14,13 +14,14 @@ from webapp.models.applications import (
     ServiceCallRow,
     StatusChange,
 )
+from webapp.models.audit import AuditEvent
 from webapp.models.calendars import Calendar, Closure, Meeting, OpeningHour, operator_calendars
 from webapp.models.catalogue import ProcessDefinition, SandboxRun, Service, ServiceDraft, ServiceVersion
 from webapp.models.feedback import ServiceRating
 from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
 from webapp.models.outbox import OutboxMessage
 from webapp.models.payments import NoticeCounter, Payment, StampUse
-from webapp.models.tenancy import Office, Tenant
+from webapp.models.tenancy import Office, Tenant, office_services
 from webapp.models.users import (
     ADMIN,
     CITIZEN,
@@ -49,6 +50,7 @@ __all__ = [
     "TASK_READY",
     "Application",
     "Attachment",
+    "AuditEvent",
     "Calendar",
     "Closure",
     "LoginSession",
@@ -72,6 +74,7 @@ __all__ = [
     "StatusChange",
     "Tenant",
     "User",
+    "office_services",
     "operator_calendars",
     "operator_services",
 ]
