@@ -1,8 +1,9 @@
 """The workshop from end to end in a real browser: an administrator creates a service from scratch, makes its
-form two steps with a conditional field, draws a process that routes on the form's data to a task of another
-office (properties through our panel), publishes version 1; a citizen applies; the administrator changes the
-draft and publishes version 2 while the application stays on version 1; version 2's zip, imported into another
-ente and published there, exports the same files. The workshop's pages pass axe (WCAG 2.1 AA)."""
+form two steps with a conditional field, adds a form for another office's opinion, draws a process that routes
+on the form's data to that office's task (properties through our panel), tries it in the sandbox and publishes
+version 1; a citizen applies and the technical office gives its opinion from its inbox; the administrator
+changes the draft and publishes version 2 while the application stays on version 1; version 2's zip, imported
+into another ente and published there, exports the same files. The workshop's pages pass axe (WCAG 2.1 AA)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tests.browser.test_backoffice_handling import staff_login
 from tests.browser.test_citizen_flow import login as citizen_login
 from tests.browser.test_citizen_flow import tick
 from tests.conftest import assert_accessible
-from tests.webapp.helpers import MARIO
+from tests.webapp.helpers import MARIO, create
 from tests.webapp.process_tasks import tasks
 from tests.workshop.helpers import other_ente, unzip
 
@@ -335,6 +336,8 @@ def test_a_service_from_scratch_to_two_versions_and_another_ente(live_server, br
     change_the_description(page, base)
     publish(page, base, 2)
     assert the_application(api)["service_version"] == 1  # the application stays on the version it started on
+    later = create(api, SLUG, {"privacy": True, "richiesta": "Un altro passo carrabile", "zona": "altra zona"})
+    assert later["service_version"] == 2  # a new one starts on version 2
 
     page.goto(base + WORKSHOP + SLUG + "/")
     exported = download(page, "Esporta la versione 2")
