@@ -12,7 +12,7 @@ from flask import Flask, current_app
 
 import engine
 from webapp.config import REPO_ROOT
-from webapp.services import catalogue, onboarding, outbound, workshop
+from webapp.services import catalogue, onboarding, outbound, people, workshop
 from webapp.services.common import localtime
 from webapp.services.common.errors import Conflict, DomainError, ValidationFailed
 from webapp.services.common.tenancy import get_tenant
@@ -53,6 +53,22 @@ def register_commands(app: Flask) -> None:
             click.echo(f"  (e-mail not sent: MAIL_BACKEND={current_app.config['MAIL_BACKEND']})")
         if not all(check.ok for check in checks):
             raise SystemExit(1)
+
+    @app.cli.command("refresh-spid-idps")
+    @click.option("--file", "source", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="the AgID registry's metadata file of the SPID identity providers")
+    def refresh_spid_idps(source: Path) -> None:
+        """Replace the trusted SPID identity providers (the SPID button's list) with the AgID registry file;
+        the registry is not reachable at run time, so its file is downloaded elsewhere and given here."""
+        target = Path(str(current_app.config["SPID_IDP_METADATA"]).split(",")[0].strip())
+        try:
+            idps = people.saml.refresh_idps(source, target)
+        except DomainError as exc:
+            click.echo(f"File non usato: {exc.description}", err=True)
+            raise SystemExit(1) from None
+        click.echo(f"{len(idps)} gestori di identità SPID in {target}:")
+        for idp in idps:
+            click.echo(f"  {idp.name} ({idp.entity_id})")
 
     def _publish_one(path: Path, tenant_slug: str) -> bool:
         """One service folder or zip: its outcome printed; False when it was refused."""

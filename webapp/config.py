@@ -58,6 +58,23 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "APP_IO_KEY": ("", "App IO service API key (per service in a later version)"),
     "SWEEP_SECONDS": (30, "how often beat fires due timers and re-sends work that never reached a worker"),
     "TEST_IDENTITY_PROVIDER": (False, "demo/test only: citizens log in as test SPID/CIE identities"),
+    # SPID and CIE through SAML2 (webapp/services/people/_saml.py)
+    "SAML_KEY_FILE": ("", "PEM private key signing our SAML metadata and requests (empty: no SAML login)"),
+    "SAML_CERT_FILE": ("", "PEM certificate of SAML_KEY_FILE, published in the metadata"),
+    "SPID_IDP_METADATA": (str(REPO_ROOT / "webapp" / "saml" / "spid-idps.xml"),
+                          "comma-separated metadata files of the trusted SPID identity providers (the AgID "
+                          "registry; refresh with `flask refresh-spid-idps`)"),
+    "CIE_IDP_METADATA": ("", "comma-separated metadata files of the trusted CIE identity provider"),
+    "SPID_LEVEL": (2, "SpidL level asked of SPID and CIE (1, 2 or 3)"),
+    "SAML_CLOCK_SKEW_SECONDS": (60, "clock difference tolerated on SAML time windows"),
+    "SAML_REQUEST_TTL_SECONDS": (900, "how long an AuthnRequest waits for its response"),
+    "SAML_CONTACT_EMAIL": ("servizi@example.it", "contact e-mail in the SP metadata (tenant setting "
+                                                 "saml_contact_email overrides)"),
+    "SAML_CONTACT_PHONE": ("+390000000000", "contact phone (+39...) in the SP metadata (tenant setting "
+                                             "saml_contact_phone overrides)"),
+    "SAML_DEFAULT_IPA_CODE": ("", "IPA code in the metadata when the tenant has none"),
+    "SAML_DEFAULT_MUNICIPALITY": ("H501", "CIE metadata: cadastral code of the municipality (tenant setting "
+                                           "istat_code overrides)"),
     # Back office
     "SESSION_COOKIE_SAMESITE": ("Lax", "session cookie SameSite (Flask's own default is None)"),
     "LOGIN_SLOWDOWN_AFTER": (3, "password logins (form and API): failures per account or address before each "

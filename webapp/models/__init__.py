@@ -21,6 +21,7 @@ from webapp.models.feedback import ServiceRating
 from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
 from webapp.models.outbox import OutboxMessage
 from webapp.models.payments import NoticeCounter, Payment, StampUse
+from webapp.models.saml import SamlAssertion, SamlRequest
 from webapp.models.tenancy import Office, Tenant, office_services
 from webapp.models.users import (
     ADMIN,
@@ -64,6 +65,8 @@ __all__ = [
     "ProcessDefinition",
     "ProcessTask",
     "ProtocolCounter",
+    "SamlAssertion",
+    "SamlRequest",
     "SandboxRun",
     "Service",
     "ServiceCallRow",

@@ -3,6 +3,7 @@ sessions, operators and offices, the staff's second factor and the security audi
 
 from webapp.models import CITIZEN, User
 
+from . import _saml as saml
 from ._audit import EVENTS as AUDIT_EVENTS
 from ._audit import AuditFilters, AuditPage, audit, audit_csv, audit_entries, list_audit
 from ._citizens import (
@@ -116,6 +117,7 @@ __all__ = [
     "require_manager",
     "reset_password",
     "reset_totp",
+    "saml",
     "second_step",
     "set_manager",
     "set_totp_required",
