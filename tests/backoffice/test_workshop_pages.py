@@ -195,3 +195,34 @@ def test_managers_look_operators_are_not_told(app):
 def test_posts_without_csrf_are_refused(app):
     client = logged_in(app, "admin")
     assert client.post(BASE + "contributo/pubblica", data={"confirm": "1"}).status_code == 400
+
+
+def _add_form(client: Any, slug: str, **form: str) -> Any:
+    page = client.get(BASE + f"{slug}/").get_data(as_text=True)
+    revision = re.search(r'name="revision" value="(\d+)"', page).group(1)  # type: ignore[union-attr]
+    return client.post(BASE + f"{slug}/moduli", data={"csrf_token": csrf(client, BASE + f"{slug}/"),
+                                                      "revision": revision, **form})
+
+
+def test_a_new_form_is_added_to_the_draft_for_a_task_of_the_process(app):
+    client = logged_in(app, "admin")
+    _new(client, title="Passo carrabile", slug="passo-carrabile")
+    added = _add_form(client, "passo-carrabile", form_ref="parere_tecnico", form_title="Parere dell'Ufficio Tecnico")
+    assert added.status_code == 302 and added.headers["Location"].endswith("/passo-carrabile/moduli/parere_tecnico")
+    with app.app_context():
+        draft = db.session.scalar(db.select(ServiceDraft).join(Service).where(Service.slug == "passo-carrabile"))
+        assert "parere_tecnico: forms/parere_tecnico.json" in draft.files["service.yaml"]
+        assert '"title": "Parere dell\'Ufficio Tecnico"' in draft.files["forms/parere_tecnico.json"]
+    page = client.get(BASE + "passo-carrabile/").get_data(as_text=True)
+    assert "La bozza si carica senza errori." in page and "forms/parere_tecnico.json" in page
+    assert client.get(added.headers["Location"]).status_code == 200  # the form editor opens it
+    for ref, message in (("esito", "percorso standard"), ("parere_tecnico", "ha già un modulo"),
+                         ("Parere", "lettere minuscole")):
+        refused = _add_form(client, "passo-carrabile", form_ref=ref, form_title="Altro")
+        assert refused.status_code == 302
+        assert message in client.get(refused.headers["Location"]).get_data(as_text=True)
+    manager = logged_in(app, "manager")
+    assert "Aggiungi il modulo" not in manager.get(BASE + "passo-carrabile/").get_data(as_text=True)
+    token = csrf(manager, BASE)
+    assert manager.post(BASE + "passo-carrabile/moduli", data={"csrf_token": token, "form_ref": "altro",
+                                                              "form_title": "Altro"}).status_code == 403

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.backoffice.conftest import TOKEN, logged_in
@@ -97,3 +98,36 @@ def test_operators_and_other_entes_get_a_404(app):
     elsewhere = logged_in(app, "admin-altrove", tenant="altrove")
     assert elsewhere.get(run_url.replace("/demo/", "/altrove/")).status_code == 404
     assert elsewhere.get(BASE.replace("/demo/", "/altrove/")).status_code == 404
+
+
+def test_the_main_form_redraws_a_field_shown_only_for_some_answer(app):
+    _blank(app)
+    document = {
+        "title": "Domanda", "schema": {
+            "type": "object", "additionalProperties": False, "required": ["privacy", "zona"],
+            "properties": {"privacy": {"type": "boolean", "const": True, "title": "Privacy"},
+                           "zona": {"type": "string", "enum": ["centro", "altro"], "title": "Zona"},
+                           "nulla_osta": {"type": "string", "maxLength": 50, "title": "Nulla osta"}},
+            "allOf": [{"if": {"properties": {"zona": {"const": "centro"}}, "required": ["zona"]},
+                       "then": {"required": ["nulla_osta"]}}]},
+        "ui": {"widgets": {"privacy": "checkbox", "zona": "radio"}}}
+    with app.app_context():
+        tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == "demo"))
+        admin = db.session.scalar(db.select(User).where(User.username == "admin", User.tenant_id == tenant.id))
+        with unit_of_work():
+            workshop.save_file(tenant, admin, SLUG, "forms/domanda.json", json.dumps(document), revision=None)
+    client = logged_in(app, "admin")
+    page = client.get(BASE).get_data(as_text=True)
+    assert 'name="nulla_osta"' not in page and f'hx-post="{BASE}/anteprima"' in page
+    assert 'id="prova-f-zona" hx-preserve' in page  # always there: kept as typed across redraws
+    token = _token(client, BASE)
+    centre = client.post(BASE + "/anteprima", data={"csrf_token": token, "zona": "centro"})
+    assert centre.status_code == 200
+    html = centre.get_data(as_text=True)
+    assert 'id="prova-f-nulla-osta">' in html and 'name="nulla_osta"' in html  # redrawn, not preserved
+    assert 'error' not in html.split('id="prova-f-nulla-osta"')[1][:400]  # no errors while answering
+    other = client.post(BASE + "/anteprima", data={"csrf_token": token, "zona": "altro"}).get_data(as_text=True)
+    assert 'name="nulla_osta"' not in other
+    manager = logged_in(app, "manager")
+    assert manager.post(BASE + "/anteprima", data={"csrf_token": _token(manager, BASE), "zona": "centro"}
+                        ).status_code == 403

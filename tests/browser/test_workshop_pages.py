@@ -27,6 +27,8 @@ def test_service_page_dialog_and_version_are_accessible(live_server, page):
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Una versione pubblicata non si modifica più")
+    # axe judges colours as drawn: wait for Bootstrap's fade-in to end (half-faded text fails the contrast)
+    expect(dialog).to_have_css("opacity", "1")
     assert_accessible(page)
     dialog.get_by_role("button", name="Torna indietro").click()
     expect(dialog).to_be_hidden()

@@ -327,6 +327,51 @@ def _blank(slug: str, title: str, category: str | None) -> dict[str, str]:
 TEXT_KEYS = ("description", "who", "how_to", "what_you_need", "what_you_get", "costs", "times", "contacts")
 
 
+FORM_REF = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def starter_form(title: str) -> str:
+    """A new form of the service: one long text, for the form editor to grow."""
+    document = {
+        "title": title,
+        "schema": {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+                   "additionalProperties": False, "required": ["note"],
+                   "properties": {"note": {"type": "string", "title": "Note", "minLength": 1, "maxLength": 5000}}},
+        "ui": {"widgets": {"note": "textarea"}},
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def add_form(tenant: Tenant, user: User, slug: str, ref: str, title: str, *, revision: int | None) -> Draft:
+    """A new form of the service (forms/<ref>.json, listed in service.yaml), so that a task of the process
+    (another office's opinion, say) has a form of its own: a service made from scratch has only the
+    citizen's and the decision's, and those two carry the standard lifecycle's built-in handling."""
+    policy.require_workshop(user, tenant, edit=True)
+    ref, title = ref.strip(), " ".join(title.split())
+    if not FORM_REF.match(ref):
+        raise BadRequest("La chiave del modulo è fatta di lettere minuscole, cifre e trattino basso, "
+                         "e comincia con una lettera (es. parere_tecnico).", field="form_ref")
+    if ref in policy.LIFECYCLE_FORMS:
+        raise BadRequest(f"«{ref}» è il nome di un modulo del percorso standard: scegline un altro.",
+                         field="form_ref")
+    if not title or len(title) > 200:
+        raise BadRequest("Il titolo del modulo è obbligatorio (al massimo 200 caratteri).", field="form_title")
+    service = find_service(tenant, slug, lock=True)
+    row = draft_row(tenant, service, lock=True)
+    _fresh(row, revision)
+    manifest = _files.read_manifest(row.files)
+    if not manifest:
+        raise BadRequest("service.yaml non è leggibile: correggilo nella vista dei file.")
+    forms = dict(manifest.get("forms") or {}) if isinstance(manifest.get("forms"), dict) else {}
+    path = f"forms/{ref}.json"
+    if ref in forms or path in row.files:
+        raise BadRequest(f"Il servizio ha già un modulo «{ref}».", field="form_ref")
+    manifest["forms"] = {**forms, ref: path}
+    text = yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=110)
+    store(row, user, {**row.files, "service.yaml": text, path: starter_form(title)})
+    return as_draft(service, row)
+
+
 def save_settings(tenant: Tenant, user: User, slug: str, *, title: str, category: str | None,
                   texts: dict[str, str], options: dict[str, Any], revision: int | None) -> Draft:
     """Rewrite service.yaml's title, category, texts and options (checked: wrong options are refused)."""

@@ -53,6 +53,9 @@ class FormPage:
     problems: list[Problem]
     steps: list[tuple[forms.Step, list[forms.FieldView]]] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    # Fields shown only for some answers: the page redraws them as the answers change, and keeps the
+    # others as they are (what is being typed there is not overwritten by a redraw).
+    conditional: frozenset[str] = frozenset()
 
     @property
     def error_items(self) -> list[tuple[str, str, str]]:
@@ -170,13 +173,29 @@ def _step_fields(form: forms.Form, data: dict[str, Any],
             for step in form.steps]
 
 
+def _conditional(form: forms.Form) -> frozenset[str]:
+    return frozenset(forms.conditional_fields(form.schema))
+
+
 def sandbox_form(tenant: Tenant, user: User, slug: str) -> FormPage:
     policy.require_workshop(user, tenant, edit=True)
     service, _files_now, definition, problems = _checked(tenant, slug)
     if definition is None or problems:
         return FormPage(service.slug, service.name, problems)
     form = _form(MAIN_FORM, definition.forms[MAIN_FORM])
-    return FormPage(service.slug, service.name, [], _step_fields(form, {}, {}))
+    return FormPage(service.slug, service.name, [], _step_fields(form, {}, {}), conditional=_conditional(form))
+
+
+def sandbox_preview(tenant: Tenant, user: User, slug: str, formdata: forms.FormValues) -> FormPage:
+    """The main form again for the values typed so far, without their errors: a field shown only for some
+    answer appears (or goes) as the administrator answers, as on the citizen's step pages."""
+    policy.require_workshop(user, tenant, edit=True)
+    service, _files_now, definition, problems = _checked(tenant, slug)
+    if definition is None or problems:
+        return FormPage(service.slug, service.name, problems)
+    form = _form(MAIN_FORM, definition.forms[MAIN_FORM])
+    data, _errors = _posted(form, formdata, {})
+    return FormPage(service.slug, service.name, [], _step_fields(form, data, {}), conditional=_conditional(form))
 
 
 def sandbox_start(tenant: Tenant, user: User, slug: str, formdata: forms.FormValues,
@@ -190,7 +209,8 @@ def sandbox_start(tenant: Tenant, user: User, slug: str, formdata: forms.FormVal
     form = _form(MAIN_FORM, definition.forms[MAIN_FORM])
     data, errors = _posted(form, formdata, files)
     if errors:
-        return None, FormPage(service.slug, service.name, [], _step_fields(form, data, errors), errors)
+        return None, FormPage(service.slug, service.name, [], _step_fields(form, data, errors), errors,
+                              conditional=_conditional(form))
     log: list[dict[str, Any]] = []
     try:
         instance, wait = engine.start_instance(definition.process, start_data(
@@ -199,7 +219,7 @@ def sandbox_start(tenant: Tenant, user: User, slug: str, formdata: forms.FormVal
         wait = _automatic(instance, wait, log, definition.manifest)
     except engine.EngineError as exc:
         return None, FormPage(service.slug, service.name, [Problem("", None, f"Il processo si è fermato: {exc}")],
-                              _step_fields(form, data, {}))
+                              _step_fields(form, data, {}), conditional=_conditional(form))
     with unit_of_work():
         run = SandboxRun(id=uuid.uuid4(), tenant_id=tenant.id, service_id=service.id, started_by_id=user.id,
                          files_hash=files_hash(files_now), files=files_now, spec_blob=definition.process.blob,

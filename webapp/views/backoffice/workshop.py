@@ -97,6 +97,23 @@ def workshop_service(slug: str) -> Any:
     ), 400 if errors else 200
 
 
+@bp.post("/gestione-servizi/<slug>/moduli", endpoint="workshop_form_new")
+def workshop_form_new(slug: str) -> Any:
+    require(edit=True)
+    revision = request.form.get("revision", "")
+    try:
+        with unit_of_work():
+            workshop.add_form(tenant(), staff(), slug, request.form.get("form_ref", ""),
+                              request.form.get("form_title", ""),
+                              revision=int(revision) if revision.isdigit() else None)
+    except DomainError as exc:
+        flash(exc.description, "error")
+        return redirect(_service_url(slug) + "#forms-title")
+    ref = request.form.get("form_ref", "").strip()
+    flash(_("Modulo «%(ref)s» aggiunto alla bozza.", ref=ref), "success")
+    return redirect(url_for("backoffice.workshop_form", slug=slug, ref=ref))
+
+
 def _confirmations(draft: workshop.Draft) -> dict[str, Confirmation]:
     slug, back = draft.slug, _service_url(draft.slug)
     publish_text = _("La bozza diventa la versione %(n)d: le nuove domande partiranno da questa; quelle già "

@@ -55,6 +55,15 @@ def workshop_sandbox_start(slug: str) -> Response | tuple[str, int]:
     return redirect(url_for("backoffice.workshop_sandbox_run", slug=slug, run_id=run_id))
 
 
+@bp.post(f"{BASE}/anteprima")
+def workshop_sandbox_preview(slug: str) -> str:
+    """htmx: the main form's fields for the values typed so far (conditional ones appear); nothing starts."""
+    if not _may_view():
+        raise Forbidden(_("Solo gli amministratori provano i servizi."))
+    page = workshop.sandbox_preview(tenant(), staff(), slug, request.form)
+    return render_template("backoffice/workshop/_sandbox_fields.html", page=page, slug=slug)
+
+
 def _render_run(slug: str, run: workshop.RunView, editable: bool, status: int = 200) -> tuple[str, int]:
     return render_template("backoffice/workshop/sandbox_run.html", section="workshop", slug=slug, run=run,
                            editable=editable, viewer=viewer_available() and run.bpmn is not None,
