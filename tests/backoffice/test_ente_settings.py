@@ -19,7 +19,7 @@ from tests.webapp.helpers import submitted
 from tests.webapp.smtp_sink import Sink, start_sink
 from tests.webapp.workers import free_port
 from webapp.extensions import db
-from webapp.models import OutboxMessage, Tenant
+from webapp.models import AuditEvent, OutboxMessage, Tenant
 from webapp.services.common.ente_settings import sanitise_html
 from webapp.services.common.uow import unit_of_work
 from webapp.services.outbound import deliver
@@ -271,3 +271,19 @@ def test_a_service_app_io_key_is_the_one_sent(app: Flask) -> None:
         assert app_io_key(_tenant(), "contributo") == IO_KEY
         assert app_io_key(_tenant(), "cdu") is None
     assert deliver  # the relay builds the channel with it (webapp/services/outbound/_relay.py)
+
+
+def test_a_settings_change_is_audited_by_key_never_by_value(app: Flask) -> None:
+    api = Api(app)
+    changed = api.call("PUT", "/admin/settings", "admin", json={
+        "faq_url": "https://www.comune.prova.it/faq",
+        "smtp": {"host": "smtp.comune.prova.it", "port": 587, "security": "starttls", "username": "servizi",
+                 "password": PASSWORD}})
+    assert changed.status_code == 200, changed.get_json()
+    refused = api.call("PUT", "/admin/settings", "admin", json={"faq_url": "javascript:alert(1)"})
+    assert refused.status_code == 400
+    with app.app_context():
+        entries = list(db.session.scalars(db.select(AuditEvent).where(AuditEvent.event == "settings_changed")))
+        assert len(entries) == 1  # the refused change wrote nothing
+        text = str(entries[0].details)
+        assert "faq_url" in text and "smtp" in text and PASSWORD not in text and "comune.prova.it" not in text

@@ -11,6 +11,7 @@ from PIL import Image, UnidentifiedImageError
 
 from webapp.extensions import db
 from webapp.models import Tenant, User
+from webapp.services import people
 from webapp.services.common.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMedia
 from webapp.services.common.uow import after_commit, after_rollback
 from webapp.services.common.uploads import stored_path
@@ -55,6 +56,7 @@ def set_logo(tenant: Tenant, user: User, content: bytes) -> None:
     tenant.settings = {**(tenant.settings or {}),
                        "logo": {"key": key, "mime": mime, "sha256": hashlib.sha256(content).hexdigest()}}
     db.session.flush()
+    people.audit(user, "settings_changed", tenant, {"settings": "logo"})
 
 
 def remove_logo(tenant: Tenant, user: User) -> None:
@@ -62,6 +64,7 @@ def remove_logo(tenant: Tenant, user: User) -> None:
     _forget_after_commit(tenant)
     tenant.settings = {k: v for k, v in (tenant.settings or {}).items() if k != "logo"}
     db.session.flush()
+    people.audit(user, "settings_changed", tenant, {"settings": "logo (rimosso)"})
 
 
 def _forget_after_commit(tenant: Tenant) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from webapp.extensions import db
 from webapp.models import Service, Tenant, User
+from webapp.services import people
 from webapp.services.common import ente_settings, policy
 from webapp.services.common.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 
@@ -217,4 +218,6 @@ def update_settings(tenant: Tenant, user: User, changes: Mapping[str, Any]) -> l
     tenant.settings = settings  # a new dict: the JSON column sees the change
     db.session.flush()
     log.info("ente %s: settings changed by user %s: %s", tenant.slug, user.id, ", ".join(changed))  # keys only
+    if changed:  # which settings, never their values (a password, a key)
+        people.audit(user, "settings_changed", tenant, {"settings": ", ".join(changed)})
     return changed
