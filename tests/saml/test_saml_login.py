@@ -48,3 +48,39 @@ def test_citizen_logs_in_through_spid_and_replay_is_refused(app: Flask, public_u
     # A response naming a request we never sent (another RelayState) is refused too.
     forged = requests.post(f"{public_url}/demo/spid/acs", data={**posted, "RelayState": "x"}, timeout=30)
     assert forged.status_code == 403
+
+
+def test_logout_sends_the_idp_a_logout_request_signed_by_us(app: Flask, public_url: str, tmp_path: Path) -> None:
+    import base64
+    import re
+    import zlib
+    from urllib.parse import parse_qs, urlsplit
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    browser = requests.Session()
+    started = browser.get(f"{public_url}/demo/spid/login?idp={quote(SPID_SP_TEST_IDP, safe='')}"
+                          f"&next=/demo/area-personale", allow_redirects=False, timeout=30)
+    relay_state = requests.utils.unquote(started.headers["Location"].split("RelayState=")[1].split("&")[0])
+    response = idp_answer(public_url, "spid", started.headers["Location"], tmp_path)
+    landed = browser.post(f"{public_url}/demo/spid/acs", timeout=30, data={
+        "SAMLResponse": base64.b64encode(response.encode()).decode(), "RelayState": relay_state})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', landed.text).group(1)  # type: ignore[union-attr]
+    out = browser.post(f"{public_url}/demo/esci", data={"csrf_token": token}, allow_redirects=False, timeout=30)
+    assert out.status_code == 302
+    location = out.headers["Location"]
+    assert location.startswith("https://localhost:8443/")  # the IdP's SingleLogoutService
+    query = urlsplit(location).query
+    params = parse_qs(query)
+    request_xml = zlib.decompress(base64.b64decode(params["SAMLRequest"][0]), -15).decode()
+    assert "<samlp:LogoutRequest" in request_xml or ":LogoutRequest" in request_xml
+    assert "that-transient-opaque-value" in request_xml  # the NameID the assertion gave (spid-sp-test's)
+    assert 'Destination="https://localhost:8443/' in request_xml
+    # The signature covers the query as sent (SAML bindings §3.4.4.1), with our certificate's key.
+    signed = query.split("&Signature=")[0].encode()
+    certificate = x509.load_pem_x509_certificate((Path(app.config["SAML_CERT_FILE"])).read_bytes())
+    certificate.public_key().verify(base64.b64decode(params["Signature"][0]), signed,  # type: ignore[union-attr]
+                                    padding.PKCS1v15(), hashes.SHA256())
+    assert browser.get(f"{public_url}/demo/area-personale", allow_redirects=False, timeout=30).status_code == 302
