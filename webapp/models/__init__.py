@@ -17,7 +17,14 @@ from webapp.models.applications import (
 from webapp.models.calendars import Calendar, Closure, Meeting, OpeningHour, operator_calendars
 from webapp.models.catalogue import ProcessDefinition, SandboxRun, Service, ServiceDraft, ServiceVersion
 from webapp.models.feedback import ServiceRating
-from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
+from webapp.models.messages import (
+    APPLICANT,
+    INTERNAL,
+    Attachment,
+    Message,
+    ProtocolCounter,
+    ProtocolRegistration,
+)
 from webapp.models.outbox import OutboxMessage
 from webapp.models.payments import NoticeCounter, Payment, StampUse
 from webapp.models.tenancy import Office, Tenant
@@ -62,6 +69,7 @@ __all__ = [
     "ProcessDefinition",
     "ProcessTask",
     "ProtocolCounter",
+    "ProtocolRegistration",
     "SandboxRun",
     "Service",
     "ServiceCallRow",

@@ -52,18 +52,29 @@ from ._drafts import (
 from ._messages import MAX_MESSAGE_CHARS, latest_integration_request, list_messages, post_message
 from ._payment_events import provide_stamp, receive_receipt
 from ._process import DISPATCHER, dispatch, persist, process_failed, restore, set_dispatcher
+from ._protocol import (
+    EXTERNAL,
+    STAGES,
+    ProtocolRegistration,
+    handler_of,
+    registration_for_call,
+    render_document,
+    stage_of,
+)
+from ._protocol_reports import StageReport, list_registrations, report_stage
 from ._tasks import InboxFilters, TaskView, complete_task, inbox, list_tasks
 from ._transitions import transition
 
 __all__ = [
-    "DISPATCHER", "DRAFT_TOLERATED", "INTERNAL", "MAX_MESSAGE_CHARS", "SUMMARY", "Action", "Application",
-    "Assign", "Command", "InboxFilters", "IntegrationDecision", "IntegrationRequest", "ListFilters",
-    "NewMessage", "Outcome", "PaymentRegistration", "Registration", "StampRequest", "StepPage", "Submit",
-    "SummaryGroup", "TaskAction", "TaskView", "Withdrawal", "call_failed", "command_for", "complete_call",
-    "complete_task", "create_application", "data_groups", "dispatch", "get_application", "get_draft", "history",
-    "inbox", "is_reachable", "latest_integration_request", "list_applications", "list_messages", "list_tasks",
-    "message_for", "new_application_page", "persist", "post_message", "prefill", "preview_step",
-    "process_failed", "provide_stamp", "receive_receipt", "restore", "resume_target", "save_step", "sent_page",
-    "set_dispatcher", "start_application", "start_options", "step_page", "submit", "summary", "transition",
-    "update_draft",
+    "DISPATCHER", "DRAFT_TOLERATED", "EXTERNAL", "INTERNAL", "MAX_MESSAGE_CHARS", "STAGES", "SUMMARY", "Action",
+    "Application", "Assign", "Command", "InboxFilters", "IntegrationDecision", "IntegrationRequest", "ListFilters",
+    "NewMessage", "Outcome", "PaymentRegistration", "ProtocolRegistration", "Registration", "StageReport",
+    "StampRequest", "StepPage", "Submit", "SummaryGroup", "TaskAction", "TaskView", "Withdrawal", "call_failed",
+    "command_for", "complete_call", "complete_task", "create_application", "data_groups", "dispatch",
+    "get_application", "get_draft", "handler_of", "history", "inbox", "is_reachable", "latest_integration_request",
+    "list_applications", "list_messages", "list_registrations", "list_tasks", "message_for", "new_application_page",
+    "persist", "post_message", "prefill", "preview_step", "process_failed", "provide_stamp", "receive_receipt",
+    "registration_for_call", "render_document", "report_stage", "restore", "resume_target", "save_step",
+    "sent_page", "set_dispatcher", "stage_of", "start_application", "start_options", "step_page", "submit",
+    "summary", "transition", "update_draft"
 ]
