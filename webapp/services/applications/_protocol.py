@@ -31,7 +31,7 @@ from webapp.services.common import formatting, localtime
 from webapp.services.common.errors import DuplicateProtocolNumber
 from webapp.services.common.letterhead import letterhead_pdf, write_line
 from webapp.services.common.options import options_of
-from webapp.services.common.uploads import Upload, store_attachment
+from webapp.services.common.uploads import Upload, discard_attachment, store_attachment
 
 from ._messages import INTEGRATION_REQUEST
 
@@ -179,6 +179,22 @@ def open_registration(app: Application, row: ServiceCallRow) -> ProtocolRegistra
     db.session.add(registration)
     db.session.flush()
     return registration
+
+
+def withdrawal_noted(app: Application) -> None:
+    """The withdrawal's document is made when its registration opens, before the history row carrying the
+    citizen's reason exists (that row is written once the status changes): made again with it."""
+    registration = db.session.scalar(select(ProtocolRegistration).where(
+        ProtocolRegistration.application_id == app.id, ProtocolRegistration.stage == "withdrawal",
+        ProtocolRegistration.number.is_(None)).order_by(ProtocolRegistration.created_at.desc()).limit(1))
+    if registration is None:
+        return
+    name, content = render_document(app, STAGES["withdrawal"], {})
+    stale = registration.attachment
+    registration.attachment_id = store_attachment(app, Upload(name, content), None, DOCUMENT_KIND).id
+    db.session.flush()
+    if stale is not None:
+        discard_attachment(stale)
 
 
 # --- the numbers ---------------------------------------------------------------------------------------
