@@ -283,3 +283,18 @@ def test_the_database_refuses_a_second_registration_of_a_number(app: Flask, tmp_
         two.rollback()
         one.close()
         two.close()
+
+
+def test_a_connector_register_giving_a_used_number_is_an_incident(app: Flask, tmp_path: Path) -> None:
+    api = _tenant(app, tmp_path, "connector")
+    first = _waiting_application(api)
+    taken = _registrations(api, first)[0]
+    simulator = SIMULATORS["protocol"].app
+    with simulator.lock:  # the register's counter goes back: it gives that number again
+        simulator.counters[int(taken["registered_at"][:4])] -= 1
+    second = _waiting_application(api)
+    detail = api.get(f"/applications/{second}", _operator(api)).get_json()
+    assert detail["status"] == "2000" and detail["protocol_number"] is None
+    [incident] = detail["incidents"]
+    assert incident["attempts"] == 1 and "DuplicateProtocolNumber" in incident["last_error"]
+    assert _registrations(api, second)[0]["protocol_number"] is None
