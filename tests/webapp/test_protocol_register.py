@@ -298,3 +298,23 @@ def test_a_connector_register_giving_a_used_number_is_an_incident(app: Flask, tm
     [incident] = detail["incidents"]
     assert incident["attempts"] == 1 and "DuplicateProtocolNumber" in incident["last_error"]
     assert _registrations(api, second)[0]["protocol_number"] is None
+
+
+def test_our_register_skips_a_number_another_register_gave(app: Flask, tmp_path: Path) -> None:
+    """A service with an external register and one with ours in the same ente: ours never repeats its number."""
+    from webapp.services.common import localtime
+
+    api = _tenant(app, tmp_path, "builtin")
+    first = _waiting_application(api)
+    issued = _registrations(api, first)[0]["protocol_number"]
+    year, number = issued.split("/")
+    taken = f"{year}/{int(number) + 1:07d}"
+    with app.app_context(), unit_of_work():
+        registration = db.session.scalar(db.select(ProtocolRegistration).where(
+            ProtocolRegistration.application_id == uuid.UUID(first)))
+        db.session.add(ProtocolRegistration(
+            tenant_id=registration.tenant_id, application_id=registration.application_id, stage="application",
+            direction="in", handler="external", year=int(year), number=taken, registered_at=localtime.now()))
+    second = _waiting_application(api)
+    assert status(api, second, _operator(api)) == 3000
+    assert _registrations(api, second)[0]["protocol_number"] == f"{year}/{int(number) + 2:07d}"
