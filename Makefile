@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test install lint
+.PHONY: demo test install lint serve
 
-$(STAMP): setup.cfg pyproject.toml constraints.txt
+$(STAMP): setup.cfg pyproject.toml constraints.txt scripts/spid-sp-test-constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==25.3"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python scripts/spid_sp_test_tool.py
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -26,3 +27,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy engine forms connectors webapp
 	$(BIN)/lint-imports
+
+## Production shape: migrate, then gunicorn, a Celery worker and beat (Procfile) on PostgreSQL and Redis;
+## configuration from the environment (README, "Production shape")
+serve: install
+	$(BIN)/python scripts/serve.py

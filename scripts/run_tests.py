@@ -21,6 +21,9 @@ from pathlib import Path
 import psycopg
 import redis
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import spid_sp_test_tool
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 cleanups: list[Callable[[], None]] = []
@@ -105,6 +108,7 @@ def ensure_chromium() -> None:
 
 def main() -> int:
     ensure_chromium()
+    spid_sp_test_tool.ensure()  # xmlsec1 (Debian) and AgID's spid-sp-test, for the SAML tests
     pg_port = 5432 if postgres_answers(5432) else start_postgres()
     redis_port = 6379 if redis_answers(6379) else start_redis()
     env = {

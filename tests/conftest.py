@@ -71,6 +71,17 @@ def _connector_config() -> dict[str, Any]:
             "APP_IO_URL": SIMULATORS["appio"].url}
 
 
+SAML_DIR = Path(__file__).resolve().parent / "saml"
+# The SP's test key pair (tests only), trusting spid-sp-test's own identity provider for SPID and CIE.
+SAML_TEST_CONFIG = {
+    "SAML_KEY_FILE": str(SAML_DIR / "keys" / "sp.key"),
+    "SAML_CERT_FILE": str(SAML_DIR / "keys" / "sp.crt"),
+    "SPID_IDP_METADATA": str(SAML_DIR / "spid-sp-test-idp.xml"),
+    "CIE_IDP_METADATA": str(SAML_DIR / "spid-sp-test-idp.xml"),
+    "SAML_DEFAULT_IPA_CODE": "c_h501",
+}
+
+
 def app_config(database_url: str, storage: Path, **overrides: Any) -> dict[str, Any]:
     return {
         **_connector_config(),
@@ -87,6 +98,7 @@ def app_config(database_url: str, storage: Path, **overrides: Any) -> dict[str, 
         "MAIL_BACKEND": "capture",
         "TEST_IDENTITY_PROVIDER": True,
         "ALLOW_DEMO_CONNECTORS": True,
+        **SAML_TEST_CONFIG,
         **overrides,
     }
 

@@ -28,7 +28,9 @@ def make_celery(app: Flask) -> Celery:
         task_time_limit=120,  # a hard bound on anything that advances a workflow
         task_soft_time_limit=100,
         # One beat process runs the sweep; timers live in the database, so a restart loses nothing.
-        beat_schedule={"sweep": {"task": "webapp.sweep", "schedule": app.config["SWEEP_SECONDS"]}},
+        beat_schedule={"sweep": {"task": "webapp.sweep", "schedule": app.config["SWEEP_SECONDS"]},
+                       "reconcile-payments": {"task": "webapp.reconcile_payments",
+                                              "schedule": app.config["PAGOPA_RECONCILE_SECONDS"]}},
     )
     celery.set_default()
     app.extensions["celery"] = celery

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from alembic import command
@@ -11,8 +12,9 @@ from flask import Flask, current_app
 
 import engine
 from webapp.config import REPO_ROOT
-from webapp.services import catalogue, outbound, workshop
-from webapp.services.common.errors import Conflict, DomainError
+from webapp.services import catalogue, onboarding, outbound, people, workshop
+from webapp.services.common import localtime
+from webapp.services.common.errors import Conflict, DomainError, ValidationFailed
 from webapp.services.common.tenancy import get_tenant
 from webapp.services.common.uow import unit_of_work
 
@@ -32,6 +34,8 @@ def upgrade_database() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    register_onboarding_commands(app)
+
     @app.cli.command("db-upgrade")
     def db_upgrade() -> None:
         """Apply every migration."""
@@ -50,12 +54,24 @@ def register_commands(app: Flask) -> None:
         if not all(check.ok for check in checks):
             raise SystemExit(1)
 
-    @app.cli.command("publish-service")
-    @click.argument("path", type=click.Path(exists=True, path_type=Path))
-    @click.option("--tenant", "tenant_slug", required=True, help="the ente's slug")
-    def publish_service(path: Path, tenant_slug: str) -> None:
-        """Check a service folder (or its zip export) and publish it as a new immutable version when it
-        changed."""
+    @app.cli.command("refresh-spid-idps")
+    @click.option("--file", "source", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="the AgID registry's metadata file of the SPID identity providers")
+    def refresh_spid_idps(source: Path) -> None:
+        """Replace the trusted SPID identity providers (the SPID button's list) with the AgID registry file;
+        the registry is not reachable at run time, so its file is downloaded elsewhere and given here."""
+        target = Path(str(current_app.config["SPID_IDP_METADATA"]).split(",")[0].strip())
+        try:
+            idps = people.saml.refresh_idps(source, target)
+        except DomainError as exc:
+            click.echo(f"File non usato: {exc.description}", err=True)
+            raise SystemExit(1) from None
+        click.echo(f"{len(idps)} gestori di identità SPID in {target}:")
+        for idp in idps:
+            click.echo(f"  {idp.name} ({idp.entity_id})")
+
+    def _publish_one(path: Path, tenant_slug: str) -> bool:
+        """One service folder or zip: its outcome printed; False when it was refused."""
         try:
             with unit_of_work():
                 tenant = get_tenant(tenant_slug)
@@ -71,11 +87,11 @@ def register_commands(app: Flask) -> None:
                     result = catalogue.publish_folder(tenant, path)
         except (engine.DefinitionError, workshop.DraftInvalid) as exc:
             lines = "\n".join(f"  {p.file}{f' ({p.element})' if p.element else ''}: {p.message}" for p in exc.problems)
-            click.echo(f"Servizio non pubblicato, la definizione ha errori:\n{lines}", err=True)
-            raise SystemExit(1) from None
+            click.echo(f"{path.name}: servizio non pubblicato, la definizione ha errori:\n{lines}", err=True)
+            return False
         except DomainError as exc:
-            click.echo(f"Servizio non pubblicato: {exc.description}", err=True)
-            raise SystemExit(1) from None
+            click.echo(f"{path.name}: servizio non pubblicato: {exc.description}", err=True)
+            return False
         if not result.published:
             click.echo(f"{result.service}: nessuna modifica, resta la versione {result.version}")
         elif result.renumbered_from is not None:
@@ -83,3 +99,89 @@ def register_commands(app: Flask) -> None:
                        "già pubblicata con un altro contenuto, non si modifica)")
         else:
             click.echo(f"{result.service}: pubblicata la versione {result.version}")
+        return True
+
+    @app.cli.command("publish-service")
+    @click.argument("path", type=click.Path(exists=True, path_type=Path))
+    @click.option("--tenant", "tenant_slug", required=True, help="the ente's slug")
+    def publish_service(path: Path, tenant_slug: str) -> None:
+        """Check a service folder (or its zip export) and publish it as a new immutable version when it
+        changed."""
+        if not _publish_one(path, tenant_slug):
+            raise SystemExit(1)
+
+    @app.cli.command("publish-services")
+    @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+    @click.option("--tenant", "tenant_slug", required=True, help="the ente's slug")
+    @click.option("--all", "every", is_flag=True, help="every service of WORKFLOWS_DIR (workflows/)")
+    def publish_services(paths: tuple[Path, ...], tenant_slug: str, every: bool) -> None:
+        """Publish several services (folders or zips), or with --all every service shipped in workflows/;
+        an unchanged one stays at its version. Every one is tried; exit 1 if any was refused."""
+        if every == bool(paths):
+            click.echo("Indica --all oppure le cartelle (o gli zip) dei servizi da pubblicare, non entrambi.",
+                       err=True)
+            raise SystemExit(1)
+        try:
+            with unit_of_work():
+                get_tenant(tenant_slug)
+        except DomainError as exc:
+            click.echo(f"Servizi non pubblicati: {exc.description}", err=True)
+            raise SystemExit(1) from None
+        folders = (onboarding.shipped_service_folders(Path(current_app.config["WORKFLOWS_DIR"])) if every
+                   else list(paths))
+        refused = [path.name for path in folders if not _publish_one(path, tenant_slug)]
+        if refused:
+            click.echo(f"Non pubblicati: {', '.join(refused)}.", err=True)
+            raise SystemExit(1)
+
+
+def _refused(exc: DomainError) -> NoReturn:
+    """A refusal on stderr, each field problem on its own line; exit 1."""
+    if isinstance(exc, ValidationFailed):
+        lines = "\n".join(f"  --{p.pointer.replace('_', '-')}: {p.message}" for p in exc.errors)
+        click.echo(f"Dati non validi, nulla è stato creato:\n{lines}", err=True)
+    else:
+        click.echo(exc.description, err=True)
+    raise SystemExit(1)
+
+
+def register_onboarding_commands(app: Flask) -> None:
+    @app.cli.command("create-tenant")
+    @click.option("--slug", required=True, help="the ente's address segment: /<slug>/")
+    @click.option("--name", required=True, help="the ente's name, e.g. Comune di Esempio")
+    @click.option("--fiscal-code", required=True, help="the ente's codice fiscale (11 digits)")
+    @click.option("--ipa-code", required=True, help="the ente's code in the IPA register, e.g. c_h501")
+    def create_tenant(slug: str, name: str, fiscal_code: str, ipa_code: str) -> None:
+        """Create an ente; the same values again change nothing, other values are refused (exit 1)."""
+        try:
+            result = onboarding.create_tenant(slug, name, fiscal_code, ipa_code)
+        except DomainError as exc:
+            _refused(exc)
+        tenant = result.tenant
+        if result.created:
+            click.echo(f"Ente «{tenant.name}» creato: {current_app.config['PUBLIC_URL'].rstrip('/')}/{tenant.slug}/")
+        else:
+            click.echo(f"Ente «{tenant.name}» ({tenant.slug}) già presente con gli stessi dati: nessuna modifica.")
+
+    @app.cli.command("create-admin")
+    @click.option("--tenant", "tenant_slug", required=True, help="the ente's slug")
+    @click.option("--email", required=True, help="the administrator's e-mail (also their login)")
+    @click.option("--name", default="", help="given name")
+    @click.option("--family-name", default="", help="family name")
+    def create_admin(tenant_slug: str, email: str, name: str, family_name: str) -> None:
+        """Create an administrator and print a one-time link to choose the password (no password is ever
+        typed here); an existing administrator gets a new link, which replaces the older ones."""
+        try:
+            invite = onboarding.create_admin(tenant_slug, email, name, family_name)
+        except DomainError as exc:
+            _refused(exc)
+        path = current_app.url_map.bind("localhost").build(
+            "backoffice.reset_password", {"tenant": tenant_slug, "token": invite.token})
+        link = current_app.config["PUBLIC_URL"].rstrip("/") + path
+        until = localtime.local(invite.expires_at)
+        user = invite.user
+        what = "creato" if invite.created else "già presente: nuovo collegamento, i precedenti non valgono più"
+        click.echo(f"Amministratore {user.email} (nome utente «{user.username}») {what}.")
+        click.echo(f"Collegamento per scegliere la password, valido una sola volta fino al "
+                   f"{until:%d/%m/%Y %H:%M} (ora italiana):")
+        click.echo(link)

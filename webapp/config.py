@@ -27,7 +27,11 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "MAIL_BACKEND": ("smtp", "smtp: send through MAIL_SERVER; capture: keep sent mail readable on a demo page"),
     "MAIL_SERVER": ("127.0.0.1", "SMTP host"),
     "MAIL_PORT": (25, "SMTP port"),
-    "MAIL_SENDER": ("noreply@servizi.example.it", "From address of notifications"),
+    "MAIL_SENDER": ("noreply@servizi.example.it", "From address of notifications (an ente's own sender wins)"),
+    "MAIL_SENDER_NAME": ("", "display name of MAIL_SENDER (empty: the address alone)"),
+    "MAIL_USERNAME": ("", "SMTP login at MAIL_SERVER (empty: no login); an ente's own server is in its settings"),
+    "MAIL_PASSWORD": ("", "SMTP password of MAIL_USERNAME"),
+    "MAIL_SECURITY": ("none", "SMTP at MAIL_SERVER: none, starttls or ssl"),
     "PUBLIC_URL": ("http://127.0.0.1:5000", "base URL used in links inside e-mails"),
     "ALLOW_DEMO_CONNECTORS": (False, "demo/test only: the demo connectors (PAYMENT_CONNECTOR=demo...) may be built; "
                                      "they talk to the loopback simulators"),
@@ -38,6 +42,12 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "PAGOPA_WEBHOOK_SECRET": ("", "shared secret that signs payment receipts sent to our webhook"),
     "PAGOPA_SEGREGATION_CODE": (1, "segregation code of our notice numbers (aux digit 3)"),
     "PAGOPA_IBAN": ("IT60X0542811101000000123456", "IBAN credited by the notices (per-tenant setting overrides)"),
+    "PAGOPA_RT_KEY": ("", "key pagoPA's node (or the ente's gateway in front of us) sends with paSendRT receipts "
+                          "in the Ocp-Apim-Subscription-Key header; empty: that endpoint refuses every receipt"),
+    "PAGOPA_STATION_ID": ("", "our station's idStation; when set, paSendRT receipts for another station are refused"),
+    "PAGOPA_RECONCILE_SECONDS": (300, "how often beat runs the reconciliation of notices still waiting for payment"),
+    "PAGOPA_RECONCILE_AFTER": (600, "seconds a notice waits for its receipt before the reconciliation reads it"),
+    "PAGOPA_RECONCILE_EVERY": (1800, "seconds between two reconciliation reads of the same notice"),
     "PAYMENT_EXPIRY": ("P30D", "how long a notice stays payable (ISO 8601 duration)"),
     "PROTOCOL_CONNECTOR": ("rest", "rest (an external register's API), or demo (the loopback simulator)"),
     "PROTOCOL_URL": ("", "base URL of the external protocol register"),
@@ -48,6 +58,23 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "APP_IO_KEY": ("", "App IO service API key (per service in a later version)"),
     "SWEEP_SECONDS": (30, "how often beat fires due timers and re-sends work that never reached a worker"),
     "TEST_IDENTITY_PROVIDER": (False, "demo/test only: citizens log in as test SPID/CIE identities"),
+    # SPID and CIE through SAML2 (webapp/services/people/_saml.py)
+    "SAML_KEY_FILE": ("", "PEM private key signing our SAML metadata and requests (empty: no SAML login)"),
+    "SAML_CERT_FILE": ("", "PEM certificate of SAML_KEY_FILE, published in the metadata"),
+    "SPID_IDP_METADATA": (str(REPO_ROOT / "webapp" / "saml" / "spid-idps.xml"),
+                          "comma-separated metadata files of the trusted SPID identity providers (the AgID "
+                          "registry; refresh with `flask refresh-spid-idps`)"),
+    "CIE_IDP_METADATA": ("", "comma-separated metadata files of the trusted CIE identity provider"),
+    "SPID_LEVEL": (2, "SpidL level asked of SPID and CIE (1, 2 or 3)"),
+    "SAML_CLOCK_SKEW_SECONDS": (60, "clock difference tolerated on SAML time windows"),
+    "SAML_REQUEST_TTL_SECONDS": (900, "how long an AuthnRequest waits for its response"),
+    "SAML_CONTACT_EMAIL": ("servizi@example.it", "contact e-mail in the SP metadata (tenant setting "
+                                                 "saml_contact_email overrides)"),
+    "SAML_CONTACT_PHONE": ("+390000000000", "contact phone (+39...) in the SP metadata (tenant setting "
+                                             "saml_contact_phone overrides)"),
+    "SAML_DEFAULT_IPA_CODE": ("", "IPA code in the metadata when the tenant has none"),
+    "SAML_DEFAULT_MUNICIPALITY": ("H501", "CIE metadata: cadastral code of the municipality (tenant setting "
+                                           "istat_code overrides)"),
     # Back office
     "SESSION_COOKIE_SAMESITE": ("Lax", "session cookie SameSite (Flask's own default is None)"),
     "LOGIN_SLOWDOWN_AFTER": (3, "password logins (form and API): failures per account or address before each "
@@ -57,6 +84,12 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "LOGIN_LOCK_SECONDS": (900, "password logins: how long a lock lasts"),
     "PASSWORD_RESET_TTL_SECONDS": (3600, "lifetime of a back-office password-reset link"),
     "BACKOFFICE_PAGE_SIZE": (20, "rows per page of the back-office applications list"),
+    # Production shape
+    "LOG_FORMAT": ("json", "json: the production entry point (webapp.worker) logs JSON lines, personal data "
+                           "redacted; text: leave logging as Python/Celery set it up"),
+    "LOG_LEVEL": ("INFO", "level of the process's logs (the Celery command's --loglevel wins for workers)"),
+    "TRUSTED_PROXIES": (0, "reverse proxies in front of the web app whose X-Forwarded-For/-Proto/-Host are "
+                           "believed (0: none; 1: one nginx or load balancer)"),
 }
 
 

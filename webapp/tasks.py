@@ -6,7 +6,7 @@ import logging
 
 from celery import Celery, Task, shared_task
 
-from webapp.services.jobs import run_service_call, sweep
+from webapp.services.jobs import reconcile_payments, run_service_call, sweep
 from webapp.services.outbound import deliver
 
 log = logging.getLogger(__name__)
@@ -32,6 +32,11 @@ def deliver_outbox_task(self: Task, outbox_id: str) -> str:
 @shared_task(name="webapp.sweep")
 def sweep_task() -> str:
     return str(sweep())
+
+
+@shared_task(name="webapp.reconcile_payments")
+def reconcile_payments_task() -> str:
+    return str(reconcile_payments())
 
 
 def _enqueue(celery: Celery, task_name: str, item_id: str) -> None:

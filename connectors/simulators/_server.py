@@ -197,15 +197,19 @@ class SimulatorApp:
 def deliver_signed(url: str, payload: dict[str, Any], secret: str, *, attempts: int = 3,
                    timeout: float = 5.0) -> list[int | str]:
     """POST a signed JSON event; retry a few times; return the outcome of each attempt."""
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError("webhooks are http or https")
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError("webhooks are http or https")
     body = json.dumps(payload).encode()
+    return deliver(url, body, lambda: {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret)},
+                   attempts=attempts, timeout=timeout)
+
+
+def deliver(url: str, body: bytes, headers: Callable[[], dict[str, str]], *, attempts: int = 3,
+            timeout: float = 5.0) -> list[int | str]:
+    """POST `body` (headers made afresh for each attempt); retry a few times on 5xx or network errors."""
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError("webhooks are http or https")
     outcomes: list[int | str] = []
     for attempt in range(attempts):
-        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, secret)}
-        req = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (checked)
+        req = urllib.request.Request(url, data=body, headers=headers(), method="POST")  # noqa: S310 (checked)
         try:
             with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 (configured URL)
                 outcomes.append(resp.status)

@@ -1,12 +1,13 @@
 """The pagoPA simulator: GPD (see `gpd.py`) plus Checkout carts, a payment page with test
-cards, and signed receipts posted to a webhook.
+cards, and receipts sent to the EC: our signed JSON webhook (`receipt_format` "webhook"), or pagoPA's
+own SOAP `paSendRTV2` (`receipt_format` "pasendrt", with `rt_key` in the station key header).
 
     POST /checkout/ec/v1/carts             302 Location: /checkout/c/{id}
     GET  /checkout/c/{id}                  payment page
     POST /checkout/c/{id}/pay              card_number=4242424242424242 pays; 4000000000000002 is declined
     POST /checkout/c/{id}/cancel           303 to returnCancelUrl
     POST /_control/config                  {"receipt_url", "webhook_secret", "commission_cents",
-                                            "receipt_delay", "receipt_copies"}
+                                            "receipt_delay", "receipt_copies", "receipt_format", "rt_key"}
     GET  /_control/receipts                receipts and delivery outcomes
     POST /_control/receipts/{id}/resend    send a receipt again (duplicate delivery)
 """
@@ -22,11 +23,13 @@ from typing import Any
 from connectors.payments.base import CartNotice, PaymentReceipt
 from connectors.payments.contrib.pagopa.client import cart_errors
 from connectors.payments.contrib.pagopa.receipt import receipt_to_json
+from connectors.payments.contrib.pagopa.rt import RT_KEY_HEADER, Station, pa_send_rt_request
 from connectors.simulators._server import (
     DEMO_SECRET,
     HttpProblem,
     Request,
     Response,
+    deliver,
     deliver_signed,
     html_response,
     json_response,
@@ -36,14 +39,19 @@ from connectors.simulators.checkout_page import DECLINED_CARD, SUCCESS_CARD, car
 from connectors.simulators.gpd import UNPAYABLE, GpdSimulator
 
 DEFAULT_COMMISSION_CENTS = 150
+CONFIGURABLE = ("receipt_url", "webhook_secret", "commission_cents", "receipt_delay", "receipt_copies",
+                "receipt_format", "rt_key")
 
 
 class PagoPASimulator(GpdSimulator):
     def __init__(self, *, subscription_key: str | None = None, receipt_url: str | None = None,
                  webhook_secret: str = DEMO_SECRET, commission_cents: int = DEFAULT_COMMISSION_CENTS,
-                 receipt_delay: float = 0.0, receipt_copies: int = 1) -> None:
+                 receipt_delay: float = 0.0, receipt_copies: int = 1, receipt_format: str = "webhook",
+                 rt_key: str = "") -> None:
         super().__init__(subscription_key=subscription_key)
         self.receipt_url, self.webhook_secret = receipt_url, webhook_secret
+        self.receipt_format, self.rt_key = receipt_format, rt_key
+        self.rt_bodies: dict[str, bytes] = {}
         self.commission_cents, self.receipt_delay, self.receipt_copies = commission_cents, receipt_delay, receipt_copies
         self.carts: dict[str, dict[str, Any]] = {}
         self.receipts: dict[str, dict[str, Any]] = {}
@@ -67,11 +75,13 @@ class PagoPASimulator(GpdSimulator):
             self.carts.clear()
             self.receipts.clear()
             self.deliveries.clear()
+            self.rt_bodies.clear()
+            self.receipt_format, self.rt_key = "webhook", ""  # a test that changed the shape leaves none behind
 
     def _control_config(self, req: Request) -> Response:
         data = req.json_object()
         with self.lock:
-            for name in ("receipt_url", "webhook_secret", "commission_cents", "receipt_delay", "receipt_copies"):
+            for name in CONFIGURABLE:
                 if name in data:
                     setattr(self, name, data[name])
         return json_response(200, {"ok": True})
@@ -153,21 +163,33 @@ class PagoPASimulator(GpdSimulator):
                 fee_cents=self.commission_cents if i == 0 else 0, transaction_id=transaction,
                 cart_id=cart["id"], psp_name="PSP Simulato", iupd=pos["iupd"])
             receipts.append(receipt_to_json(receipt))
+            ec = n["fiscalCode"]
+            self.rt_bodies[receipt.receipt_id] = pa_send_rt_request(
+                receipt, Station(ec, ec, f"{ec}_01"), description=n["description"], company_name=n["companyName"],
+                debtor_fiscal_code=pos["fiscalCode"], debtor_name=pos["fullName"],
+                iban=option["transfer"][0].get("iban"))
         self.receipts.update({r["receiptId"]: r for r in receipts})
         return receipts
 
     def _send_receipts(self, receipts: list[dict[str, Any]], copies: int | None = None) -> None:
         url, secret, delay = self.receipt_url, self.webhook_secret, self.receipt_delay
         if not url:
-            return
+            return  # nobody to tell: the EC learns of the payment only by reading the position (reconciliation)
         count = self.receipt_copies if copies is None else copies
+        soap, key = self.receipt_format == "pasendrt", self.rt_key
+
+        def send(receipt: dict[str, Any]) -> list[int | str]:
+            if not soap:
+                return deliver_signed(url, receipt, secret)
+            headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": "paSendRTV2", RT_KEY_HEADER: key}
+            return deliver(url, self.rt_bodies[receipt["receiptId"]], lambda: headers)
 
         def run() -> None:
             if delay:
                 time.sleep(delay)
             for receipt in receipts:
                 for _ in range(count):
-                    outcome = deliver_signed(url, receipt, secret)
+                    outcome = send(receipt)
                     with self.lock:
                         self.deliveries.append({"receiptId": receipt["receiptId"], "attempts": outcome})
 

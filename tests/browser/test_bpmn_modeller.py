@@ -21,6 +21,7 @@ from tests.conftest import assert_accessible
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 OSP = (WORKFLOWS / "occupazione-suolo" / "process.bpmn").read_text()
 CONTRIBUTO = (WORKFLOWS / "contributo" / "process.bpmn").read_text()
+PAGAMENTO = (WORKFLOWS / "_fragments" / "pagamento" / "pagamento.bpmn").read_text()
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core"}
 
 
@@ -141,10 +142,9 @@ def test_a_user_task_added_from_the_panel_gets_its_properties_and_the_quick_chec
     assert harness.violations == []
 
 
-def test_service_tasks_send_tasks_and_flows_through_the_panel(page):
-    harness = open_modeller(page, CONTRIBUTO)
-    assert "caricato" in page.text_content("#wk-status")  # it has its own diagram: not laid out again
-    choose(page, "st_payment_request")
+def test_service_tasks_through_the_panel(page):
+    harness = open_modeller(page, PAGAMENTO)
+    choose(page, "st_payment")
     assert field(page, "Operazione").input_value() == "payment.create_debt_position"
     assert field(page, "Variabile del risultato").input_value() == "payment"
     names = page.locator("#wk-properties").get_by_label("Nome del parametro", exact=True)
@@ -155,15 +155,23 @@ def test_service_tasks_send_tasks_and_flows_through_the_panel(page):
     names.last.press("Tab")
     page.locator("#wk-properties").get_by_label("Valore (espressione)", exact=True).last.fill("'Contributo'")
     page.locator("#wk-properties").get_by_label("Valore (espressione)", exact=True).last.press("Tab")
+    save(page, harness)
+    tree = saved_tree(harness)
+    params = tree.xpath("//bpmn:serviceTask[@id='st_payment']//spiffworkflow:parameter", namespaces=NS)
+    assert [(p.get("id"), p.get("value")) for p in params] == [("amount", "payment_amount"),
+                                                              ("causale", "'Contributo'")]
+    assert harness.violations == []
+
+
+def test_send_tasks_through_the_panel(page):
+    harness = open_modeller(page, CONTRIBUTO)
+    assert "caricato" in page.text_content("#wk-status")  # it has its own diagram: not laid out again
     send = etree.fromstring(CONTRIBUTO.encode()).xpath("//bpmn:sendTask/@id", namespaces=NS)[0]
     choose(page, send)
     field(page, "Modello di notifica").select_option("domanda_respinta")
     field(page, "Destinatario").select_option("ufficio:urp")
     save(page, harness)
     tree = saved_tree(harness)
-    params = tree.xpath("//bpmn:serviceTask[@id='st_payment_request']//spiffworkflow:parameter", namespaces=NS)
-    assert [(p.get("id"), p.get("value")) for p in params] == [
-        ("amount", "payment_amount if defined('payment_amount') else 0"), ("causale", "'Contributo'")]
     assert props(tree, send)["template"] == "domanda_respinta" and props(tree, send)["to"] == "ufficio:urp"
     ref = tree.xpath(f"//bpmn:sendTask[@id='{send}']/@messageRef", namespaces=NS)[0]
     assert tree.xpath(f"//bpmn:message[@id='{ref}']/@name", namespaces=NS) == ["notifica.domanda_respinta"]
@@ -206,9 +214,9 @@ def test_download_and_upload_of_bpmn(page, tmp_path):
     upload.write_text(CONTRIBUTO)
     page.get_by_label("Carica BPMN").set_input_files(str(upload))
     expect(page.locator("#wk-status")).to_contain_text("File caricato")
-    choose(page, "st_payment_request")
+    choose(page, "ca_payment_request")
     save(page, harness)
-    assert "st_payment_request" in harness.saved[-1]["xml"]
+    assert "ca_payment_request" in harness.saved[-1]["xml"]
 
 
 def test_read_only_for_managers(page):

@@ -318,3 +318,26 @@ def test_our_register_skips_a_number_another_register_gave(app: Flask, tmp_path:
     second = _waiting_application(api)
     assert status(api, second, _operator(api)) == 3000
     assert _registrations(api, second)[0]["protocol_number"] == f"{year}/{int(number) + 2:07d}"
+
+
+def test_the_letterhead_carries_the_entes_logo(app: Flask, tmp_path: Path) -> None:
+    from PIL import Image
+
+    from webapp.services.common.uploads import stored_path
+
+    api = _tenant(app, tmp_path, "builtin")
+    plain = _waiting_application(api)
+    image = io.BytesIO()
+    Image.new("RGB", (120, 40), (0, 102, 204)).save(image, format="PNG")
+    with app.app_context(), unit_of_work():
+        stored_path("logo-test").parent.mkdir(parents=True, exist_ok=True)
+        stored_path("logo-test").write_bytes(image.getvalue())
+        tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == api.tenant))
+        tenant.settings = {**(tenant.settings or {}), "logo": {"key": "logo-test", "mime": "image/png"}}
+    with_logo = _waiting_application(api)
+    images = []
+    for app_id in (plain, with_logo):
+        content, _title, text = _pdf(api, app_id, _registrations(api, app_id)[0])
+        assert "Comune di Reg-Builtin" in text
+        images.append(len(PdfReader(io.BytesIO(content)).pages[0].images))
+    assert images == [0, 1]

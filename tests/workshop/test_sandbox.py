@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from webapp.extensions import db
 from webapp.models import Application, OutboxMessage, Payment, SandboxRun, ServiceCallRow, Tenant, User
 from webapp.services import workshop
-from webapp.services.common.errors import Forbidden, NotFound
+from webapp.services.common.errors import Conflict, Forbidden, NotFound
 from webapp.services.common.uow import unit_of_work
 
 SLUG = "prova-sandbox"
@@ -142,3 +142,30 @@ def test_managers_may_look_operators_not(app):
         assert workshop.sandbox_discard(tenant, admin, run_id) == SLUG
         with pytest.raises(NotFound):
             workshop.sandbox_run(tenant, admin, run_id)
+
+
+def test_a_timer_made_to_expire_takes_its_path_and_a_notification_is_only_logged(app):
+    """Segnalazione's SLA: three days on the intervention, then the manager's task (4800)."""
+    with app.app_context():
+        tenant, admin = _who("admin")
+        with unit_of_work():
+            workshop.create_service(tenant, admin, SLUG, "Segnalazione di prova", copy_of="modello:segnalazione")
+        run_id, page = _start(tenant, admin, privacy="true", categoria="buca_stradale",
+                              descrizione="Una buca profonda", luogo="Via Roma 1")
+        assert page is None, page
+        run = workshop.sandbox_run(tenant, admin, run_id)
+        [take] = run.tasks
+        assert take.bpmn_id == "ut_take_charge" and take.who == "Ufficio: Ufficio Manutenzioni"
+        workshop.sandbox_complete_task(tenant, admin, run_id, take.task_id, MultiDict({"action": "assign"}),
+                                       MultiDict())
+        run = workshop.sandbox_run(tenant, admin, run_id)
+        assert [t.bpmn_id for t in run.tasks] == ["ut_handle"]
+        assert any("non inviata" in step["summary"] for step in run.steps)  # the take-in-charge notice
+        workshop.sandbox_fire_timers(tenant, admin, run_id)
+        run = workshop.sandbox_run(tenant, admin, run_id)
+        [escalated] = run.tasks
+        assert (escalated.bpmn_id, escalated.status) == ("ut_escalation", 4800)
+        assert escalated.who == "Un responsabile"
+        with pytest.raises(Conflict, match="Nessun termine"):
+            workshop.sandbox_fire_timers(tenant, admin, run_id)
+        _nothing_went_out()

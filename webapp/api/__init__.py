@@ -9,9 +9,10 @@ from webapp.api import (
     routes_calendars,
     routes_payments,
     routes_services,
+    routes_settings,
     routes_tasks,
 )
 from webapp.api.blueprint import bp
 
 __all__ = ["bp", "openapi", "routes_admin", "routes_applications", "routes_auth", "routes_backoffice",
-           "routes_calendars", "routes_payments", "routes_services", "routes_tasks"]
+           "routes_calendars", "routes_payments", "routes_services", "routes_settings", "routes_tasks"]

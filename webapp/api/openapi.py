@@ -10,7 +10,15 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, g, jsonify
 
-from webapp.api import routes_admin, routes_backoffice, routes_payments, routes_tasks, schemas, schemas_answers
+from webapp.api import (
+    routes_admin,
+    routes_backoffice,
+    routes_payments,
+    routes_settings,
+    routes_tasks,
+    schemas,
+    schemas_answers,
+)
 from webapp.api.blueprint import bp
 from webapp.api.openapi_parts import ERRORS, HEADERS, json_content, ref
 from webapp.api.openapi_paths import paths
@@ -46,6 +54,10 @@ SCHEMAS = {
     "Version": routes_admin.VersionSchema,
     "DefinitionProblems": routes_admin.DefinitionProblemsSchema,
     "DefinitionProblem": routes_admin.DefinitionProblemSchema,
+    "EnteSettings": routes_settings.EnteSettingsSchema,
+    "EnteSettingsIn": routes_settings.EnteSettingsInSchema,
+    "SmtpOut": routes_settings.SmtpOutSchema,
+    "SmtpIn": routes_settings.SmtpInSchema,
 }
 
 

@@ -138,6 +138,10 @@ def _payments() -> Paths:
             "The pagoPA notice (avviso di pagamento)",
             {200: answer("PDF", content={"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
                          headers=("Content-Disposition",))}, (404,))}),
+        "/payments/{id}/receipt.pdf": ([PAYMENT], {"get": operation(
+            "The payment receipt (ricevuta di pagamento) of a paid pagoPA notice",
+            {200: answer("PDF", content={"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                         headers=("Content-Disposition",))}, (404,))}),
         "/payments/checkout": ([], {"post": operation(
             "Open one pagoPA checkout for 1 to 5 of the caller's due notices",
             {200: answer("Where to send the citizen", ref("CheckoutUrl"))}, (404, 409), body="Checkout")}),
@@ -215,7 +219,20 @@ def _admin() -> Paths:
             {200: answer("The zip", content={routes_admin.ZIP: {"schema": {"type": "string", "format": "binary"}}},
                          headers=("Content-Disposition",))}, (403, 404), query=routes_admin.EXPORT_QUERY,
             description=ADMIN_RULES)}),
+        "/admin/settings": ([], {
+            "get": operation("The ente's settings (secrets only say whether they are set)",
+                             {200: answer("The settings", ref("EnteSettings"))}, (403, 404),
+                             description=SETTINGS_RULES),
+            "put": operation("Change the ente's settings: the keys given are replaced, the others kept",
+                             {200: answer("The settings now", ref("EnteSettings"))}, (403, 404), body="EnteSettingsIn",
+                             description=f"{SETTINGS_RULES} Any refused value is a 400 listing the field problems; "
+                                         "then nothing is changed."),
+        }),
     }
+
+
+SETTINGS_RULES = ("For the ente's administrators: other staff get a 403, citizens a 404. The SMTP password and the "
+                  "App IO keys are write-only, stored encrypted.")
 
 
 def paths() -> Paths:

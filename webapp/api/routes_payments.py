@@ -39,6 +39,13 @@ def notice_pdf(payment_id: str) -> Response:
                             f"avviso-{payment.notice_number}.pdf")
 
 
+@bp.get("/payments/<payment_id>/receipt.pdf")
+def receipt_pdf(payment_id: str) -> Response:
+    payment = outbound.get_payment(tenant(), current_user(), payment_id)
+    return uploads.download(outbound.receipt_pdf(tenant(), payment), "application/pdf",
+                            f"ricevuta-{payment.notice_number}.pdf")
+
+
 @bp.post("/payments/checkout")
 def checkout() -> Response:
     body = load(CheckoutSchema(), json_body())

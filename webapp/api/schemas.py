@@ -58,6 +58,8 @@ class ErrorSchema(Schema):
 class AuthRequestSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=200))
     password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=200))
+    otp = fields.String(load_only=True, validate=validate.Length(max=40), metadata={
+        "description": "staff with the second factor: the authenticator app's code (or a recovery code)"})
 
 
 class TokenSchema(Schema):

@@ -14,6 +14,7 @@ from webapp.models.applications import (
     ServiceCallRow,
     StatusChange,
 )
+from webapp.models.audit import AuditEvent
 from webapp.models.calendars import Calendar, Closure, Meeting, OpeningHour, operator_calendars
 from webapp.models.catalogue import ProcessDefinition, SandboxRun, Service, ServiceDraft, ServiceVersion
 from webapp.models.feedback import ServiceRating
@@ -27,7 +28,8 @@ from webapp.models.messages import (
 )
 from webapp.models.outbox import OutboxMessage
 from webapp.models.payments import NoticeCounter, Payment, StampUse
-from webapp.models.tenancy import Office, Tenant
+from webapp.models.saml import SamlAssertion, SamlRequest
+from webapp.models.tenancy import Office, Tenant, office_services
 from webapp.models.users import (
     ADMIN,
     CITIZEN,
@@ -56,6 +58,7 @@ __all__ = [
     "TASK_READY",
     "Application",
     "Attachment",
+    "AuditEvent",
     "Calendar",
     "Closure",
     "LoginSession",
@@ -70,6 +73,8 @@ __all__ = [
     "ProcessTask",
     "ProtocolCounter",
     "ProtocolRegistration",
+    "SamlAssertion",
+    "SamlRequest",
     "SandboxRun",
     "Service",
     "ServiceCallRow",
@@ -80,6 +85,7 @@ __all__ = [
     "StatusChange",
     "Tenant",
     "User",
+    "office_services",
     "operator_calendars",
     "operator_services",
 ]

@@ -43,6 +43,8 @@ class Payment(db.Model):  # type: ignore[name-defined]
     iuv: Mapped[str | None] = mapped_column(String(17))
     expire_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The reconciliation's last read of the debt position, so a sweep does not ask pagoPA every time.
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     receipt_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     receipt: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     stamp_identifier: Mapped[str | None] = mapped_column(String(14))

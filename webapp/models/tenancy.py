@@ -7,8 +7,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, String, Table, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
 from webapp.models._columns import created_at, tenant_fk, uuid_pk
@@ -47,4 +47,17 @@ class Office(db.Model):  # type: ignore[name-defined]
     code: Mapped[str] = mapped_column(String(63), nullable=False, default=lambda ctx: office_code(
         ctx.get_current_parameters()["name"]))
     email: Mapped[str | None] = mapped_column(String(254))
+    # A closed office keeps its row (applications and history name it) but takes no new operators or work.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at()
+
+    services = relationship("Service", secondary="office_services", lazy="selectin", order_by="Service.name")
+
+
+# The services an office handles: its operators are enabled for them (people.set_office_services).
+office_services = Table(
+    "office_services",
+    db.metadata,
+    Column("office_id", Uuid, ForeignKey("offices.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", Uuid, ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String, Table, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Column, DateTime, ForeignKey, Integer, String, Table, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -55,6 +55,13 @@ class User(db.Model):  # type: ignore[name-defined]
     calendar_notifications: Mapped[dict[str, bool] | None] = mapped_column(JSON)
     # Raised when the password or the role changes: API tokens issued before carry an older number.
     credentials_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # The optional second factor (RFC 6238 TOTP): the shared secret (needed in clear to check codes), when it
+    # was confirmed (None: not enrolled, or enrolment begun but not confirmed), the last time step accepted (a
+    # code is good once) and the SHA-256 of the unused recovery codes.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    totp_recovery: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at()
 
     services = relationship("Service", secondary=operator_services, lazy="selectin")
@@ -64,6 +71,10 @@ class User(db.Model):  # type: ignore[name-defined]
     @property
     def full_name(self) -> str:
         return f"{self.name} {self.family_name}".strip() or (self.username or "")
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     @property
     def is_staff(self) -> bool:

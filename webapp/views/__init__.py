@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, render_template
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from markupsafe import Markup
+from werkzeug.wrappers import Response as BaseResponse
 
-from webapp.services import catalogue, outbound
-from webapp.services.common import tenancy
+from webapp.services import catalogue, outbound, settings
+from webapp.services.common import ente_settings, tenancy
 from webapp.services.common.tenancy import get_tenant
 
 bp = Blueprint("views", __name__)
@@ -38,7 +40,8 @@ def tenant_home(tenant: str) -> str:
 
 def _legal(page: str) -> str:
     title, setting = LEGAL_PAGES[page]
-    return render_template("legal.html", title=title, text=g.tenant.setting(setting))
+    text = ente_settings.rich_text(g.tenant, setting)  # cleaned to the allowed tags again as it is shown
+    return render_template("legal.html", title=title, text=Markup(text) if text else None)  # noqa: S704
 
 
 @bp.get("/<tenant>/privacy")
@@ -63,3 +66,13 @@ def captured_mail(tenant: str) -> str:
         abort(404)
     return render_template("captured_mail.html", messages=outbound.recent_emails(g.tenant),
                            status_labels=outbound.STATUS_LABELS)
+
+
+@bp.get("/<tenant>/logo")
+def logo(tenant: str) -> BaseResponse:
+    """The ente's logo as its administrators uploaded it (PNG or JPEG, checked by content on upload)."""
+    content, mime, digest = settings.read_logo(g.tenant)
+    response = Response(content, mimetype=mime, headers={"X-Content-Type-Options": "nosniff",
+                                                         "Cache-Control": "public, max-age=300"})
+    response.set_etag(digest or "logo")
+    return response.make_conditional(request)

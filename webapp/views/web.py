@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 import forms
 from webapp.services import people, screens
 from webapp.services.applications import Application
-from webapp.services.common import formatting, statuses
+from webapp.services.common import ente_settings, formatting, statuses
 from webapp.services.common.errors import DomainError, NotFound, ValidationFailed
 from webapp.services.people import User
 
@@ -89,7 +89,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 
 def _is_personal() -> bool:
-    if request.endpoint == "static":  # the same files for everyone: cached (and no session lookup)
+    if request.endpoint == "static" or request.blueprint == "health":  # no session lookup (no I/O)
         return False
     if request.blueprint in ("api", "backoffice") or current_user.is_authenticated:
         return True
@@ -150,8 +150,18 @@ def refuse_bad_address(endpoint: str | None, values: dict[str, Any] | None) -> N
         abort(400, gettext(problem))
 
 
+def ente_link(kind: str) -> str | None:
+    """The address of the ente's FAQ, assistance or report link (its settings), or None: left out of the page."""
+    tenant = g.get("tenant")
+    target = ente_settings.link_target(tenant, kind)
+    if target is None:
+        return None
+    what, value = target
+    return value if what == "url" else url_for("citizen.service", tenant=tenant.slug, slug=value)
+
+
 def template_globals() -> dict[str, Any]:
-    return {"tenant": g.get("tenant"), "languages": LANGUAGES, "get_locale": get_locale}
+    return {"tenant": g.get("tenant"), "languages": LANGUAGES, "get_locale": get_locale, "ente_link": ente_link}
 
 
 def init_web(app: Flask) -> None:

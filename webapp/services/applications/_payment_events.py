@@ -12,12 +12,18 @@ from sqlalchemy.exc import IntegrityError
 
 import connectors
 from webapp.extensions import db
-from webapp.models import Application, Payment, ServiceCallRow, StampUse, Tenant, User
+from webapp.models import CALL_FAILED, Application, Payment, ServiceCallRow, StampUse, Tenant, User
 from webapp.models.applications import DETACHED_PREFIX
-from webapp.models.payments import BOLLO, COMPLETE, PAYMENT_PENDING
+from webapp.models.payments import BOLLO, CANCELED, COMPLETE, PAGOPA, PAYMENT_PENDING
 from webapp.services import outbound
-from webapp.services.common import localtime
-from webapp.services.common.errors import BadRequest, FieldProblem, NotFound, TransitionNotAllowed, ValidationFailed
+from webapp.services.common import localtime, statuses
+from webapp.services.common.errors import (
+    DomainError,
+    FieldProblem,
+    NotFound,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from webapp.services.common.tenancy import scoped
 from webapp.services.common.uow import after_commit, unit_of_work
 from webapp.services.outbound import all_paid, get_payment, mark_paid
@@ -46,24 +52,71 @@ def _lock_application(app_id: Any) -> Application:
     return app
 
 
-def receive_receipt(tenant: Tenant, receipt: connectors.PaymentReceipt) -> str:
-    """A verified pagoPA receipt: 'applied', 'duplicate' or 'ignored'. Unknown notices are a 404."""
-    with unit_of_work():
-        payment = db.session.scalar(scoped(Payment, tenant).where(
-            Payment.notice_number == receipt.notice_number).with_for_update(of=Payment))
-        if payment is None or receipt.ec_fiscal_code != outbound.ec_fiscal_code(tenant):
-            raise NotFound("Avviso sconosciuto.")
-        if payment.status == COMPLETE:
-            return "duplicate"  # a resent receipt: one transition, one e-mail
-        if receipt.outcome != "OK":
-            return "ignored"
-        if receipt.amount_cents != payment.amount:
-            raise BadRequest("L'importo della ricevuta non corrisponde all'avviso.")
-        mark_paid(payment, receipt.paid_at, {"receipt_id": receipt.receipt_id, "outcome": receipt.outcome,
-                                             "amount": receipt.amount_cents, "fee": receipt.fee_cents,
-                                             "paid_at": receipt.paid_at.isoformat()})
-        resume_if_paid(_lock_application(payment.application_id), payment.phase, None)
+class ReceiptRefused(DomainError):
+    """A receipt that contradicts our notice (another amount): refused, nothing changed, an incident raised."""
+
+    status = 422
+    title = "Ricevuta rifiutata"
+
+
+RECEIPT_REFUSED = "payment.receipt_refused"
+
+
+def receive_receipt(tenant: Tenant, receipt: connectors.PaymentReceipt, source: str = "webhook") -> str:
+    """A verified pagoPA receipt: 'applied', 'duplicate' or 'ignored'. Unknown notices are a 404; a receipt
+    whose amount is not the notice's is refused (422) and becomes an incident for the operators."""
+    try:
+        with unit_of_work():
+            payment = _locked_payment(tenant, receipt.notice_number, receipt.ec_fiscal_code)
+            if payment.status == COMPLETE:
+                return "duplicate"  # a resent receipt, or one after reconciliation: one transition, one e-mail
+            if receipt.outcome != "OK":
+                return "ignored"
+            if receipt.amount_cents != payment.amount:
+                raise ReceiptRefused("L'importo della ricevuta non corrisponde all'avviso.")
+            mark_paid(payment, receipt.paid_at, {"receipt_id": receipt.receipt_id, "outcome": receipt.outcome,
+                                                 "amount": receipt.amount_cents, "fee": receipt.fee_cents,
+                                                 "paid_at": receipt.paid_at.isoformat(), "source": source,
+                                                 "psp": receipt.psp_name})
+            resume_if_paid(_lock_application(payment.application_id), payment.phase, None)
+    except ReceiptRefused:
+        _record_refused_receipt(tenant, receipt, source)
+        raise
     return "applied"
+
+
+def _locked_payment(tenant: Tenant, notice_number: str, ec_fiscal_code: str) -> Payment:
+    payment = db.session.scalar(scoped(Payment, tenant).where(
+        Payment.notice_number == notice_number).with_for_update(of=Payment))
+    if payment is None or ec_fiscal_code != outbound.ec_fiscal_code(tenant):
+        raise NotFound("Avviso sconosciuto.")
+    return payment
+
+
+def _record_refused_receipt(tenant: Tenant, receipt: connectors.PaymentReceipt, source: str) -> None:
+    """After the refusal rolled back: one incident per refused receipt, however many times it is sent."""
+    with unit_of_work():
+        payment = db.session.scalar(scoped(Payment, tenant).where(Payment.notice_number == receipt.notice_number))
+        assert payment is not None
+        log.warning("pagoPA receipt %s refused for payment %s: amount %s, notice %s (%s)", receipt.receipt_id,
+                    payment.id, receipt.amount_cents, payment.amount, source)
+        task_id = f"{DETACHED_PREFIX}receipt:{receipt.receipt_id}"[:64]
+        if db.session.scalar(select(ServiceCallRow.id).where(ServiceCallRow.application_id == payment.application_id,
+                                                             ServiceCallRow.task_id == task_id)) is not None:
+            return
+        try:
+            with db.session.begin_nested():  # the same receipt refused twice at once: one incident
+                db.session.add(ServiceCallRow(
+                    tenant_id=payment.tenant_id, application_id=payment.application_id, bpmn_id="ricevuta_pagopa",
+                    task_id=task_id, operation=RECEIPT_REFUSED, status=CALL_FAILED, attempts=1, max_attempts=1,
+                    params={"notice_number": receipt.notice_number, "receipt_id": receipt.receipt_id,
+                            "receipt_amount": receipt.amount_cents, "notice_amount": payment.amount,
+                            "source": source},
+                    last_error=(f"Ricevuta pagoPA {receipt.receipt_id} rifiutata: importo "
+                                f"{connectors.payments.format_euro(receipt.amount_cents)} euro, avviso "
+                                f"{connectors.payments.format_euro(payment.amount)} euro.")))
+        except IntegrityError:
+            return
 
 
 def register_manually(app: Application, user: User, reason: str) -> list[Payment]:
@@ -82,10 +135,15 @@ def register_manually(app: Application, user: User, reason: str) -> list[Payment
 
 
 def _queue_mark_paid(app: Application, notice_number: str, paid_at: datetime) -> None:
+    _queue_detached(app, f"{DETACHED_PREFIX}paid:{notice_number}", "payment.mark_paid",
+                    {"notice_number": notice_number, "paid_at": paid_at.isoformat()}, "registra_pagamento")
+
+
+def _queue_detached(app: Application, task_id: str, operation: str, params: dict[str, Any],
+                    bpmn_id: str = "pagamento_pagopa") -> None:
     """A call run by a worker after commit, retried and then an incident like every external call."""
-    row = ServiceCallRow(tenant_id=app.tenant_id, application_id=app.id, bpmn_id="registra_pagamento",
-                         task_id=f"{DETACHED_PREFIX}paid:{notice_number}", operation="payment.mark_paid",
-                         max_attempts=5, params={"notice_number": notice_number, "paid_at": paid_at.isoformat()})
+    row = ServiceCallRow(tenant_id=app.tenant_id, application_id=app.id, bpmn_id=bpmn_id,
+                         task_id=task_id, operation=operation, max_attempts=5, params=params)
     db.session.add(row)
     db.session.flush()
     call_id = str(row.id)
@@ -172,3 +230,87 @@ def _cents(raw: Any, pointer: str, default: int) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 < raw <= MAX_CENTS:
         raise ValidationFailed([FieldProblem(pointer, "Importo in centesimi: un numero intero positivo.", "type")])
     return raw
+
+
+POSITION_INVALID = "payment.position_invalid"
+
+
+def reconcile_payment(payment_id: Any, state: connectors.DebtPositionState, now: datetime | None = None) -> str:
+    """What pagoPA's debt position says of a notice we still wait for, applied once under the row lock:
+    'paid', 'refused' (an amount that is not ours), 'cancelled' (invalidated on pagoPA), 'waiting' or 'skipped'."""
+    now = now or datetime.now(UTC)
+    try:
+        with unit_of_work():
+            payment = db.session.scalar(select(Payment).where(Payment.id == payment_id).with_for_update(of=Payment))
+            if payment is None or payment.status != PAYMENT_PENDING:
+                return "skipped"  # a receipt (or the operator) got there first
+            payment.checked_at = now
+            option = next((o for o in state.options if o.notice_number == payment.notice_number), None)
+            paid = state.status in PAID_STATES or (option is not None and option.status == "PO_PAID")
+            if paid:
+                if option is not None and option.amount_cents != payment.amount:
+                    raise ReceiptRefused("L'importo pagato su pagoPA non corrisponde all'avviso.")
+                paid_at = (option.payment_date if option else None) or state.payment_date or datetime.now(UTC)
+                mark_paid(payment, paid_at, {"receipt_id": None, "outcome": "OK", "amount": payment.amount,
+                                             "fee": 0, "paid_at": paid_at.isoformat(), "source": "reconciliation",
+                                             "gpd_status": str(state.status)})
+                resume_if_paid(_lock_application(payment.application_id), payment.phase, None)
+                return "paid"
+            if state.status == connectors.PositionStatus.INVALID:
+                payment.status = CANCELED
+                _detached_incident(payment, POSITION_INVALID, f"{DETACHED_PREFIX}invalid:{payment.notice_number}",
+                                   "L'avviso è stato annullato su pagoPA fuori dalla piattaforma: il cittadino non "
+                                   "può più pagarlo.")
+                return "cancelled"
+            # EXPIRED: the process's own expiry timer (the same due date) stops the application and the payment.
+            return "waiting"
+    except ReceiptRefused:
+        with unit_of_work():
+            payment = db.session.get(Payment, payment_id)
+            assert payment is not None
+            payment.checked_at = now
+            log.warning("pagoPA position %s paid with another amount than payment %s", payment.iupd, payment.id)
+            _detached_incident(payment, RECEIPT_REFUSED, f"{DETACHED_PREFIX}gpd:{payment.notice_number}",
+                               "La posizione su pagoPA risulta pagata con un importo diverso dall'avviso.")
+        return "refused"
+
+
+PAID_STATES = frozenset({connectors.PositionStatus.PAID, connectors.PositionStatus.REPORTED})
+
+
+def _detached_incident(payment: Payment, operation: str, task_id: str, text: str) -> None:
+    """An incident the operators see (and close with "Riprova"), created at most once per task id."""
+    task_id = task_id[:64]
+    if db.session.scalar(select(ServiceCallRow.id).where(ServiceCallRow.application_id == payment.application_id,
+                                                         ServiceCallRow.task_id == task_id)) is not None:
+        return
+    db.session.add(ServiceCallRow(tenant_id=payment.tenant_id, application_id=payment.application_id,
+                                  bpmn_id="pagamento_pagopa", task_id=task_id, operation=operation,
+                                  status=CALL_FAILED, attempts=1, max_attempts=1,
+                                  params={"notice_number": payment.notice_number}, last_error=text))
+    db.session.flush()
+
+
+CANCELLING_STATUSES = frozenset({statuses.WITHDRAW, statuses.CANCELLED, statuses.REVOKED})
+
+
+def cancel_unpaid_notices(app: Application) -> int:
+    """Inside the caller's unit of work: an application withdrawn, rejected or annulled with pagoPA notices
+    still unpaid cancels them here and queues their invalidation on pagoPA, so nobody pays for nothing."""
+    if app.status not in CANCELLING_STATUSES:
+        return 0
+    due = list(db.session.scalars(select(Payment).where(
+        Payment.application_id == app.id, Payment.status == PAYMENT_PENDING).with_for_update(of=Payment)))
+    for payment in due:
+        payment.status = CANCELED
+        if payment.kind == PAGOPA and payment.iupd:
+            _queue_detached(app, f"{DETACHED_PREFIX}invalidate:{payment.notice_number}", "payment.invalidate",
+                            {"iupd": payment.iupd, "notice_number": payment.notice_number})
+    return len(due)
+
+
+def on_application_status_changed(app: Application, *, previous_status: int | None,
+                                  changes: Sequence[Any]) -> None:
+    """Receiver of `signals.application_status_changed`: unpaid notices follow their application's end."""
+    if app.status != previous_status:
+        cancel_unpaid_notices(app)

@@ -3,8 +3,6 @@ its logo when it has one, its name and fiscal code, then the document's title.""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import logging
 from typing import Any
@@ -19,7 +17,6 @@ log = logging.getLogger(__name__)
 # The core PDF fonts speak Latin-1 only; anything else is replaced rather than failing.
 _ENCODING = "latin-1"
 _LOGO_HEIGHT_MM = 18
-_IMAGE_DATA = ("data:image/png;base64,", "data:image/jpeg;base64,")
 
 
 def pdf_text(value: str) -> str:
@@ -27,15 +24,14 @@ def pdf_text(value: str) -> str:
 
 
 def _logo(tenant: Tenant) -> bytes | None:
-    """The logo in the ente's settings: a stored upload (`{"storage_key": ...}`) or a PNG/JPEG data URL.
-    A logo we cannot read leaves the header without it rather than failing the document."""
+    """The logo of the ente's settings (`{"key", "mime"}`, stored and checked by the settings pages). A logo
+    we cannot read leaves the header without it rather than failing a document the register waits for."""
     raw: Any = (tenant.settings or {}).get("logo")
+    if not isinstance(raw, dict) or not isinstance(raw.get("key"), str):
+        return None
     try:
-        if isinstance(raw, dict) and isinstance(raw.get("storage_key"), str):
-            return stored_path(raw["storage_key"]).read_bytes()
-        if isinstance(raw, str) and raw.startswith(_IMAGE_DATA):
-            return base64.b64decode(raw.split(",", 1)[1], validate=True)
-    except (OSError, ValueError, binascii.Error):
+        return stored_path(raw["key"]).read_bytes()
+    except OSError:
         log.warning("logo of tenant %s not readable", tenant.id)
     return None
 

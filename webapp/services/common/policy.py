@@ -256,6 +256,11 @@ def can_manage_operators(user: User) -> bool:
     return user.role in SEES_ALL
 
 
+def can_edit_settings(user: User) -> bool:
+    """The ente's settings (Impostazioni): administrators only."""
+    return user.role == ADMIN
+
+
 def can_view_workshop(user: User, tenant: Tenant) -> bool:
     """The services workshop (modelling services): managers look, administrators change."""
     return user.tenant_id == tenant.id and user.role in SEES_ALL

@@ -69,6 +69,9 @@ OPERATION_LABELS: dict[str, str] = {
     "protocol.register_withdrawal": N_("Protocollazione del ritiro"),
     "payment.create_debt_position": N_("Creazione dell'avviso pagoPA"),
     "payment.mark_paid": N_("Chiusura su pagoPA dell'avviso pagato altrove"),
+    "payment.invalidate": N_("Annullamento su pagoPA dell'avviso non più dovuto"),
+    "payment.receipt_refused": N_("Ricevuta pagoPA rifiutata: importo diverso dall'avviso"),
+    "payment.position_invalid": N_("Avviso annullato su pagoPA fuori dalla piattaforma"),
 }
 UNKNOWN_OPERATION = N_("Operazione automatica")
 

@@ -98,6 +98,15 @@ def _protocol_apply(app: Application, row: ServiceCallRow, outcome: Prepared | N
     return outcome
 
 
+# Incidents that only tell the operators something (a refused receipt, a notice annulled on pagoPA by
+# someone else): "Riprova" on them means "seen", and closes them.
+ACKNOWLEDGED = frozenset({"payment.receipt_refused", "payment.position_invalid"})
+
+
+def _acknowledge(app: Application, row: ServiceCallRow, _: Prepared | None) -> dict[str, Any]:
+    return {"acknowledged": True}
+
+
 def operation_for(app: Application, name: str) -> Operation:
     if name == "documents.generate_receipt":
         return Operation(apply=_generate_receipt)
@@ -109,6 +118,11 @@ def operation_for(app: Application, name: str) -> Operation:
     if name == "payment.mark_paid":
         return Operation(apply=outbound.apply_marked_paid, prepare=outbound.prepare_mark_paid,
                          call=outbound.mark_paid_on_pagopa)
+    if name == "payment.invalidate":
+        return Operation(apply=outbound.apply_marked_paid, prepare=outbound.prepare_invalidate,
+                         call=outbound.invalidate_on_pagopa)
+    if name in ACKNOWLEDGED:
+        return Operation(apply=_acknowledge)
     if name == "payment.create_debt_position":
         return Operation(apply=outbound.apply_position, prepare=outbound.prepare_position,
                          call=outbound.create_position)

@@ -13,6 +13,7 @@ from flask import current_app
 
 import connectors
 from webapp.models import Tenant
+from webapp.services.common import ente_settings
 
 DEMO_EC_FISCAL_CODE = "00000000000"
 MAIL_PLUGIN = "email"  # the SMTP plugin, used when MAIL_BACKEND is "smtp"
@@ -37,15 +38,28 @@ def protocol_register() -> connectors.ProtocolRegister:
     return connectors.build("protocol", config["PROTOCOL_CONNECTOR"], config)
 
 
-def app_io_channel() -> connectors.MessageChannel:
+def app_io_channel(api_key: str | None = None) -> connectors.MessageChannel:
+    """App IO as the sender `api_key` (a service's own key, from the ente's settings), else APP_IO_KEY."""
     config = current_app.config
+    if api_key:
+        return connectors.build("notifications", config["APP_IO_CONNECTOR"], {**config, "APP_IO_KEY": api_key})
     return connectors.build("notifications", config["APP_IO_CONNECTOR"], config)
 
 
-def email_channel() -> connectors.MessageChannel | None:
-    """The SMTP channel, or None when mail is captured (the demo reads it on its mail page)."""
+def email_channel(tenant: Tenant | None = None) -> connectors.MessageChannel | None:
+    """The SMTP channel: the ente's own server (login, TLS) when its settings name one, else MAIL_SERVER; the
+    ente's sender address either way. None when mail is captured (the demo reads it on its mail page)."""
     config = current_app.config
-    return connectors.build("notifications", MAIL_PLUGIN, config) if config["MAIL_BACKEND"] == "smtp" else None
+    if config["MAIL_BACKEND"] != "smtp":
+        return None
+    sender, sender_name = ente_settings.email_sender(tenant)
+    mail = {**config, **({"MAIL_SENDER": sender} if sender else {}),
+            **({"MAIL_SENDER_NAME": sender_name} if sender_name else {})}
+    own = ente_settings.smtp_settings(tenant)
+    if own is not None:
+        mail.update(MAIL_SERVER=own.host, MAIL_PORT=own.port, MAIL_SECURITY=own.security,
+                    MAIL_USERNAME=own.username, MAIL_PASSWORD=own.password)
+    return connectors.build("notifications", MAIL_PLUGIN, mail)
 
 
 @dataclass(frozen=True)

@@ -249,3 +249,33 @@ def on_application_status_changed(app: Application, *, previous_status: int | No
     standard lifecycle's; a service's own process speaks through its send tasks)."""
     if changes and speaks_by_moments(app):
         status_changed(app, changes)
+
+
+# The e-mail texts an ente may replace (settings["email_templates"]), with what each is about.
+EMAIL_TEMPLATES = ("status_change", "payment_due", "message")
+
+
+def preview_email(tenant: Tenant, template: str, source: str | None, language: str = "it") -> tuple[str, str] | None:
+    """What `source` (else the platform's text) gives for the ente's latest application, as it would be sent:
+    (subject, body); None when the ente has no application to show it with."""
+    app = db.session.scalar(db.select(Application).where(Application.tenant_id == tenant.id,
+                                                         Application.submitted_at.is_not(None))
+                            .order_by(Application.created_at.desc()).limit(1))
+    if app is None:
+        return None
+    change = db.session.scalar(db.select(StatusChange).where(StatusChange.application_id == app.id)
+                               .order_by(StatusChange.created_at.desc()).limit(1))
+    payment = db.session.scalar(db.select(Payment).where(Payment.application_id == app.id).limit(1))
+    message = db.session.scalar(db.select(Message).where(Message.application_id == app.id).limit(1))
+    context: dict[str, Any] = {"change": change, "moment": SUBMITTED, "text": None, "payments": [payment] if payment
+                               else [], "payment": payment, "euro": connectors.payments.format_euro(
+                                   payment.amount if payment else 0), "message": message}
+    values = {"app": app, "tenant": tenant, "link": citizen_link(app, tenant), "label": statuses.label,
+              "format_euro": connectors.payments.format_euro, **context}
+    with force_locale(language):
+        if source and source.strip():
+            body = _TENANT_TEMPLATES.from_string(source).render(**values)
+        else:
+            body = render_template(f"email/{template}.txt", **values)
+    subject, _, text = body.partition("\n")
+    return subject.strip(), _BLANK_LINES.sub("\n\n", text.strip()) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 import re
 import uuid
@@ -16,7 +17,7 @@ from webapp.extensions import db
 from webapp.models import Application, NoticeCounter, Payment, ServiceCallRow, Tenant, User
 from webapp.models.payments import BOLLO, COMPLETE, EXPIRED, PAGOPA, PAYMENT_PENDING
 from webapp.services.common import localtime
-from webapp.services.common.errors import BadRequest, Conflict, NotFound
+from webapp.services.common.errors import BadRequest, Conflict, NotFound, Unauthorized
 from webapp.services.common.options import options_of
 from webapp.services.common.signatures import require_signature
 from webapp.services.common.tenancy import get_scoped, scoped
@@ -119,6 +120,26 @@ def mark_paid_on_pagopa(prepared: dict[str, Any]) -> dict[str, Any]:
     return {"notice_number": prepared["notice_number"]}
 
 
+def prepare_invalidate(app: Application, row: ServiceCallRow) -> dict[str, Any]:
+    return {"tenant_id": str(app.tenant_id), "call_id": str(row.id), **row.params}
+
+
+def invalidate_on_pagopa(prepared: dict[str, Any]) -> dict[str, Any]:
+    """The application ended before payment: its notice must not stay payable on pagoPA."""
+    tenant = db.session.get(Tenant, uuid.UUID(prepared["tenant_id"]))
+    assert tenant is not None
+    # Already INVALID counts as done (a retry after a lost answer); a position paid meanwhile is a conflict,
+    # a permanent error: an incident for the operators, who see a payment for an application that ended.
+    state = _connectors.payment_gateway(tenant).invalidate_debt_position(prepared["iupd"],
+                                                                         idempotency_key=prepared["call_id"])
+    return {"notice_number": prepared["notice_number"], "status": str(state.status)}
+
+
+def read_position(tenant: Tenant, iupd: str) -> connectors.DebtPositionState:
+    """The reconciliation's read (GPD GET), outside any transaction."""
+    return _connectors.payment_gateway(tenant).get_debt_position(iupd)
+
+
 def apply_marked_paid(app: Application, row: ServiceCallRow, outcome: dict[str, Any] | None) -> dict[str, Any]:
     return outcome or {}
 
@@ -190,6 +211,21 @@ def checkout_url(tenant: Tenant, user: User, payment_ids: list[Any], return_base
         log.warning("checkout not opened: %s", type(exc).__name__)
         raise Conflict("Il sistema pagoPA non è raggiungibile in questo momento: riprova tra poco.") from exc
     return session.url
+
+
+def verify_pa_send_rt(tenant: Tenant, body: bytes, key: str | None) -> connectors.payments.SentReceipt:
+    """pagoPA's own `paSendRT[V2]`: the station key, then the shape, then that it is meant for this ente."""
+    expected = current_app.config["PAGOPA_RT_KEY"]
+    if not expected or not key or not hmac.compare_digest(key.encode(), expected.encode()):
+        raise Unauthorized("Chiave della stazione non valida.")
+    try:
+        sent = connectors.payments.parse_pa_send_rt(body)
+    except connectors.ConnectorError as exc:
+        raise BadRequest(f"Ricevuta non leggibile: {exc}") from exc
+    station = current_app.config["PAGOPA_STATION_ID"]
+    if sent.id_pa != _connectors.ec_fiscal_code(tenant) or (station and sent.id_station != station):
+        raise NotFound("Ente o stazione sconosciuti.")
+    return sent
 
 
 def verify_receipt(body: bytes, signature: str | None) -> connectors.PaymentReceipt:

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 import connectors
 from webapp.extensions import db
-from webapp.models import OutboxMessage, Tenant
+from webapp.models import Application, OutboxMessage, Service, Tenant
 from webapp.models.outbox import FAILED, PENDING, SENT
+from webapp.services.common import ente_settings
 from webapp.services.common.statuses import N_
 from webapp.services.common.tenancy import scoped
 from webapp.services.common.uow import unit_of_work
@@ -35,12 +36,21 @@ def _notification(row: OutboxMessage) -> connectors.Notification:
                           for a in (row.payload or {}).get("attachments", [])))
 
 
+def _service_slug(row: OutboxMessage) -> str | None:
+    if row.application_id is None:
+        return None
+    return db.session.scalar(select(Service.slug).join(Application, Application.service_id == Service.id)
+                             .where(Application.id == row.application_id))
+
+
 def _send(row: OutboxMessage) -> None:
+    tenant = db.session.get(Tenant, row.tenant_id)
     if row.channel == "app_io":
-        result = _connectors.app_io_channel().send(_notification(row), idempotency_key=row.idempotency_key)
+        channel = _connectors.app_io_channel(ente_settings.app_io_key(tenant, _service_slug(row)))
+        result = channel.send(_notification(row), idempotency_key=row.idempotency_key)
         if not result.sent:
             log.info("outbox %s: App IO skipped (%s)", row.id, result.reason)
-    elif (email := _connectors.email_channel()) is not None:
+    elif (email := _connectors.email_channel(tenant)) is not None:
         email.send(_notification(row), idempotency_key=row.idempotency_key)
     # MAIL_BACKEND "capture" (demo): the row itself is the sent mail, readable on the demo mail page
 

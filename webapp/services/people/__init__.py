@@ -1,8 +1,11 @@
 """People: citizens' login (SPID, CIE), staff login and password reset, login throttling and
-sessions, operators and offices."""
+sessions, operators and offices, the staff's second factor and the security audit log (`audit`)."""
 
 from webapp.models import CITIZEN, User
 
+from . import _saml as saml
+from ._audit import EVENTS as AUDIT_EVENTS
+from ._audit import AuditFilters, AuditPage, audit, audit_csv, audit_entries, list_audit
 from ._citizens import (
     METHOD_LABELS,
     METHODS,
@@ -16,8 +19,10 @@ from ._citizens import (
 )
 from ._credentials import hash_password, issue_token, user_from_token
 from ._login_guard import LoginThrottled, authenticate
+from ._offices import close_office, create_office, get_office, office_members, open_work, staff_accounts, update_office
 from ._operators import (
     assignable,
+    creatable_roles,
     create_operator,
     delete_operator,
     get_operator,
@@ -30,15 +35,97 @@ from ._operators import (
     set_manager,
     update_operator,
 )
+from ._security import (
+    TOTP_REQUIRED,
+    begin_enrolment,
+    change_password,
+    confirm_enrolment,
+    disable_totp,
+    password_problems,
+    pending_user,
+    provisioning_uri,
+    qr_data_uri,
+    record_login,
+    record_logout,
+    recovery_codes_left,
+    reset_totp,
+    second_step,
+    set_totp_required,
+    totp_required,
+    verify_code,
+)
 from ._sessions import SESSION_KEY, close_session, open_session, user_of_session
-from ._staff import check_reset_token, login, request_password_reset, reset_password
+from ._staff import check_reset_token, issue_reset_token, login, request_password_reset, reset_password
 
 __all__ = [
-    "CITIZEN", "METHODS", "METHOD_LABELS", "SESSION_KEY", "TEST_CITIZENS", "Identity", "LoginThrottled",
-    "TestIdentityProvider", "User", "assignable", "authenticate", "check_reset_token", "close_session",
-    "create_operator", "delete_operator", "get_operator", "hash_password", "identity_locked_fields",
-    "issue_token", "list_offices", "list_operators", "list_services", "login", "login_identity",
-    "notify_operators", "on_application_status_changed", "open_session", "provider_for", "providers",
-    "request_password_reset", "require_manager", "reset_password", "set_manager", "update_operator",
-    "user_from_token", "user_of_session",
+    "AUDIT_EVENTS",
+    "CITIZEN",
+    "METHODS",
+    "METHOD_LABELS",
+    "SESSION_KEY",
+    "TEST_CITIZENS",
+    "TOTP_REQUIRED",
+    "AuditFilters",
+    "AuditPage",
+    "Identity",
+    "LoginThrottled",
+    "TestIdentityProvider",
+    "User",
+    "assignable",
+    "audit",
+    "audit_csv",
+    "audit_entries",
+    "authenticate",
+    "begin_enrolment",
+    "change_password",
+    "check_reset_token",
+    "close_office",
+    "close_session",
+    "confirm_enrolment",
+    "creatable_roles",
+    "create_office",
+    "create_operator",
+    "delete_operator",
+    "disable_totp",
+    "get_office",
+    "get_operator",
+    "hash_password",
+    "identity_locked_fields",
+    "issue_reset_token",
+    "issue_token",
+    "list_audit",
+    "list_offices",
+    "list_operators",
+    "list_services",
+    "login",
+    "login_identity",
+    "notify_operators",
+    "office_members",
+    "on_application_status_changed",
+    "open_session",
+    "open_work",
+    "password_problems",
+    "pending_user",
+    "provider_for",
+    "providers",
+    "provisioning_uri",
+    "qr_data_uri",
+    "record_login",
+    "record_logout",
+    "recovery_codes_left",
+    "request_password_reset",
+    "require_manager",
+    "reset_password",
+    "reset_totp",
+    "saml",
+    "second_step",
+    "set_manager",
+    "set_totp_required",
+    "staff_accounts",
+    "totp_required",
+    "update_office",
+    "update_operator",
+    "user_from_token",
+    "user_of_session",
+    "verify_code",
 ]

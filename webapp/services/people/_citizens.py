@@ -38,6 +38,10 @@ class Identity:
     level: str = "SpidL2"
     provider: str = "test"
     session_index: str | None = None
+    # SAML only: what single logout names the session by, and the assertion that opened it.
+    name_id: str | None = None
+    name_id_qualifier: str | None = None
+    assertion_id: str | None = None
     instant: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -177,6 +181,8 @@ def _refresh(user: User, identity: Identity) -> None:
     user.identity = {
         "method": identity.method, "level": identity.level, "provider": identity.provider,
         "session_index": identity.session_index, "instant": identity.instant.isoformat(),
+        "name_id": identity.name_id, "name_id_qualifier": identity.name_id_qualifier,
+        "assertion_id": identity.assertion_id,
         "attributes": {k: attrs[k] for k in IDENTITY_ATTRIBUTES if attrs.get(k)},
     }
 

@@ -24,7 +24,7 @@ from webapp.services.common.errors import DomainError, Unauthorized
 from webapp.services.common.tenancy import scoped
 from webapp.services.common.uow import unit_of_work
 
-from . import _credentials
+from . import _audit, _credentials
 from ._credentials import verify_password
 
 IP_FACTOR = 5
@@ -94,7 +94,24 @@ def _record_failure(row: LoginThrottle, now: datetime) -> None:
 def attempt(tenant: Tenant, typed: str, password: str, address: str, find: Callable[[str], User | None],
             refused: str) -> User:
     """The account `find` gives for the typed name if the password is its own; otherwise Unauthorized
-    (with `refused` as its text) or LoginThrottled. Every outcome is recorded before it is told."""
+    (with `refused` as its text) or LoginThrottled. Every outcome is recorded before it is told; a refusal
+    is also in the audit log (the name as typed when it is no account)."""
+    return _guarded(tenant, typed, address, find,
+                    lambda user: user is not None and verify_password(user.password_hash, password),
+                    lambda: verify_password(None, password), refused, "password")
+
+
+def check_second_step(tenant: Tenant, user: User, address: str, check: Callable[[User], bool],
+                      refused: str) -> None:
+    """A second factor (a TOTP or recovery code, a current password asked again) counted on the same rows
+    as passwords: guessing a 6-digit code is throttled and locked exactly like guessing a password."""
+    _guarded(tenant, user.username or "", address, lambda _typed: user, lambda found: check(user), lambda: None,
+             refused, "code")
+
+
+def _guarded(tenant: Tenant, typed: str, address: str, find: Callable[[str], User | None],
+             check: Callable[[User | None], bool], pretend: Callable[[], object], refused: str,
+             step: str) -> User:
     with unit_of_work():
         now = datetime.now(UTC)
         user = find(typed) if typed.strip() else None
@@ -102,16 +119,19 @@ def attempt(tenant: Tenant, typed: str, password: str, address: str, find: Calla
         wait = max(_wait_seconds(row, now) for row in rows)
         if wait:
             outcome: User | int = wait
-        elif user is not None and verify_password(user.password_hash, password):
+        elif user is not None and check(user):
             for row in rows:
                 row.failures, row.last_failure_at, row.blocked_until = 0, None, None
             outcome = user
         else:
             if user is None:
-                verify_password(None, password)  # the same time whether the account exists or not
+                pretend()  # the same time whether the account exists or not
             for row in rows:
                 _record_failure(row, now)
             outcome = 0
+        if not isinstance(outcome, User) and (user is None or user.is_staff):
+            _audit.audit(user, "login_failed", user, {"step": step, "throttled": bool(outcome)}, tenant=tenant,
+                         actor_name=None if user is not None else typed.strip()[:200])
     if isinstance(outcome, User):
         return outcome
     if outcome:

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, update
 
 from webapp.extensions import db
 from webapp.models import (
+    ADMIN,
     MANAGER,
     OPERATOR,
     STAFF_ROLES,
@@ -30,14 +31,18 @@ from webapp.services.common.errors import Conflict, FieldProblem, Forbidden, Not
 from webapp.services.common.tenancy import get_scoped, parse_uuid, scoped
 from webapp.services.common.uow import unit_of_work
 
-from . import _sessions, _staff
+from . import _audit, _sessions, _staff
 
 USERNAME = re.compile(r"[a-z0-9._-]{3,150}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def list_offices(tenant: Tenant) -> list[Office]:
-    return list(db.session.scalars(scoped(Office, tenant).order_by(Office.name)))
+def list_offices(tenant: Tenant, *, closed: bool = False) -> list[Office]:
+    """The ente's open offices (with `closed`, the closed ones too)."""
+    query = scoped(Office, tenant)
+    if not closed:
+        query = query.where(Office.closed_at.is_(None))
+    return list(db.session.scalars(query.order_by(Office.name)))
 
 
 def list_services(tenant: Tenant) -> list[Service]:
@@ -97,7 +102,10 @@ def _checked(tenant: Tenant, form: dict[str, Any], *, creating: bool,
             problems.append(FieldProblem("username", "Questo nome utente è già in uso.", "unique"))
         values["username"] = username
     office_id = parse_uuid(form.get("office_id")) if form.get("office_id") else None
-    values["office_id"] = get_scoped(Office, tenant, office_id).id if office_id else None
+    office = get_scoped(Office, tenant, office_id) if office_id else None
+    if office is not None and office.closed_at is not None and (current is None or current.office_id != office.id):
+        problems.append(FieldProblem("office_id", "L'ufficio è chiuso.", "enum"))
+    values["office_id"] = office.id if office else None
     wanted = {str(s) for s in form.get("services") or []}
     values["services"] = [s for s in list_services(tenant) if str(s.id) in wanted]
     wanted_calendars = {str(c) for c in form.get("calendars") or []}
@@ -113,14 +121,28 @@ def _username_taken(tenant: Tenant, username: str) -> bool:
     return bool(db.session.scalar(query))
 
 
+def creatable_roles(user: User) -> tuple[str, ...]:
+    """Managers create operators and managers; only administrators create administrators."""
+    if user.role == ADMIN:
+        return (OPERATOR, MANAGER, ADMIN)
+    return (OPERATOR, MANAGER) if policy.can_manage_operators(user) else ()
+
+
 def create_operator(tenant: Tenant, user: User, form: dict[str, Any], link: Callable[[str], str]) -> User:
-    """A new operator without a password: an e-mailed single-use link lets them choose one."""
+    """A new staff account without a password: an e-mailed single-use link lets them choose one. The role is
+    the form's `role` (operator when missing)."""
     require_manager(user)
+    role = str(form.get("role") or OPERATOR)
+    if role not in STAFF_ROLES:
+        raise ValidationFailed([FieldProblem("role", "Ruolo sconosciuto.", "enum")])
+    if role not in creatable_roles(user):
+        raise Forbidden("Solo un amministratore può creare un altro amministratore.")
     with unit_of_work():
         values = _checked(tenant, form, creating=True)
-        operator = User(tenant_id=tenant.id, role=OPERATOR, **values)
+        operator = User(tenant_id=tenant.id, role=role, **values)
         db.session.add(operator)
         db.session.flush()
+        _audit.audit(user, "account_created", operator, {"role": role})
         token = _staff.issue_reset_token(operator)
         hours = current_app.config["PASSWORD_RESET_TTL_SECONDS"] // 3600 or 1
         body = (f"Buongiorno {operator.full_name},\n\nsei stata/o abilitata/o al back office di {tenant.name} "
@@ -135,9 +157,18 @@ def update_operator(tenant: Tenant, user: User, operator_id: Any, form: dict[str
     with unit_of_work():
         operator = get_operator(tenant, user, operator_id)
         values = _checked(tenant, form, creating=False, current=operator)
+        changed = sorted(key for key, value in values.items() if _differs(getattr(operator, key), value))
         for key, value in values.items():
             setattr(operator, key, value)
+        if changed:
+            _audit.audit(user, "account_updated", operator, {"fields": ", ".join(changed)})
     return operator
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if isinstance(new, list):
+        return {item.id for item in old or []} != {item.id for item in new}
+    return bool(old != new)
 
 
 def set_manager(tenant: Tenant, user: User, operator_id: Any, manager: bool) -> User:
@@ -148,6 +179,7 @@ def set_manager(tenant: Tenant, user: User, operator_id: Any, manager: bool) -> 
             raise Forbidden("Non puoi cambiare il ruolo di questo account.")
         role = MANAGER if manager else OPERATOR
         if operator.role != role:
+            _audit.audit(user, "role_changed", operator, {"from": operator.role, "to": role})
             operator.role = role
             _sessions.end_everywhere(operator)  # what they may do changed: they sign in again
     return operator
@@ -172,6 +204,7 @@ def delete_operator(tenant: Tenant, user: User, operator_id: Any) -> str:
             raise Conflict(f"{operator.full_name} ha in carico {len(held)} pratiche: riassegnale prima di "
                            f"eliminare l'account. Pratiche: {listed}{more}.", applications=[str(a.id) for a in held])
         name = operator.full_name
+        _audit.audit(user, "account_deleted", operator, {"role": operator.role})
         # History keeps names (actor_name, author_name); references to the account are cleared.
         db.session.execute(update(Application).where(Application.operator_id == operator.id).values(operator_id=None))
         db.session.execute(update(Message).where(Message.author_id == operator.id).values(author_id=None))

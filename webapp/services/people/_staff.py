@@ -20,7 +20,7 @@ from webapp.services.common.errors import BadRequest, FieldProblem, ValidationFa
 from webapp.services.common.tenancy import scoped
 from webapp.services.common.uow import unit_of_work
 
-from . import _login_guard, _sessions
+from . import _audit, _login_guard, _sessions
 from ._credentials import hash_password
 
 MIN_PASSWORD_LENGTH = 10
@@ -124,4 +124,5 @@ def reset_password(tenant: Tenant, token: str, password: str, confirm: str) -> U
             other.used_at = now
         _login_guard.forget_failures(user)
         _sessions.end_everywhere(user)
+        _audit.audit(user, "password_reset", user)
     return user

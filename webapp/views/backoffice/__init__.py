@@ -1,13 +1,17 @@
 """The back office for operators and managers: /<tenant>/backoffice/..."""
 
 from webapp.views.backoffice import (
+    account,
     actions,
     applications,
+    audit,
     auth,
     calendars,
     exports,
+    offices,
     operators,
     services,
+    settings,
     statistics,
     tasks,
     workshop,
@@ -17,5 +21,23 @@ from webapp.views.backoffice import (
 )
 from webapp.views.backoffice.blueprint import bp
 
-__all__ = ["actions", "applications", "auth", "bp", "calendars", "exports", "operators", "services",
-           "statistics", "tasks", "workshop", "workshop_forms", "workshop_process", "workshop_sandbox"]
+__all__ = [
+    "account",
+    "actions",
+    "applications",
+    "audit",
+    "auth",
+    "bp",
+    "calendars",
+    "exports",
+    "offices",
+    "operators",
+    "services",
+    "settings",
+    "statistics",
+    "tasks",
+    "workshop",
+    "workshop_forms",
+    "workshop_process",
+    "workshop_sandbox",
+]

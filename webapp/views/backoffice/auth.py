@@ -1,16 +1,40 @@
-"""Back-office login, logout and password reset."""
+"""Back-office login (with the second step where the account has TOTP or the ente requires it), logout
+and password reset."""
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+import time
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.services import people
-from webapp.services.common.errors import BadRequest, Unauthorized, ValidationFailed
-from webapp.views.backoffice._common import field_errors, safe_next, tenant
+from webapp.services.common.errors import BadRequest, Conflict, Unauthorized, ValidationFailed
+from webapp.services.common.tenancy import Tenant
+from webapp.views.backoffice._common import field_errors, safe_next, staff, tenant
 from webapp.views.backoffice.blueprint import bp
 from webapp.views.web import sign_in, sign_out
+
+# Between a right password and the second step the browser holds only this (in the signed session): who,
+# since when and where to go. It signs nobody in; it lasts PENDING_SECONDS.
+PENDING_KEY = "staff_pending_login"
+PENDING_SECONDS = 300
+
+
+def _finish(user: people.User) -> Response:
+    sign_in(user)  # a new session on login: no fixation (the pending state goes with the old one)
+    people.record_login(user)
+    flash(_("Benvenuta/o, %(name)s.", name=user.full_name), "success")
+    return redirect(safe_next(request.args.get("next"), url_for("backoffice.applications")))
+
+
+def _pending(owner: Tenant) -> people.User | None:
+    state: dict[str, Any] = session.get(PENDING_KEY) or {}
+    if state.get("tenant") != owner.slug or time.time() - float(state.get("at", 0)) > PENDING_SECONDS:
+        return None
+    return people.pending_user(owner, state.get("uid"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -24,13 +48,69 @@ def login() -> str | Response | tuple[str, int]:
     except (Unauthorized, people.LoginThrottled) as exc:
         status = 429 if isinstance(exc, people.LoginThrottled) else 401
         return render_template("backoffice/login.html", errors=[("", exc.description)], username=username), status
-    sign_in(user)  # a new session on login: no fixation
-    flash(_("Benvenuta/o, %(name)s.", name=user.full_name), "success")
-    return redirect(safe_next(request.args.get("next"), url_for("backoffice.applications")))
+    step = people.second_step(tenant(), user)
+    if step is None:
+        return _finish(user)
+    session[PENDING_KEY] = {"tenant": tenant().slug, "uid": str(user.id), "at": time.time()}
+    target = "backoffice.login_code" if step == "code" else "backoffice.login_enrol"
+    return redirect(url_for(target, next=request.args.get("next")))
+
+
+def _expired() -> Response:
+    session.pop(PENDING_KEY, None)
+    flash(_("L'accesso non è stato completato in tempo: inserisci di nuovo nome utente e password."), "error")
+    return redirect(url_for("backoffice.login"))
+
+
+@bp.route("/login/codice", methods=["GET", "POST"])
+def login_code() -> str | Response | tuple[str, int]:
+    """The second step: a code of the authenticator app, or a recovery code."""
+    user = _pending(tenant())
+    if user is None or not user.has_totp:
+        return _expired()
+    if request.method == "GET":
+        return render_template("backoffice/login_code.html", errors=[])
+    try:
+        people.verify_code(tenant(), user, request.form.get("code", "")[:40], request.remote_addr or "")
+    except (Unauthorized, people.LoginThrottled) as exc:
+        status = 429 if isinstance(exc, people.LoginThrottled) else 401
+        return render_template("backoffice/login_code.html", errors=[("code", exc.description)]), status
+    return _finish(user)
+
+
+@bp.route("/login/attiva-verifica", methods=["GET", "POST"])
+def login_enrol() -> str | Response | tuple[str, int]:
+    """The ente requires the second factor and this account has none yet: enrol before going on."""
+    user = _pending(tenant())
+    if user is None or user.has_totp:
+        return _expired()
+    if not user.totp_secret:  # a reload keeps the secret already shown (it may be scanned already)
+        people.begin_enrolment(user)
+    if request.method == "GET":
+        return _enrol_page(user, [], action=url_for("backoffice.login_enrol", next=request.args.get("next")))
+    try:
+        codes = people.confirm_enrolment(tenant(), user, request.form.get("code", "")[:40], request.remote_addr or "")
+    except ValidationFailed as exc:
+        return _enrol_page(user, field_errors(exc), action=request.full_path, status=400)
+    except Conflict:
+        return _expired()
+    session.pop(PENDING_KEY, None)
+    sign_in(user)
+    people.record_login(user)
+    return render_template("backoffice/recovery_codes.html", codes=codes,
+                           next=safe_next(request.args.get("next"), url_for("backoffice.applications")))
+
+
+def _enrol_page(user: people.User, errors: list[tuple[str, str]], action: str, status: int = 200) -> Any:
+    uri = people.provisioning_uri(tenant(), user)
+    return render_template("backoffice/totp_enrol.html", errors=errors, qr=people.qr_data_uri(uri),
+                           secret=user.totp_secret, action=action, section="account",
+                           at_login=request.endpoint == "backoffice.login_enrol"), status
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    people.record_logout(staff())
     sign_out()
     flash(_("Sei uscita/o dal back office."), "info")
     return redirect(url_for("backoffice.login"))

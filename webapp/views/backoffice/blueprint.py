@@ -15,7 +15,8 @@ from webapp.services.common import policy, statuses
 
 bp = tenant_blueprint("backoffice", "webapp.views.backoffice", "/backoffice")
 
-PUBLIC_ENDPOINTS = frozenset({"backoffice.login", "backoffice.forgot_password", "backoffice.reset_password"})
+PUBLIC_ENDPOINTS = frozenset({"backoffice.login", "backoffice.forgot_password", "backoffice.reset_password",
+                              "backoffice.login_code", "backoffice.login_enrol"})
 
 
 @bp.before_request
@@ -36,5 +37,6 @@ def _context() -> dict[str, Any]:
     staff = g.get("staff")
     return {"staff": staff, "can_manage_operators": bool(staff and policy.can_manage_operators(staff)),
             "can_view_workshop": bool(staff and policy.can_view_workshop(staff, g.tenant)),
+            "can_edit_settings": bool(staff and policy.can_edit_settings(staff)),
             "operation_label": lambda op: gettext(statuses.operation_label(op)),
             "meeting_labels": appointments.STATUS_LABELS}

@@ -26,6 +26,7 @@ def _render(operator: Any, values: dict[str, Any], errors: list[tuple[str, str]]
     return render_template(
         "backoffice/operator_form.html", section="operators", operator=operator, values=values, errors=errors,
         offices=people.list_offices(tenant()), services=people.list_services(tenant()),
+        roles=people.creatable_roles(staff()),
         calendars=appointments.list_calendars(tenant()),
     ), status
 
@@ -50,6 +51,8 @@ def operator_new() -> Any:
             tenant(), staff(), _form(), lambda token: base + url_for("backoffice.reset_password", token=token))
     except ValidationFailed as exc:
         return _render(None, _form(), field_errors(exc), 400)
+    except Forbidden as exc:
+        return _render(None, _form(), [("role", exc.description)], 403)
     flash(_("Operatore %(name)s creato: riceverà un'e-mail per scegliere la password.", name=created.full_name),
           "success")
     return redirect(url_for("backoffice.operators"))

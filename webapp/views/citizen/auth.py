@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from webapp.services import people
@@ -42,12 +43,13 @@ def test_idp(method: str) -> str | Response:
                                identities=people.TestIdentityProvider.identities(),
                                method_label=people.METHOD_LABELS[method])
     asserted = people.TestIdentityProvider.assert_identity(request.form.get("fiscal_code", ""), method)
-    return _complete_login(asserted)
+    return complete_login(asserted)
 
 
-def _complete_login(asserted: people.Identity) -> Response:
+def complete_login(asserted: people.Identity, next_url: str | None = None) -> Response:
+    """Sign the citizen in with what the identity provider asserted; on to `next_url` (or ?next=)."""
     user = people.login_identity(g.tenant, asserted)
-    target = _next()
+    target = safe_next(next_url, url_for("citizen.personal_area")) if next_url else _next()
     sign_in(user)
     flash(_("Accesso effettuato con %(method)s.", method=people.METHOD_LABELS[asserted.method]), "success")
     return redirect(target)
@@ -55,6 +57,17 @@ def _complete_login(asserted: people.Identity) -> Response:
 
 @bp.post("/esci")
 def logout() -> Response:
+    """Ends our session; after a SAML login the IdP's session too (single logout), which comes back
+    to the SP's SLO endpoint."""
+    identity = (current_user.identity or {}) if current_user.is_authenticated else {}
+    slo = people.saml.begin_logout(g.tenant, identity) if people.saml.saml_configured(current_app) else None
+    return finish_logout(slo)
+
+
+def finish_logout(then: str | None = None) -> Response:
+    """Close the session; on to `then` (the IdP's single logout) or the home page."""
     sign_out()
+    if then:
+        return redirect(then)
     flash(_("Sei uscito dall'area personale."), "success")
     return redirect(url_for("views.tenant_home", tenant=g.tenant.slug))

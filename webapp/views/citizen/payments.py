@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from webapp.services import applications, outbound
 from webapp.services.common import localtime, uploads
-from webapp.services.common.errors import DomainError, ValidationFailed
+from webapp.services.common.errors import DomainError, NotFound, ValidationFailed
 from webapp.views.citizen._common import citizen_required, me
 from webapp.views.citizen.blueprint import bp
 
@@ -56,6 +56,16 @@ def notice(payment_id: str) -> Response:
     payment = outbound.get_payment(g.tenant, me(), payment_id)
     return uploads.download(outbound.notice_pdf(g.tenant, payment), "application/pdf",
                             f"avviso-{payment.notice_number}.pdf")
+
+
+@bp.get("/area-personale/pagamenti/<payment_id>/ricevuta.pdf")
+@citizen_required
+def receipt(payment_id: str) -> Response:
+    payment = outbound.get_payment(g.tenant, me(), payment_id)
+    if payment.user_id != me().id:
+        raise NotFound()  # the citizen's own only, whoever else may read it elsewhere
+    return uploads.download(outbound.receipt_pdf(g.tenant, payment), "application/pdf",
+                            f"ricevuta-{payment.notice_number}.pdf")
 
 
 @bp.post("/area-personale/pagamenti/<payment_id>/marca")

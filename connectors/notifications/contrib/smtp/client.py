@@ -46,9 +46,12 @@ class SmtpClient:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], /, **context: Any) -> Self:
-        """MAIL_SERVER, MAIL_PORT (25 when unset) and MAIL_SENDER."""
+        """MAIL_SERVER, MAIL_PORT (25 when unset), MAIL_SENDER; optionally MAIL_SENDER_NAME, MAIL_USERNAME and
+        MAIL_PASSWORD (login) and MAIL_SECURITY (none, starttls or ssl)."""
         host, sender = require(config, "MAIL_SERVER", "MAIL_SENDER", plugin="email")
-        return cls(host=host, port=int(config.get("MAIL_PORT") or 25), sender=sender)
+        return cls(host=host, port=int(config.get("MAIL_PORT") or 25), sender=sender,
+                   sender_name=config.get("MAIL_SENDER_NAME") or None, username=config.get("MAIL_USERNAME") or None,
+                   password=config.get("MAIL_PASSWORD") or None, security=str(config.get("MAIL_SECURITY") or "none"))
 
     def build_message(self, notification: Notification, *, idempotency_key: str) -> EmailMessage:
         if not notification.email:

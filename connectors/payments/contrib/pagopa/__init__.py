@@ -16,11 +16,23 @@ from connectors.payments.contrib.pagopa.notice import (
 )
 from connectors.payments.contrib.pagopa.qr import make_qr, qr_png, qr_svg
 from connectors.payments.contrib.pagopa.receipt import parse_receipt, receipt_to_json
+from connectors.payments.contrib.pagopa.rt import (
+    RT_KEY_HEADER,
+    SentReceipt,
+    Station,
+    pa_send_rt_request,
+    pa_send_rt_response,
+    parse_pa_send_rt,
+    parse_pa_send_rt_response,
+)
 
 __all__ = [
+    "RT_KEY_HEADER",
     "NoticeDocument",
     "PagoPAClient",
     "QrPayload",
+    "SentReceipt",
+    "Station",
     "cart_errors",
     "check_notice_number",
     "format_euro",
@@ -31,6 +43,10 @@ __all__ = [
     "make_qr",
     "notice_number_from_sequence",
     "notice_number_of",
+    "pa_send_rt_request",
+    "pa_send_rt_response",
+    "parse_pa_send_rt",
+    "parse_pa_send_rt_response",
     "parse_qr_string",
     "parse_receipt",
     "position_errors",

@@ -1,16 +1,16 @@
 """protocol registrations: each registered document of an application, with its own PDF; numbers unique
 per ente and year
 
-Revision ID: 0018
-Revises: 0014
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-01 19:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0014"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 

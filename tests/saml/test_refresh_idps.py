@@ -1,0 +1,25 @@
+"""`flask refresh-spid-idps --file F`: the AgID registry file replaces the trusted IdPs only when
+every IdP in it can be trusted (a signing certificate, a redirect SSO endpoint)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from tests.conftest import SAML_DIR
+from webapp.config import REPO_ROOT
+
+
+def test_refresh_takes_a_registry_file_and_refuses_one_without_certificates(app: Flask, tmp_path: Path) -> None:
+    target = tmp_path / "idps.xml"
+    app.config["SPID_IDP_METADATA"], before = str(target), app.config["SPID_IDP_METADATA"]
+    try:
+        runner = app.test_cli_runner()
+        shipped = runner.invoke(args=["refresh-spid-idps", "--file", str(REPO_ROOT / "webapp/saml/spid-idps.xml")])
+        assert shipped.exit_code == 1 and "certificato" in shipped.output and not target.exists()
+        good = runner.invoke(args=["refresh-spid-idps", "--file", str(SAML_DIR / "spid-sp-test-idp.xml")])
+        assert good.exit_code == 0, good.output
+        assert "https://localhost:8443" in good.output and target.exists()
+    finally:
+        app.config["SPID_IDP_METADATA"] = before
