@@ -44,6 +44,8 @@ class ProtocolSimulator(SimulatorApp):
         self.registrations: dict[str, dict[str, Any]] = {}
         self.counters: dict[int, int] = {}
         self.folders: dict[str, dict[str, Any]] = {}
+        # What each registration carried (document id -> file name and bytes), for tests to open.
+        self.documents: dict[str, tuple[str, bytes]] = {}
         self.route("POST", API + "/registrations", lambda r: self.idempotent(r, self._register, required=True))
         self.route("GET", API + "/registrations/{document_id}", self._get)
         self.route("POST", API + "/folders/{code}/documents",
@@ -56,6 +58,7 @@ class ProtocolSimulator(SimulatorApp):
         with self.lock:
             super().reset()
             self.registrations.clear()
+            self.documents.clear()
             self.counters.clear()
             self.folders.clear()
 
@@ -110,6 +113,9 @@ class ProtocolSimulator(SimulatorApp):
                       "registered_at": iso(now), "document_id": uuid.uuid4().hex,
                       "direction": data["direction"], "fingerprint": fingerprint, "folder": folder}
             self.registrations[record["document_id"]] = record
+            document = data["document"]
+            self.documents[record["document_id"]] = (str(document.get("filename") or ""),
+                                                     base64.b64decode(document["content_base64"]))
             if folder:
                 self.folders[folder["code"]]["documents"].append(record["document_id"])
         self._callback(record, req.header("Idempotency-Key") or "")

@@ -160,6 +160,20 @@ def test_withdrawal_is_confirmed(app: Flask, api: Api) -> None:
     assert inbox.new() == [withdrawn(CONTRIBUTO)]
 
 
+def test_a_protocolled_withdrawal_is_confirmed_once(app: Flask, api: Api) -> None:
+    app_id = submitted(api, "accesso-atti")
+    act(api, app_id, "assign", "operatore")
+    inbox = Inbox(app)
+    inbox.new()
+    act(api, app_id, "withdraw", MARIO, {"message": "Non mi serve più"})
+    assert status(api, app_id) == 20000  # after the withdrawal's registration, by a worker in between
+    assert inbox.new() == [withdrawn(ATTI)]
+    steps = [(h["status_code"], h["event"], h["message"]) for h in api.get(f"/applications/{app_id}/history",
+                                                                              MARIO).get_json()]
+    assert ("4000", "withdrawn", "Non mi serve più") in steps and steps[-1][:2] == ("20000",
+                                                                                   "protocol_register_withdrawal")
+
+
 def test_payment_at_request_of_the_cdu(app: Flask, api: Api, paid_by_checkout: None) -> None:
     inbox, io = Inbox(app), Inbox(app, "app_io")
     app_id = create(api, "cdu", CDU_DATA)["id"]

@@ -235,6 +235,11 @@ def test_withdraw(service: ServiceDefinition, point: str) -> None:
     assert point in d.waiting_for() and d.wait.messages == ("withdraw",)
     before = d.wait
     wait = d.message("withdraw", {"reason": "non serve più"})
+    if d.protocol and point in ("ut_take_charge", "ut_review"):  # a registered application's withdrawal is
+        assert not wait.completed and wait.entered == () and wait.status == before.status  # protocolled first
+        assert [c.operation for c in wait.service_calls] == ["protocol.register_withdrawal"]
+        assert wait.messages == () and wait.user_tasks == ()
+        wait = d.service("st_protocol_withdrawal")
     assert wait.completed and wait.status == 20000 and wait.entered == (20000,)
     assert wait.service_calls == () and wait.user_tasks == ()
     for call in before.service_calls:  # the worker's late result for a cancelled call is ignored

@@ -39,7 +39,8 @@ SCHEMAS = {
     **{name: getattr(schemas, f"{name}Schema") for name in (
         "Error", "FieldError", "Attachment", "AttachmentIn", "AuthRequest", "Token", "Service", "ServiceForm",
         "Link", "Payment", "Incident", "Application", "ApplicationCreate", "ApplicationPatch", "History",
-        "Transition", "Message", "MessageIn", "Calendar", "OpeningHour")},
+        "Transition", "Message", "MessageIn", "Calendar", "OpeningHour", "ProtocolReport",
+        "ProtocolRegistration")},
     **{name: getattr(schemas_answers, f"{name}Schema") for name in (
         "ApplicationList", "BackofficeRow", "BackofficeList", "Office", "AvailableDay", "Slot", "CheckoutUrl")},
     "NoteIn": routes_backoffice.NoteInSchema,

@@ -8,6 +8,7 @@ from typing import Any
 
 from webapp.api import routes_admin, routes_applications, routes_backoffice, routes_calendars, routes_tasks
 from webapp.api.openapi_parts import IF_MATCH, answer, array_of, operation, path_param, ref
+from webapp.services.applications import STAGES
 from webapp.services.common.policy import ALL_ACTIONS
 from webapp.services.common.uploads import ALLOWED_TYPES
 
@@ -20,6 +21,7 @@ SERVICE = path_param("id", "The service's id or slug", {"type": "string", "minLe
 FORM_RULES = ("`data` is checked against the service's own form (GET /services/{id}/form): its problems are a 400 "
               "listing them in `errors`.")
 FILE_RULES = "An attachment whose content is not an admitted type, or does not match its name, is a 415."
+PROTOCOL_STAGES = list(STAGES)
 FILE = {mime: {"schema": {"type": "string", "format": "binary"}} for mime in ALLOWED_TYPES}
 
 
@@ -75,6 +77,22 @@ def _applications() -> Paths:
                             "declares (or the status does not allow) a 409 with `application_status`; one the "
                             "caller's role may not run a 403. `message` is required to reject and to request "
                             f"an integration (400). On submit, {FORM_RULES} {FILE_RULES}")}),
+        "/applications/{id}/protocol": ([APPLICATION], {"get": operation(
+            "The protocol registrations (operators): each stage's own document, its number once registered",
+            {200: answer("Oldest first", array_of("ProtocolRegistration"))}, (403, 404))}),
+        "/applications/{id}/protocol/{stage}": (
+            [APPLICATION, path_param("stage", "Which registration", {"type": "string", "enum": PROTOCOL_STAGES})],
+            {"post": operation(
+                "An external protocol register reports the number of one stage",
+                {200: answer("The registration, numbered", ref("ProtocolRegistration"))}, (403, 404, 409, 422),
+                body="ProtocolReport",
+                description="For services with `protocol_handler: external`, called by operators of the service "
+                            "or the register's own staff account: `application` (the receipt), "
+                            "`integration_request`, `integration_answer`, `outcome` (the outcome letter) and "
+                            "`withdrawal`, each with its own document (GET .../protocol lists them). A stage the "
+                            "application does not wait for now is a 409 with `application_status`; a "
+                            "`protocol_number` the ente already has in that year (by `registered_at` in Rome) is a "
+                            "409 and nothing changes.")}),
         "/applications/{id}/tasks": ([APPLICATION], {"get": operation(
             "The READY user tasks of its process that the caller may complete",
             {200: answer("Oldest first", array_of("Task"))}, (404,))}),

@@ -17,6 +17,8 @@ from webapp.api.schemas import (
     HistorySchema,
     MessageInSchema,
     MessageSchema,
+    ProtocolRegistrationSchema,
+    ProtocolReportSchema,
     TransitionSchema,
     application_payload,
 )
@@ -107,6 +109,22 @@ def transition(app_id: str, action: str) -> Response:
     command = applications.command_for(action, body)
     applications.transition(tenant(), current_user(), app_id, command, expected_version(body))
     return Response(status=204)
+
+
+@bp.get("/applications/<app_id>/protocol")
+def list_protocol(app_id: str) -> Response:
+    rows = applications.list_registrations(tenant(), current_user(), app_id)
+    return jsonify(ProtocolRegistrationSchema(many=True).dump(rows))
+
+
+@bp.post("/applications/<app_id>/protocol/<stage>")
+def report_protocol(app_id: str, stage: str) -> Response:
+    """An external register gives the number of one stage's document; the process goes on."""
+    body = load(ProtocolReportSchema(), json_body())
+    registration = applications.report_stage(tenant(), current_user(), app_id, stage, applications.StageReport(
+        **{key: body.get(key) for key in ("protocol_number", "registered_at", "protocol_document_id",
+                                          "protocol_folder_number", "protocol_folder_code")}))
+    return jsonify(ProtocolRegistrationSchema().dump(registration))
 
 
 @bp.get("/applications/<app_id>/messages")

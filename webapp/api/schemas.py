@@ -277,7 +277,9 @@ class MessageSchema(Schema):
 
 
 # What messages.post_message takes: some text that is not only blanks, up to its limit.
-MESSAGE_TEXT = {"minLength": 1, "maxLength": MAX_MESSAGE_CHARS, "pattern": r"\S"}
+# Python's strip() (what the server does) also removes the separators U+001C-U+001F, which JSON Schema's \S
+# (ECMA-262) keeps: a text of those alone is empty for the server, so the pattern excludes them too.
+MESSAGE_TEXT = {"minLength": 1, "maxLength": MAX_MESSAGE_CHARS, "pattern": r"[^\s\x1c-\x1f]"}
 
 
 class MessageInSchema(Schema):
@@ -309,6 +311,33 @@ class TransitionSchema(Schema):
     protocol_folder_number = fields.String()
     protocol_folder_code = fields.String()
     version = fields.Integer()
+
+
+class ProtocolReportSchema(Schema):
+    """What a register reports for one stage: its number and the moment it registered the document."""
+
+    protocol_number = fields.String(required=True, metadata={"minLength": 1, "maxLength": 64,
+                                                             "description": "the register's number"})
+    registered_at = fields.AwareDateTime(required=True, metadata={
+        "description": "when the register registered it, with its offset; its year (in Rome) is the number's"})
+    protocol_document_id = fields.String(metadata={"maxLength": 128})
+    protocol_folder_number = fields.String()
+    protocol_folder_code = fields.String()
+
+
+class ProtocolRegistrationSchema(Schema):
+    """One registration: the stage, its own document (download it at /applications/{id}/attachments/{document})
+    and, once registered, the number and date."""
+
+    id = fields.UUID()
+    stage = fields.String(metadata={"enum": ["application", "integration_request", "integration_answer", "outcome",
+                                             "withdrawal"]})
+    direction = fields.String(metadata={"enum": ["in", "out"]})
+    handler = fields.String(metadata={"enum": ["builtin", "connector", "external"]})
+    document = fields.UUID(attribute="attachment_id", allow_none=True)
+    protocol_number = fields.String(attribute="number", allow_none=True)
+    registered_at = UtcDateTime(allow_none=True)
+    protocol_document_id = fields.String(attribute="document_id", allow_none=True)
 
 
 def service_payload(service: Service) -> dict[str, Any]:

@@ -18,7 +18,14 @@ from webapp.models.audit import AuditEvent
 from webapp.models.calendars import Calendar, Closure, Meeting, OpeningHour, operator_calendars
 from webapp.models.catalogue import ProcessDefinition, SandboxRun, Service, ServiceDraft, ServiceVersion
 from webapp.models.feedback import ServiceRating
-from webapp.models.messages import APPLICANT, INTERNAL, Attachment, Message, ProtocolCounter
+from webapp.models.messages import (
+    APPLICANT,
+    INTERNAL,
+    Attachment,
+    Message,
+    ProtocolCounter,
+    ProtocolRegistration,
+)
 from webapp.models.outbox import OutboxMessage
 from webapp.models.payments import NoticeCounter, Payment, StampUse
 from webapp.models.saml import SamlAssertion, SamlRequest
@@ -65,6 +72,7 @@ __all__ = [
     "ProcessDefinition",
     "ProcessTask",
     "ProtocolCounter",
+    "ProtocolRegistration",
     "SamlAssertion",
     "SamlRequest",
     "SandboxRun",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -62,3 +62,35 @@ class ProtocolCounter(db.Model):  # type: ignore[name-defined]
     tenant_id: Mapped[uuid.UUID] = tenant_fk()
     year: Mapped[int] = mapped_column(Integer, nullable=False)
     last_number: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class ProtocolRegistration(db.Model):  # type: ignore[name-defined]
+    """One document of an application in the protocol register: opened with its own document when the
+    process asks for the registration, numbered when the register (ours, a connector's, or an external
+    one through the API) gives the number. Art. 57 D.P.R. 445/2000: a number is unique in the ente's
+    year, whoever issued it, so the database refuses a second registration with the same number."""
+
+    __tablename__ = "protocol_registrations"
+    __table_args__ = (UniqueConstraint("tenant_id", "year", "number", name="uq_protocol_registrations_number"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    application_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    call_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("service_calls.id", ondelete="SET NULL"), unique=True
+    )
+    stage: Mapped[str] = mapped_column(String(32), nullable=False)
+    direction: Mapped[str] = mapped_column(String(8), nullable=False)
+    handler: Mapped[str] = mapped_column(String(16), nullable=False)
+    attachment_id: Mapped[uuid.UUID | None] = mapped_column(
+        Uuid, ForeignKey("attachments.id", ondelete="SET NULL")
+    )
+    year: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str | None] = mapped_column(String(64))
+    document_id: Mapped[str | None] = mapped_column(String(128))
+    registered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at()
+
+    attachment = relationship("Attachment", lazy="joined")

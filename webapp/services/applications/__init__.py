@@ -58,14 +58,26 @@ from ._payment_events import (
     reconcile_payment,
 )
 from ._process import DISPATCHER, dispatch, persist, process_failed, restore, set_dispatcher
+from ._protocol import (
+    EXTERNAL,
+    STAGES,
+    ProtocolRegistration,
+    handler_of,
+    registration_for_call,
+    render_document,
+    stage_of,
+)
+from ._protocol_reports import StageReport, list_registrations, report_stage
 from ._tasks import InboxFilters, TaskView, complete_task, inbox, list_tasks
 from ._transitions import transition
 
 __all__ = [
     "DISPATCHER",
     "DRAFT_TOLERATED",
+    "EXTERNAL",
     "INTERNAL",
     "MAX_MESSAGE_CHARS",
+    "STAGES",
     "SUMMARY",
     "Action",
     "Application",
@@ -78,8 +90,10 @@ __all__ = [
     "NewMessage",
     "Outcome",
     "PaymentRegistration",
+    "ProtocolRegistration",
     "ReceiptRefused",
     "Registration",
+    "StageReport",
     "StampRequest",
     "StepPage",
     "Submit",
@@ -96,12 +110,14 @@ __all__ = [
     "dispatch",
     "get_application",
     "get_draft",
+    "handler_of",
     "history",
     "inbox",
     "is_reachable",
     "latest_integration_request",
     "list_applications",
     "list_messages",
+    "list_registrations",
     "list_tasks",
     "message_for",
     "new_application_page",
@@ -114,11 +130,15 @@ __all__ = [
     "provide_stamp",
     "receive_receipt",
     "reconcile_payment",
+    "registration_for_call",
+    "render_document",
+    "report_stage",
     "restore",
     "resume_target",
     "save_step",
     "sent_page",
     "set_dispatcher",
+    "stage_of",
     "start_application",
     "start_options",
     "step_page",

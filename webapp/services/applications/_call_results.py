@@ -17,11 +17,14 @@ from webapp.models import CALL_CANCELLED, CALL_DONE, CALL_FAILED, CALL_PENDING, 
 from webapp.services.common.errors import TransitionNotAllowed
 
 from ._process import persist, restore
+from ._protocol import record_number
 
 
-def _apply_protocol_data(app: Application, operation: str, result: dict[str, Any]) -> None:
+def _apply_protocol_data(app: Application, row: ServiceCallRow, result: dict[str, Any]) -> None:
+    operation = row.operation
     if not operation.startswith("protocol.") or not result.get("protocol_number"):
         return
+    record_number(app, row, result)  # first: a number already used this year stops everything here
     entry = {"operation": operation, **{k: v for k, v in result.items() if v is not None}}
     app.protocol_numbers = [*app.protocol_numbers, entry]
     if operation == "protocol.register_application":
@@ -41,7 +44,7 @@ def complete_call(app: Application, row: ServiceCallRow, result: dict[str, Any],
         row.status = CALL_CANCELLED
         return False
     row.status, row.result = CALL_DONE, result
-    _apply_protocol_data(app, row.operation, result)
+    _apply_protocol_data(app, row, result)
     persist(app, instance, wait, actor, row.operation.replace(".", "_"))
     return True
 

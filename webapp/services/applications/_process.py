@@ -22,6 +22,7 @@ from webapp.services.common.uow import after_commit
 
 from ._assignment import auto_assign
 from ._history import record_event
+from ._protocol import open_registration
 from ._task_rows import staff_addresses, sync_tasks
 
 log = logging.getLogger(__name__)
@@ -111,8 +112,9 @@ def _sync_service_calls(app: Application, wait: engine.WaitState) -> None:
         )
         db.session.add(row)
         db.session.flush()
+        open_registration(app, row)  # a protocol call gets its own document now, whoever numbers it
         if call.operation.startswith("protocol.") and external_protocol:
-            continue  # an external register reports back through the API (transition/register)
+            continue  # an external register reports back through the API (POST .../protocol/{stage})
         call_id = str(row.id)
         after_commit(lambda call_id=call_id: dispatch(call_id))  # type: ignore[misc]
 

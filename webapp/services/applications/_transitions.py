@@ -40,6 +40,7 @@ from ._commands import (
 )
 from ._drafts import check_version, validate_data
 from ._messages import INTEGRATION_REQUEST, post_message_locked
+from ._protocol import withdrawal_noted
 
 OUTCOMES = {True: "approved", False: "rejected"}
 
@@ -71,7 +72,7 @@ def transition(tenant: Tenant, user: User, app_id: Any, command: Command,
             case IntegrationDecision():
                 _decide_integration(tenant, user, app, command)
             case Withdrawal():
-                _process.send_message(app, "withdraw", user, "withdrawn", command.message)
+                _withdraw(user, app, command)
             case Registration():
                 _register(user, app, command)
             case PaymentRegistration():
@@ -202,6 +203,14 @@ def _decide_integration(tenant: Tenant, user: User, app: Application, command: I
             raise ValidationFailed([FieldProblem("/messages", f"Messaggi sconosciuti: {unknown}", "enum")])
     note = "Integrazioni accettate" if chosen is None else f"Integrazioni accettate ({len(chosen)} messaggi)"
     _process.complete_task(app, "accept-integration", {}, user, "integration_accepted", note)
+
+
+def _withdraw(user: User, app: Application, command: Withdrawal) -> None:
+    before = app.status
+    _process.send_message(app, "withdraw", user, "withdrawn", command.message)
+    if app.status == before:  # it waits for the withdrawal's protocol registration: the history says it now
+        _history.record_event(app, user, "withdrawn", command.message)
+        withdrawal_noted(app)
 
 
 def _complete_payment(user: User, app: Application, command: PaymentRegistration) -> None:

@@ -58,6 +58,12 @@ class Conflict(DomainError):
     title = "Conflitto"
 
 
+class DuplicateProtocolNumber(Conflict):
+    """The register gave a number the ente already used this year (art. 57 D.P.R. 445/2000)."""
+
+    title = "Numero di protocollo già usato"
+
+
 class ProcessFailed(DomainError):
     """The service's process could not advance (a broken expression or definition): nothing was saved."""
 

@@ -66,6 +66,7 @@ OPERATION_LABELS: dict[str, str] = {
     "protocol.register_integration_request": N_("Protocollazione della richiesta di integrazioni"),
     "protocol.register_integration_answer": N_("Protocollazione delle integrazioni"),
     "protocol.register_outcome": N_("Protocollazione dell'esito"),
+    "protocol.register_withdrawal": N_("Protocollazione del ritiro"),
     "payment.create_debt_position": N_("Creazione dell'avviso pagoPA"),
     "payment.mark_paid": N_("Chiusura su pagoPA dell'avviso pagato altrove"),
     "payment.invalidate": N_("Annullamento su pagoPA dell'avviso non più dovuto"),

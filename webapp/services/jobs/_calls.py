@@ -17,12 +17,12 @@ import connectors
 from webapp.extensions import db
 from webapp.models import CALL_FAILED, CALL_PENDING, Application, ServiceCallRow, Tenant
 from webapp.services import applications
-from webapp.services.common.errors import BadRequest, NotFound, TransitionNotAllowed
+from webapp.services.common.errors import BadRequest, DuplicateProtocolNumber, NotFound, TransitionNotAllowed
 from webapp.services.common.signatures import require_signature
 from webapp.services.common.tenancy import parse_uuid, scoped
 from webapp.services.common.uow import after_commit, unit_of_work
 
-from ._operations import Operation, operation_for
+from ._operations import Operation, awaits_register, operation_for
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,8 @@ def _prepare(call_id: uuid.UUID) -> tuple[Operation, dict[str, Any] | None] | No
         if locked is None:
             return None
         row, app = locked
+        if awaits_register(app, row.operation):
+            return None  # the external register reports this one through the API
         operation = operation_for(app, row.operation)
         if operation.call is None:
             applications.complete_call(app, row, operation.apply(app, row, None), None)
@@ -77,7 +79,8 @@ def run_service_call(call_id: str) -> str:
 
 
 def _is_permanent(exc: Exception) -> bool:
-    return isinstance(exc, LookupError | connectors.PermanentError)
+    # A number the ente already used comes back the same on every retry: an incident for the operators at once.
+    return isinstance(exc, LookupError | connectors.PermanentError | DuplicateProtocolNumber)
 
 
 def _record_failure(call_id: str, exc: Exception) -> str:

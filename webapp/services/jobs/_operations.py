@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import connectors
-from webapp.extensions import db
-from webapp.models import Application, Attachment, ServiceCallRow
-from webapp.services import outbound
+from webapp.models import Application, ServiceCallRow
+from webapp.services import applications, outbound
 from webapp.services.common.options import options_of
 from webapp.services.common.uploads import Upload, store_attachment, stored_path
 from webapp.services.outbound import register_document
@@ -39,6 +38,7 @@ PROTOCOL_KINDS = {
         connectors.Direction.OUTBOUND, "integration", "Richiesta di integrazioni"),
     "protocol.register_integration_answer": (connectors.Direction.INBOUND, "integration", "Integrazioni"),
     "protocol.register_outcome": (connectors.Direction.OUTBOUND, "outcome", "Esito"),
+    "protocol.register_withdrawal": (connectors.Direction.INBOUND, "withdrawal", "Ritiro"),
 }
 
 
@@ -52,29 +52,38 @@ def _uses_connector(app: Application) -> bool:
     return options_of(app.service_version).protocol_handler == "connector"
 
 
+def awaits_register(app: Application, operation: str) -> bool:
+    """With `external` the register numbers the document and reports it through the API: no worker
+    (nor the sweep that re-sends stale calls) may ever number it in its place."""
+    return operation in PROTOCOL_KINDS and applications.handler_of(app) == applications.EXTERNAL
+
+
 def _protocol_internal(app: Application, row: ServiceCallRow, _: Prepared | None) -> dict[str, Any]:
     direction, kind, _subject = PROTOCOL_KINDS[row.operation]
     return register_document(app, "in" if direction == connectors.Direction.INBOUND else "out", kind)
 
 
 def _protocol_prepare(app: Application, row: ServiceCallRow) -> Prepared:
+    """The registration's own document (opened with the call): the receipt, the outcome letter, ..."""
     _direction, _kind, subject = PROTOCOL_KINDS[row.operation]
-    receipt = db.session.scalar(db.select(Attachment).where(
-        Attachment.application_id == app.id, Attachment.kind == "compiled_form_pdf"))
-    return {"subject": f"{subject} – {app.service.name} – pratica {app.id}", "storage_key": receipt.storage_key
-            if receipt else None, "name": app.applicant_name, "fiscal_code": app.applicant_fiscal_code,
-            "call_id": str(row.id)}
+    registration = applications.registration_for_call(row.id)
+    attachment = registration.attachment if registration is not None else None
+    if attachment is None:  # a call from before registrations carried their document
+        stage = applications.stage_of(row.operation)
+        assert stage is not None
+        name, content = applications.render_document(app, stage, row.params or {})
+        attachment = store_attachment(app, Upload(name, content), None, "protocol_document")
+    return {"subject": f"{subject} – {app.service.name} – pratica {app.id}", "storage_key": attachment.storage_key,
+            "file_name": attachment.original_filename, "name": app.applicant_name,
+            "fiscal_code": app.applicant_fiscal_code, "call_id": str(row.id)}
 
 
 def _protocol_call(prepared: Prepared, operation: str) -> Prepared:
     direction, kind, _subject = PROTOCOL_KINDS[operation]
-    key = prepared["storage_key"]
-    content = stored_path(key).read_bytes() if key else \
-        prepared["subject"].encode()
+    content = stored_path(prepared["storage_key"]).read_bytes()
     document = connectors.ProtocolDocument(
         subject=prepared["subject"], kind=kind,
-        main=connectors.DocumentFile("documento.pdf" if key else "documento.txt",
-                                     "application/pdf" if key else "text/plain", content),
+        main=connectors.DocumentFile(prepared.get("file_name") or "documento.pdf", "application/pdf", content),
         correspondent=connectors.Correspondent(prepared["name"], prepared["fiscal_code"]))
     register = outbound.protocol_register()
     receipt = (register.register_inbound if direction == connectors.Direction.INBOUND

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from fpdf import FPDF
-
 import forms
 from webapp.extensions import db
-from webapp.models import Application, Attachment
+from webapp.models import Application, Attachment, Tenant
 from webapp.services import catalogue
 from webapp.services.common import formatting
-
-# The core PDF fonts speak Latin-1 only; anything else is replaced rather than failing.
-_ENCODING = "latin-1"
-
-
-def _text(value: str) -> str:
-    return value.encode(_ENCODING, "replace").decode(_ENCODING)
+from webapp.services.common.letterhead import letterhead_pdf
+from webapp.services.common.letterhead import pdf_text as _text
 
 
 def _file_names(app: Application) -> dict[str, str]:
@@ -25,12 +18,9 @@ def _file_names(app: Application) -> dict[str, str]:
 
 def render_receipt(app: Application) -> bytes:
     """What the citizen declared, as they saw it: the form's steps and labels, Italian formats."""
-    pdf = FPDF()
-    pdf.set_title(_text(f"Ricevuta pratica {app.id}"))
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.multi_cell(0, 8, _text(app.service.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
+    tenant = db.session.get(Tenant, app.tenant_id)
+    assert tenant is not None
+    pdf = letterhead_pdf(tenant, f"Ricevuta della domanda - {app.service.name}")
     for label, value in (
         ("Numero richiesta", str(app.id)),
         ("Richiedente", f"{app.applicant_name} ({app.applicant_fiscal_code})"),

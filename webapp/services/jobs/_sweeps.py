@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 import engine
 from webapp.extensions import db
-from webapp.models import Application, ServiceCallRow
+from webapp.models import Application, ProtocolRegistration, ServiceCallRow
 from webapp.services import applications, appointments, outbound
 from webapp.services.common.uow import unit_of_work
 from webapp.services.outbound import DISPATCHER as OUTBOX_DISPATCHER
@@ -63,8 +63,12 @@ def _redispatch(ids: list[str], dispatch: Callable[[str], None]) -> int:
 def sweep(now: datetime | None = None) -> SweepReport:
     now = now or datetime.now(UTC)
     fired = fire_due_timers(now)
+    # A registration an external register numbers is not lost work: it waits for the register's report.
+    external = select(ProtocolRegistration.call_id).where(ProtocolRegistration.handler == applications.EXTERNAL,
+                                                          ProtocolRegistration.call_id.is_not(None))
     stale_calls = [str(i) for i in db.session.scalars(
-        select(ServiceCallRow.id).where(ServiceCallRow.status == "pending", ServiceCallRow.created_at < now - GRACE))]
+        select(ServiceCallRow.id).where(ServiceCallRow.status == "pending", ServiceCallRow.created_at < now - GRACE,
+                                        ServiceCallRow.id.not_in(external)))]
     calls = _redispatch(stale_calls, current_app.extensions[applications.DISPATCHER])
     mails = _redispatch(outbound.pending_ids(older_than=now - GRACE), current_app.extensions[OUTBOX_DISPATCHER])
     drafts = appointments.expire_drafts(now)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.models import Application, ProtocolCounter
+from webapp.models import Application, ProtocolCounter, ProtocolRegistration
 from webapp.services.common import localtime
 
 
@@ -25,6 +25,12 @@ def register_document(app: Application, direction: str, kind: str, now: datetime
         counter = ProtocolCounter(tenant_id=app.tenant_id, year=year, last_number=0)
         db.session.add(counter)
     counter.last_number += 1
+    # A number the ente already has from another register (a service with an external one) is skipped:
+    # the database would refuse it, and every retry would ask for it again.
+    while db.session.scalar(select(ProtocolRegistration.id).where(
+            ProtocolRegistration.tenant_id == app.tenant_id, ProtocolRegistration.year == year,
+            ProtocolRegistration.number == f"{year}/{counter.last_number:07d}").limit(1)) is not None:
+        counter.last_number += 1
     db.session.flush()
     return {
         "protocol_number": f"{year}/{counter.last_number:07d}",
