@@ -18,7 +18,7 @@ from webapp.extensions import db
 from webapp.models import Application, Attachment, ServiceCallRow
 from webapp.services import outbound
 from webapp.services.common.options import options_of
-from webapp.services.common.uploads import Upload, store_attachment, stored_path
+from webapp.services.common.uploads import Upload, read_stored, store_attachment
 from webapp.services.outbound import register_document
 
 from ._receipts import render_receipt
@@ -69,7 +69,7 @@ def _protocol_prepare(app: Application, row: ServiceCallRow) -> Prepared:
 def _protocol_call(prepared: Prepared, operation: str) -> Prepared:
     direction, kind, _subject = PROTOCOL_KINDS[operation]
     key = prepared["storage_key"]
-    content = stored_path(key).read_bytes() if key else \
+    content = read_stored(key) if key else \
         prepared["subject"].encode()
     document = connectors.ProtocolDocument(
         subject=prepared["subject"], kind=kind,
