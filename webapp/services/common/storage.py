@@ -117,6 +117,10 @@ class S3Storage:
     def _key(self, key: str) -> str:
         return self.prefix + check_key(key)
 
+    def close(self) -> None:
+        """Close the client's pooled connections (a process that ends, a test that is done)."""
+        self.client.close()
+
     @staticmethod
     def _missing(exc: Exception) -> bool:
         error = getattr(exc, "response", {}).get("Error", {})
