@@ -30,8 +30,8 @@ from webapp.models import Application, Attachment, OutboxMessage, ServiceCallRow
 
 pytestmark = pytest.mark.worker
 TENANT = "scala"
-SUBMISSIONS = 240
-KILL_AFTER = 80  # submissions accepted before the first worker is killed
+SUBMISSIONS = 200
+KILL_AFTER = 70  # submissions accepted before the first worker is killed
 
 
 class Web:
