@@ -6,6 +6,18 @@ from typing import Any
 
 from celery import Celery, Task
 from flask import Flask
+from kombu import Queue
+
+# Two kinds of work, two queues, so a long export or sweep never sits in front of a citizen's mail:
+# "interactive" is what a request leaves for after its commit (service calls, notifications), small
+# and latency-sensitive; "sweeps" is periodic and bulk work (timers, redispatch, reconciliation).
+INTERACTIVE, SWEEPS = "interactive", "sweeps"
+ROUTES = {
+    "webapp.run_service_call": {"queue": INTERACTIVE},
+    "webapp.deliver_outbox": {"queue": INTERACTIVE},
+    "webapp.sweep": {"queue": SWEEPS},
+    "webapp.reconcile_payments": {"queue": SWEEPS},
+}
 
 
 def make_celery(app: Flask) -> Celery:
@@ -22,6 +34,13 @@ def make_celery(app: Flask) -> Celery:
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
+        task_queues=(Queue(INTERACTIVE), Queue(SWEEPS)),  # a worker without -Q consumes both
+        task_default_queue=INTERACTIVE,
+        task_routes=ROUTES,
+        # With Redis, a message taken by a worker that then dies (SIGKILL, a machine gone) is handed to
+        # another worker only after this many seconds; it must exceed the longest task (task_time_limit)
+        # or a slow task would run twice at once.
+        broker_transport_options={"visibility_timeout": app.config["CELERY_VISIBILITY_TIMEOUT"]},
         # Enqueueing happens after commit inside a web request: with the broker down, give up at once
         # (the work is safe in the database and the sweep sends it later) instead of keeping the citizen waiting.
         task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.2},

@@ -13,8 +13,25 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "SECRET_KEY": (None, "signs sessions, CSRF tokens and API JWTs"),
     "SQLALCHEMY_DATABASE_URI": (None, "PostgreSQL in tests and production; SQLite only for the demo"),
     "CELERY_BROKER_URL": ("redis://127.0.0.1:6379/0", "Redis broker for background work"),
+    "CELERY_VISIBILITY_TIMEOUT": (300, "seconds after which Redis hands a task taken by a dead worker to another "
+                                       "(longer than the 120 s task time limit)"),
+    "DB_POOL_SIZE": (5, "database connections kept open per process (gunicorn worker or Celery worker); size it "
+                        "to the process's threads"),
+    "DB_MAX_OVERFLOW": (5, "connections opened beyond DB_POOL_SIZE under a burst, closed afterwards"),
+    "DB_POOL_RECYCLE": (1800, "seconds after which a pooled connection is replaced (proxies and PgBouncer drop "
+                              "idle ones)"),
+    "DB_PREPARE_THRESHOLD": ("5", "psycopg prepares a statement after this many executions; 'none' never "
+                                  "prepares, as PgBouncer's transaction pooling needs"),
     "CELERY_ALWAYS_EAGER": (False, "run background work in-process right after commit (demo)"),
-    "STORAGE_DIR": (str(REPO_ROOT / "instance" / "files"), "where uploaded files live, outside the DB"),
+    "STORAGE_BACKEND": ("local", "where uploaded and generated files live: local (STORAGE_DIR, one machine) or s3 "
+                                 "(an S3-compatible bucket that every process on every machine shares)"),
+    "STORAGE_DIR": (str(REPO_ROOT / "instance" / "files"), "STORAGE_BACKEND=local: the folder of the files"),
+    "S3_ENDPOINT_URL": ("", "STORAGE_BACKEND=s3: the object store's address (empty: AWS itself)"),
+    "S3_BUCKET": ("", "STORAGE_BACKEND=s3: the bucket (required then)"),
+    "S3_PREFIX": ("", "STORAGE_BACKEND=s3: prepended to every key (e.g. servizi/) when the bucket is shared"),
+    "S3_REGION": ("", "STORAGE_BACKEND=s3: the region (empty: boto3's default)"),
+    "S3_ACCESS_KEY_ID": ("", "STORAGE_BACKEND=s3: access key (empty: boto3's own chain, e.g. an instance role)"),
+    "S3_SECRET_ACCESS_KEY": ("", "STORAGE_BACKEND=s3: secret of S3_ACCESS_KEY_ID"),
     "WORKFLOWS_DIR": (str(REPO_ROOT / "workflows"), "service definitions published at seeding"),
     "MAX_CONTENT_LENGTH": (16 * 1024 * 1024, "largest request body in bytes (413 above)"),
     "MAX_ATTACHMENT_BYTES": (10 * 1024 * 1024, "largest single attachment in bytes"),

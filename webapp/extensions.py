@@ -34,7 +34,23 @@ def _serialise_sqlite_writes(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def engine_options(config: Any) -> dict[str, Any]:
+    """Pool sized per process; nothing kept on a server connection between transactions (no SET, no
+    advisory lock, and with DB_PREPARE_THRESHOLD=none no prepared statement), so PgBouncer in
+    transaction mode can hand each transaction to any server connection."""
+    url = str(config["SQLALCHEMY_DATABASE_URI"])
+    if not url.startswith("postgresql"):
+        return {}
+    threshold = str(config["DB_PREPARE_THRESHOLD"]).strip().lower()
+    return {"pool_size": int(config["DB_POOL_SIZE"]), "max_overflow": int(config["DB_MAX_OVERFLOW"]),
+            "pool_recycle": int(config["DB_POOL_RECYCLE"]),
+            "connect_args": {"prepare_threshold": None if threshold in {"none", ""} else int(threshold)}}
+
+
 def init_database(app: Flask) -> None:
+    options = engine_options(app.config)
+    if options:  # explicit SQLALCHEMY_ENGINE_OPTIONS win, key by key
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -159,6 +159,7 @@ def upload_attachment(app_id: str) -> Response:
 @bp.get("/applications/<app_id>/attachments/<attachment_id>")
 def download_attachment(app_id: str, attachment_id: str) -> Response:
     app = applications.get_application(tenant(), current_user(), app_id)
-    attachment, content = uploads.read_attachment(tenant(), app, attachment_id)
-    policy.require_attachment_visible(current_user(), attachment)
-    return uploads.download(content, attachment.mime_type, attachment.original_filename)
+    attachment = uploads.find_attachment(tenant(), app, attachment_id)
+    policy.require_attachment_visible(current_user(), attachment)  # before the file is opened
+    return uploads.stream_download(uploads.open_attachment(attachment), attachment.mime_type,
+                                   attachment.original_filename)

@@ -10,7 +10,8 @@ from typing import Any
 from fpdf import FPDF
 
 from webapp.models import Tenant
-from webapp.services.common.uploads import stored_path
+from webapp.services.common.storage import MissingObject
+from webapp.services.common.uploads import read_stored
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,8 @@ def _logo(tenant: Tenant) -> bytes | None:
     if not isinstance(raw, dict) or not isinstance(raw.get("key"), str):
         return None
     try:
-        return stored_path(raw["key"]).read_bytes()
-    except OSError:
+        return read_stored(raw["key"])
+    except (MissingObject, OSError):
         log.warning("logo of tenant %s not readable", tenant.id)
     return None
 

@@ -8,7 +8,6 @@ import hashlib
 import os
 import unicodedata
 import uuid
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -19,6 +18,7 @@ from forms import Upload
 from webapp.extensions import db
 from webapp.models import Application, Attachment, Tenant, User
 from webapp.services.common.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMedia
+from webapp.services.common.storage import MissingObject, StoredObject, storage
 from webapp.services.common.tenancy import get_scoped
 from webapp.services.common.uow import after_commit, after_rollback
 
@@ -75,6 +75,15 @@ def download(content: bytes, mimetype: str, name: str) -> Response:
                                                           "X-Content-Type-Options": "nosniff"})
 
 
+def stream_download(stored: StoredObject, mimetype: str, name: str) -> Response:
+    """A stored file sent in chunks as the store yields them: a large attachment never sits whole in a
+    web process's memory."""
+    response = Response(stored.chunks, mimetype=mimetype, direct_passthrough=True, headers={
+        "Content-Disposition": content_disposition(name), "X-Content-Type-Options": "nosniff"})
+    response.content_length = stored.size
+    response.call_on_close(stored.close)
+    return response
+
 
 def decode_upload(item: Any) -> Upload:
     """An API attachment `{name, mime_type, file}` with the file in base64."""
@@ -119,19 +128,13 @@ def _detect(content: bytes) -> str | None:
     return None
 
 
-def stored_path(key: str) -> Path:
-    """Where the file of `storage_key` lives (one place: two levels, by the key's first characters)."""
-    return Path(current_app.config["STORAGE_DIR"]) / key[:2] / key
-
-
 def store_attachment(app: Application, upload: Upload, owner: User | None, kind: str,
                      message_id: uuid.UUID | None = None) -> Attachment:
     mime = sniff_type(upload)
-    key = uuid.uuid4().hex
-    path = stored_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(upload.content)
-    after_rollback(lambda: path.unlink(missing_ok=True))  # a refused step (409, 400...) keeps no file
+    key = uuid.uuid4().hex  # random: the store never sees a name or a fiscal code
+    store = storage()
+    store.put(key, upload.content)
+    after_rollback(lambda: store.delete(key))  # a refused step (409, 400...) keeps no file
     attachment = Attachment(
         tenant_id=app.tenant_id, application_id=app.id, message_id=message_id,
         owner_id=owner.id if owner else None, kind=kind, original_filename=clean_filename(upload.name),
@@ -145,13 +148,31 @@ def store_attachment(app: Application, upload: Upload, owner: User | None, kind:
 
 def discard_attachment(attachment: Attachment) -> None:
     """Delete the row now and its content once the deletion is committed (a rollback keeps both)."""
-    path = stored_path(attachment.storage_key)
+    key, store = attachment.storage_key, storage()
     db.session.delete(attachment)
-    after_commit(lambda: path.unlink(missing_ok=True))
+    after_commit(lambda: store.delete(key))
 
 
-def read_attachment(tenant: Tenant, app: Application, attachment_id: Any) -> tuple[Attachment, bytes]:
+def find_attachment(tenant: Tenant, app: Application, attachment_id: Any) -> Attachment:
     attachment = get_scoped(Attachment, tenant, attachment_id)
     if attachment.application_id != app.id:
         raise NotFound()
-    return attachment, stored_path(attachment.storage_key).read_bytes()
+    return attachment
+
+
+def open_attachment(attachment: Attachment) -> StoredObject:
+    """The attachment's content as a stream; a row whose file is gone is a 404, not a server error."""
+    try:
+        return storage().open(attachment.storage_key)
+    except MissingObject as exc:
+        raise NotFound("Il file dell'allegato non è disponibile.") from exc
+
+
+def read_attachment(tenant: Tenant, app: Application, attachment_id: Any) -> tuple[Attachment, StoredObject]:
+    attachment = find_attachment(tenant, app, attachment_id)
+    return attachment, open_attachment(attachment)
+
+
+def read_stored(key: str) -> bytes:
+    """A stored file's whole content (for a worker that sends it on, e.g. to the protocol register)."""
+    return storage().get(key)

@@ -17,7 +17,7 @@ import connectors
 from webapp.models import Application, ServiceCallRow
 from webapp.services import applications, outbound
 from webapp.services.common.options import options_of
-from webapp.services.common.uploads import Upload, store_attachment, stored_path
+from webapp.services.common.uploads import Upload, read_stored, store_attachment
 from webapp.services.outbound import register_document
 
 from ._receipts import render_receipt
@@ -80,7 +80,7 @@ def _protocol_prepare(app: Application, row: ServiceCallRow) -> Prepared:
 
 def _protocol_call(prepared: Prepared, operation: str) -> Prepared:
     direction, kind, _subject = PROTOCOL_KINDS[operation]
-    content = stored_path(prepared["storage_key"]).read_bytes()
+    content = read_stored(prepared["storage_key"])
     document = connectors.ProtocolDocument(
         subject=prepared["subject"], kind=kind,
         main=connectors.DocumentFile(prepared.get("file_name") or "documento.pdf", "application/pdf", content),

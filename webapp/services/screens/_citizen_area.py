@@ -35,9 +35,10 @@ from webapp.services.common.errors import (
     ValidationFailed,
 )
 from webapp.services.common.options import options_of
+from webapp.services.common.storage import StoredObject
 from webapp.services.common.tenancy import scoped
 from webapp.services.common.uow import unit_of_work
-from webapp.services.common.uploads import Upload, read_attachment, sniff_type
+from webapp.services.common.uploads import Upload, find_attachment, open_attachment, sniff_type
 from webapp.services.people import identity_locked_fields
 
 # The Area personale's status groups (ui.md §3.5): filter value -> (label, codes).
@@ -131,11 +132,11 @@ def all_documents(tenant: Tenant, user: User) -> list[tuple[Attachment, Applicat
     return [(a, app) for a, app in rows]
 
 
-def download(tenant: Tenant, user: User, app_id: Any, attachment_id: Any) -> tuple[Attachment, bytes]:
+def download(tenant: Tenant, user: User, app_id: Any, attachment_id: Any) -> tuple[Attachment, StoredObject]:
     app = policy.get_application(user, tenant, app_id)
-    attachment, content = read_attachment(tenant, app, attachment_id)
-    policy.require_attachment_visible(user, attachment)
-    return attachment, content
+    attachment = find_attachment(tenant, app, attachment_id)
+    policy.require_attachment_visible(user, attachment)  # before the file is opened
+    return attachment, open_attachment(attachment)
 
 
 def send_message(tenant: Tenant, user: User, app_id: Any, text: str, uploads: list[Upload]) -> Message:

@@ -13,8 +13,8 @@ from webapp.extensions import db
 from webapp.models import Tenant, User
 from webapp.services import people
 from webapp.services.common.errors import BadRequest, NotFound, PayloadTooLarge, UnsupportedMedia
+from webapp.services.common.storage import MissingObject, storage
 from webapp.services.common.uow import after_commit, after_rollback
-from webapp.services.common.uploads import stored_path
 
 from ._values import require_admin
 
@@ -47,11 +47,9 @@ def _checked_type(content: bytes) -> str:
 def set_logo(tenant: Tenant, user: User, content: bytes) -> None:
     require_admin(user, tenant)
     mime = _checked_type(content)
-    key = f"logo-{uuid.uuid4().hex}"
-    path = stored_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    after_rollback(lambda: path.unlink(missing_ok=True))
+    key, store = f"logo-{uuid.uuid4().hex}", storage()
+    store.put(key, content)
+    after_rollback(lambda: store.delete(key))
     _forget_after_commit(tenant)
     tenant.settings = {**(tenant.settings or {}),
                        "logo": {"key": key, "mime": mime, "sha256": hashlib.sha256(content).hexdigest()}}
@@ -70,8 +68,8 @@ def remove_logo(tenant: Tenant, user: User) -> None:
 def _forget_after_commit(tenant: Tenant) -> None:
     old = (tenant.settings or {}).get("logo")
     if isinstance(old, dict) and old.get("key"):
-        old_path = stored_path(str(old["key"]))
-        after_commit(lambda: old_path.unlink(missing_ok=True))
+        old_key, store = str(old["key"]), storage()
+        after_commit(lambda: store.delete(old_key))
 
 
 def read_logo(tenant: Tenant) -> tuple[bytes, str, str]:
@@ -79,7 +77,8 @@ def read_logo(tenant: Tenant) -> tuple[bytes, str, str]:
     logo = (tenant.settings or {}).get("logo")
     if not isinstance(logo, dict) or logo.get("mime") not in LOGO_TYPES:
         raise NotFound("Logo non trovato.")
-    path = stored_path(str(logo["key"]))
-    if not path.is_file():
-        raise NotFound("Logo non trovato.")
-    return path.read_bytes(), str(logo["mime"]), str(logo.get("sha256") or "")
+    try:
+        content = storage().get(str(logo["key"]))
+    except MissingObject as exc:
+        raise NotFound("Logo non trovato.") from exc
+    return content, str(logo["mime"]), str(logo.get("sha256") or "")

@@ -82,5 +82,5 @@ def application_bpmn(app_id: str) -> Response:
 @bp.get("/pratiche/<app_id>/allegati/<attachment_id>")
 def download(app_id: str, attachment_id: str) -> Response:
     app = policy.get_application(staff(), tenant(), app_id)
-    attachment, content = uploads.read_attachment(tenant(), app, attachment_id)
-    return uploads.download(content, attachment.mime_type, attachment.original_filename)
+    attachment, stored = uploads.read_attachment(tenant(), app, attachment_id)
+    return uploads.stream_download(stored, attachment.mime_type, attachment.original_filename)

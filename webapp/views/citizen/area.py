@@ -149,5 +149,5 @@ def follow_up(app_id: str, kind: str) -> Response:
 @bp.get("/pratiche/<app_id>/allegati/<attachment_id>")
 @citizen_required
 def attachment(app_id: str, attachment_id: str) -> Response:
-    row, content = screens.download(g.tenant, me(), app_id, attachment_id)
-    return uploads.download(content, row.mime_type, row.original_filename)
+    row, stored = screens.download(g.tenant, me(), app_id, attachment_id)
+    return uploads.stream_download(stored, row.mime_type, row.original_filename)
