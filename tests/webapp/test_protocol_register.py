@@ -323,17 +323,16 @@ def test_our_register_skips_a_number_another_register_gave(app: Flask, tmp_path:
 def test_the_letterhead_carries_the_entes_logo(app: Flask, tmp_path: Path) -> None:
     from PIL import Image
 
-    from webapp.services.common.uploads import stored_path
+    from webapp.services.common.storage import storage
 
     api = _tenant(app, tmp_path, "builtin")
     plain = _waiting_application(api)
     image = io.BytesIO()
     Image.new("RGB", (120, 40), (0, 102, 204)).save(image, format="PNG")
     with app.app_context(), unit_of_work():
-        stored_path("logo-test").parent.mkdir(parents=True, exist_ok=True)
-        stored_path("logo-test").write_bytes(image.getvalue())
+        storage().put("logo-test-0001", image.getvalue())
         tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == api.tenant))
-        tenant.settings = {**(tenant.settings or {}), "logo": {"key": "logo-test", "mime": "image/png"}}
+        tenant.settings = {**(tenant.settings or {}), "logo": {"key": "logo-test-0001", "mime": "image/png"}}
     with_logo = _waiting_application(api)
     images = []
     for app_id in (plain, with_logo):
