@@ -64,9 +64,7 @@ class User(db.Model):  # type: ignore[name-defined]
     totp_recovery: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at()
 
-    # Loaded when asked (the policy, for operators): every request loads its caller, and most callers are
-    # citizens, whose rows have no services to fetch.
-    services = relationship("Service", secondary=operator_services, lazy="select")
+    services = relationship("Service", secondary=operator_services, lazy="selectin")
     calendars = relationship("Calendar", secondary="operator_calendars", back_populates="operators",
                              order_by="Calendar.title")
 
