@@ -105,6 +105,8 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "LOG_FORMAT": ("json", "json: the production entry point (webapp.worker) logs JSON lines, personal data "
                            "redacted; text: leave logging as Python/Celery set it up"),
     "LOG_LEVEL": ("INFO", "level of the process's logs (the Celery command's --loglevel wins for workers)"),
+    "COUNT_SQL_STATEMENTS": (False, "benchmark/test only: each response carries X-SQL-Statements, the number of SQL "
+                                    "statements its request ran (benchmarks/http_submissions.py reads it)"),
     "TRUSTED_PROXIES": (0, "reverse proxies in front of the web app whose X-Forwarded-For/-Proto/-Host are "
                            "believed (0: none; 1: one nginx or load balancer)"),
 }

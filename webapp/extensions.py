@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, g
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import DeclarativeBase
@@ -47,6 +47,24 @@ def engine_options(config: Any) -> dict[str, Any]:
             "connect_args": {"prepare_threshold": None if threshold in {"none", ""} else int(threshold)}}
 
 
+STATEMENTS_HEADER = "X-SQL-Statements"
+
+
+def _count_statements(app: Flask, engine: Engine) -> None:
+    """Counted, not guessed: every statement the request sends (BEGIN and COMMIT are not statements the
+    driver executes, so they are not in the count), for the benchmark and the tests that hold the line."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_args: Any) -> None:
+        if g:  # outside a request or app context (start-up, CLI) nothing is counted
+            g._sql_statements = g.get("_sql_statements", 0) + 1
+
+    @app.after_request
+    def _header(response: Response) -> Response:
+        response.headers[STATEMENTS_HEADER] = str(g.get("_sql_statements", 0))
+        return response
+
+
 def init_database(app: Flask) -> None:
     options = engine_options(app.config)
     if options:  # explicit SQLALCHEMY_ENGINE_OPTIONS win, key by key
@@ -55,3 +73,5 @@ def init_database(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _serialise_sqlite_writes(db.engine)
+        if app.config.get("COUNT_SQL_STATEMENTS"):
+            _count_statements(app, db.engine)

@@ -91,7 +91,7 @@ def create_application(tenant: Tenant, user: User, service_key: str, data: Any) 
         )
         db.session.add(app)
         db.session.flush()
-        _process.persist(app, instance, wait, user, "created")
+        _process.persist(app, instance, wait, user, "created", fresh=True)
     return app
 
 

@@ -52,13 +52,15 @@ def restore(app: Application) -> engine.Instance:
 
 
 def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
-            actor: User | None, event: str, note: str | None = None, completed_task: str | None = None) -> None:
+            actor: User | None, event: str, note: str | None = None, completed_task: str | None = None,
+            *, fresh: bool = False) -> None:
     """Store state, history, projections (tasks, service calls); dispatch calls after commit.
 
     `completed_task`: the user task this step completed (its row ends as completed, by `actor`).
+    `fresh`: the application was inserted in this unit of work, so it has no task or call rows to read.
     """
     previous_status = app.status
-    sync_tasks(app, wait, completed_task, actor)
+    sync_tasks(app, wait, completed_task, actor, fresh=fresh)
     for notice in wait.notifications:  # the process's send tasks reached in this step
         outbound.process_notice(app, notice.template, notice.to, notice.channels, notice.task_id,
                                 staff_addresses(app, notice.to) if notice.to != policy.CITIZEN_CANDIDATE else ())
@@ -85,7 +87,7 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
         "service_calls": [c.operation for c in wait.service_calls],
     }
     app.next_timer_at = min((t.due_at for t in wait.timers), default=None)
-    _sync_service_calls(app, wait)
+    _sync_service_calls(app, wait, fresh=fresh)
     if app.status != previous_status:
         auto_assign(app)  # before anyone is told: operators' e-mails go to the office it picks
     db.session.flush()
@@ -93,8 +95,8 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
         signals.application_status_changed.send(app, previous_status=previous_status, changes=tuple(changes))
 
 
-def _sync_service_calls(app: Application, wait: engine.WaitState) -> None:
-    existing = {
+def _sync_service_calls(app: Application, wait: engine.WaitState, *, fresh: bool = False) -> None:
+    existing = {} if fresh else {
         row.task_id: row
         for row in db.session.scalars(select(ServiceCallRow).where(ServiceCallRow.application_id == app.id))
     }

@@ -26,16 +26,19 @@ from webapp.services import catalogue
 from webapp.services.common import policy
 
 
-def sync_tasks(app: Application, wait: engine.WaitState, completed: str | None, actor: User | None) -> None:
-    """Inside the step's unit of work: new READY tasks get a row; those no longer ready end."""
-    ready = {row.id: row for row in db.session.scalars(
+def sync_tasks(app: Application, wait: engine.WaitState, completed: str | None, actor: User | None,
+               *, fresh: bool = False) -> None:
+    """Inside the step's unit of work: new READY tasks get a row; those no longer ready end.
+
+    `fresh`: the application was inserted in this unit of work, so it has no rows to read or end."""
+    ready = {} if fresh else {row.id: row for row in db.session.scalars(
         select(ProcessTask).where(ProcessTask.application_id == app.id, ProcessTask.state == TASK_READY))}
     now = datetime.now(UTC)
     waiting: set[uuid.UUID] = set()
     for task in wait.user_tasks:
         task_id = uuid.UUID(task.task_id)
         waiting.add(task_id)
-        if task_id in ready or db.session.get(ProcessTask, task_id) is not None:
+        if task_id in ready or (not fresh and db.session.get(ProcessTask, task_id) is not None):
             continue
         candidate = policy.candidate_kind(task.candidate)
         db.session.add(ProcessTask(
