@@ -81,6 +81,8 @@ def main() -> int:
     for package, folder, files in SINGLE_FILES:
         vendor_files(package, folder, files)
     bundle_bpmn()
+    # Last: the compressed copies follow whatever the steps above wrote.
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "precompress_static.py")], check=True)
     return 0
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from scripts.vendor_assets import BPMN_SOURCE, sources_digest
+from webapp.assets import COMPRESSIBLE, accepted_encodings, hashed_name, precompressed_path, scan
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "webapp" / "static" / "vendor"
@@ -60,9 +63,74 @@ def test_home_page_uses_the_vendored_styles(app) -> None:
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert '<html lang="it">' in html and "Comune di Demo" in html
-    assert "/static/vendor/bootstrap-italia/css/bootstrap-italia.min.css" in html
+    assert re.search(r"/static/vendor/bootstrap-italia/css/bootstrap-italia\.[0-9a-f]{12}\.min\.css", html)
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     with app.test_client().get("/static/vendor/bootstrap-italia/fonts.css") as fonts:
         assert fonts.status_code == 200
     missing = app.test_client().get("/non-esiste/")
     assert missing.status_code == 404 and "Pagina non trovata" in missing.get_data(as_text=True)
+
+
+STATIC = ROOT / "webapp" / "static"
+
+
+def test_every_compressible_file_has_its_precompressed_copies() -> None:
+    missing = [asset.path for asset in scan(STATIC) if asset.path.endswith(COMPRESSIBLE)
+               and not all(precompressed_path(STATIC, asset, suffix).is_file() for suffix in (".gz", ".br"))]
+    assert not missing, f"run scripts/precompress_static.py: {missing}"
+    for asset in scan(STATIC):
+        if asset.path.endswith(".css"):
+            copy = gzip.decompress(precompressed_path(STATIC, asset, ".gz").read_bytes())
+            assert copy == (STATIC / asset.path).read_bytes(), asset.path
+
+
+def test_hashed_names() -> None:
+    assert hashed_name("css/app.css", "abc") == "css/app.abc.css"
+    assert hashed_name("vendor/x/y.min.js", "abc") == "vendor/x/y.abc.min.js"
+    assert hashed_name("LICENSE", "abc") == "LICENSE.abc"
+    assert accepted_encodings("gzip, deflate, br;q=0") == {"gzip", "deflate"}
+    assert accepted_encodings("br;q=1.0, gzip;q=0.5") == {"br", "gzip"}
+    assert accepted_encodings("*") >= {"br", "gzip"}
+
+
+def fetched(client, url: str, **headers: str):
+    """The response with its body read and its file closed."""
+    with client.get(url, headers=headers) as response:
+        response.get_data()
+    return response
+
+
+def static_links(html: str) -> list[str]:
+    return re.findall(r'(?:href|src)="(/static/[^"#]+)', html)
+
+
+def test_static_files_are_served_hashed_compressed_and_immutable(app) -> None:
+    client = app.test_client()
+    html = client.get("/demo/").get_data(as_text=True)
+    links = static_links(html)
+    assert links and all(re.search(r"\.[0-9a-f]{12}(\.|$)", link) for link in links), links
+    stylesheet = next(link for link in links if "bootstrap-italia" in link and link.endswith(".css"))
+    plain = (STATIC / re.sub(r"\.[0-9a-f]{12}", "", stylesheet.removeprefix("/static/"))).read_bytes()
+
+    brotli = fetched(client, stylesheet, **{"Accept-Encoding": "gzip, deflate, br"})
+    assert brotli.status_code == 200 and brotli.headers["Content-Encoding"] == "br"
+    assert brotli.mimetype == "text/css" and "Accept-Encoding" in brotli.headers["Vary"]
+    cache = brotli.headers["Cache-Control"]
+    assert "immutable" in cache and "max-age=31536000" in cache and "public" in cache
+    assert 0 < len(brotli.data) < len(plain) / 4
+
+    gzipped = fetched(client, stylesheet, **{"Accept-Encoding": "gzip"})
+    assert gzipped.headers["Content-Encoding"] == "gzip" and gzip.decompress(gzipped.data) == plain
+    identity = fetched(client, stylesheet, **{"Accept-Encoding": "br;q=0, gzip;q=0"})
+    assert "Content-Encoding" not in identity.headers and identity.data == plain
+    assert "Accept-Encoding" in identity.headers["Vary"]
+    # the ETag names the coding, so a cache never hands a brotli body to a browser that asked for gzip
+    assert brotli.headers["ETag"] != gzipped.headers["ETag"]
+    with client.get(stylesheet, headers={"Accept-Encoding": "br", "If-None-Match": brotli.headers["ETag"]}) as again:
+        assert again.status_code == 304
+
+    # a hash of an older content is not this file, and the compressed copies have no URL of their own
+    assert client.get(re.sub(r"\.[0-9a-f]{12}\.", ".000000000000.", stylesheet)).status_code == 404
+    assert client.get("/static/precompressed/css/app.css.gz").status_code == 404
+    with client.get("/static/css/app.css") as unhashed:
+        assert unhashed.status_code == 200 and "immutable" not in unhashed.headers.get("Cache-Control", "")
