@@ -104,7 +104,6 @@ def init_assets(app: Flask) -> None:
     static = Path(app.static_folder or "")
     manifest = Manifest.build(static)
     app.extensions[MANIFEST] = manifest
-    plain_static = app.view_functions["static"]
 
     @app.url_defaults
     def hashed_static_names(endpoint: str, values: dict[str, Any]) -> None:
@@ -118,8 +117,7 @@ def init_assets(app: Flask) -> None:
             # file, which the browser revalidates each time since its content may change.
             if filename.split("/")[0] in SKIPPED:
                 abort(404)
-            response: Response = plain_static(filename=filename)
-            return response
+            return app.send_static_file(filename)
         original = static / asset.path
         mimetype = mimetypes.guess_type(asset.path)[0] or "application/octet-stream"
         encoding, body = None, original
