@@ -63,7 +63,7 @@ def test_home_page_uses_the_vendored_styles(app) -> None:
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert '<html lang="it">' in html and "Comune di Demo" in html
-    assert re.search(r"/static/vendor/bootstrap-italia/css/bootstrap-italia\.[0-9a-f]{12}\.min\.css", html)
+    assert re.search(r"/static/vendor/bootstrap-italia/css/bootstrap-italia\.[0-9a-f]{12}\.light\.min\.css", html)
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     with app.test_client().get("/static/vendor/bootstrap-italia/fonts.css") as fonts:
         assert fonts.status_code == 200
@@ -134,3 +134,23 @@ def test_static_files_are_served_hashed_compressed_and_immutable(app) -> None:
     assert client.get("/static/precompressed/css/app.css.gz").status_code == 404
     with client.get("/static/css/app.css") as unhashed:
         assert unhashed.status_code == 200 and "immutable" not in unhashed.headers.get("Cache-Control", "")
+
+
+def test_the_pages_load_the_light_bootstrap_italia(app) -> None:
+    """Only the plugins, rules and icons the pages use; the light files follow the vendored sources."""
+    from scripts.vendor_assets import LIGHT_CSS, LIGHT_JS, LIGHT_SPRITE, TARGET, reduced_sprite, used_icons
+
+    html = app.test_client().get("/demo/").get_data(as_text=True)
+    assert "bootstrap-italia.bundle" not in html and re.search(r"bootstrap-italia\.[0-9a-f]{12}\.light\.min\.js", html)
+    assert LIGHT_JS.stat().st_size < 60_000 and LIGHT_CSS.stat().st_size < 250_000
+    full_css = (TARGET / "css" / "bootstrap-italia.min.css").read_text()
+    light_css = LIGHT_CSS.read_text()
+    for rule in (".modal-backdrop", ".collapsing", ".navbar-collapsable", ".form-group label.active",
+                 ".it-header-wrapper", ".steppers", ".alert-danger"):
+        assert rule in full_css and rule in light_css, rule
+    assert ".cookiebar" in full_css and ".cookiebar" not in light_css
+    assert "sourceMappingURL" not in light_css
+    sprite = LIGHT_SPRITE.read_text()
+    assert sprite == reduced_sprite((TARGET / "svg" / "sprites.svg").read_text(), used_icons()), \
+        "run scripts/vendor_assets.py: an icon the templates name is missing from the light sprite"
+    assert 'id="it-burger"' in sprite and 'id="it-android"' not in sprite
