@@ -103,7 +103,12 @@ class Meter:
         self.session.send("Network.enable")
         self.session.send("Network.setCacheDisabled", {"cacheDisabled": False})
         self.finished: dict[str, int] = {}
+        self.urls: dict[str, str] = {}
         self.session.on("Network.loadingFinished", self._finished)
+        self.session.on("Network.requestWillBeSent", self._sent)
+
+    def _sent(self, event: dict[str, Any]) -> None:
+        self.urls[event["requestId"]] = event["request"]["url"]
 
     def _finished(self, event: dict[str, Any]) -> None:
         self.finished[event["requestId"]] = int(event["encodedDataLength"])
@@ -113,6 +118,9 @@ class Meter:
         action()
         page.wait_for_load_state("networkidle")
         network = [size for size in self.finished.values() if size > 0]
+        if os.environ.get("BENCH_VERBOSE"):
+            for request_id, size in self.finished.items():
+                print(f"    {size:8} {self.urls.get(request_id, '?')}")
         return len(network), sum(network)
 
 

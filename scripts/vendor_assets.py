@@ -16,6 +16,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from webapp.assets import file_digest, hashed_name  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / "node_modules"
 VENDOR = ROOT / "webapp" / "static" / "vendor"
@@ -52,10 +56,13 @@ def font_files() -> list[tuple[str, str, int, str]]:
 
 
 def font_face_css() -> str:
-    """@font-face rules in a static file: bootstrap.loadFonts() would need inline styles (CSP)."""
+    """@font-face rules in a static file: bootstrap.loadFonts() would need inline styles (CSP). The
+    fonts are named by their content hash (webapp/assets.py), so the browser keeps them for a year
+    instead of asking again on every page."""
     return "".join(
         f"@font-face{{font-family:'{family}';font-style:{style};font-weight:{weight};font-display:swap;"
-        f"src:url('fonts/{path}.woff2') format('woff2')}}\n"
+        f"src:url('{hashed_name(f'fonts/{path}.woff2', file_digest(TARGET / 'fonts' / f'{path}.woff2'))}') "
+        "format('woff2')}\n"
         for family, path, weight, style in font_files()
     )
 
