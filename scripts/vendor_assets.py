@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from webapp.assets import file_digest, hashed_name  # noqa: E402
+from webapp.assets import file_digest, hashed_name
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / "node_modules"
