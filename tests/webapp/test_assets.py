@@ -170,3 +170,10 @@ def test_pages_are_gzipped_unless_they_carry_a_csrf_token(app) -> None:
     login = client.get("/demo/backoffice/login", headers={"Accept-Encoding": "gzip"})
     assert login.status_code == 200 and b'name="csrf_token"' in login.data
     assert "Content-Encoding" not in login.headers
+
+
+def test_build_tools_are_pinned_to_the_lock() -> None:
+    lock = json.loads((ROOT / "package-lock.json").read_text())
+    declared = json.loads((ROOT / "package.json").read_text())["devDependencies"]
+    for tool in ("esbuild", "purgecss", "lighthouse"):
+        assert declared[tool] == lock["packages"][f"node_modules/{tool}"]["version"], tool
