@@ -55,7 +55,7 @@ def _admin(sql: str) -> None:
     url = make_url(ADMIN_URL)
     with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
                          dbname=url.database, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 @contextmanager
