@@ -29,7 +29,7 @@ def test_service_page_dialog_and_version_are_accessible(live_server, page):
     expect(dialog).to_contain_text("Una versione pubblicata non si modifica più")
     # axe measures contrast on what is painted: wait for the dialog's fade-in to end, or on a loaded
     # machine it can catch the buttons half transparent
-    page.wait_for_function("getComputedStyle(document.querySelector('#confirm-publish')).opacity === '1'")
+    expect(page.locator("#confirm-publish")).to_have_css("opacity", "1")
     assert_accessible(page)
     dialog.get_by_role("button", name="Torna indietro").click()
     expect(dialog).to_be_hidden()
