@@ -10,10 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from webapp.assets import file_digest, hashed_name
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / "node_modules"
@@ -51,10 +56,13 @@ def font_files() -> list[tuple[str, str, int, str]]:
 
 
 def font_face_css() -> str:
-    """@font-face rules in a static file: bootstrap.loadFonts() would need inline styles (CSP)."""
+    """@font-face rules in a static file: bootstrap.loadFonts() would need inline styles (CSP). The
+    fonts are named by their content hash (webapp/assets.py), so the browser keeps them for a year
+    instead of asking again on every page."""
     return "".join(
         f"@font-face{{font-family:'{family}';font-style:{style};font-weight:{weight};font-display:swap;"
-        f"src:url('fonts/{path}.woff2') format('woff2')}}\n"
+        f"src:url('{hashed_name(f'fonts/{path}.woff2', file_digest(TARGET / 'fonts' / f'{path}.woff2'))}') "
+        "format('woff2')}\n"
         for family, path, weight, style in font_files()
     )
 
@@ -81,6 +89,9 @@ def main() -> int:
     for package, folder, files in SINGLE_FILES:
         vendor_files(package, folder, files)
     bundle_bpmn()
+    build_light()
+    # Last: the compressed copies follow whatever the steps above wrote.
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "precompress_static.py")], check=True)
     return 0
 
 
@@ -112,6 +123,48 @@ def bundle_bpmn() -> None:
     record = {**versions, "sources": sources_digest(BPMN_SOURCE)}
     (target / "VERSIONS.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
     print(f"bundled bpmn-js {versions['bpmn-js']} with our modeller and viewer into {target.relative_to(ROOT)}")
+
+
+LIGHT_ENTRY = BPMN_SOURCE / "bootstrap-italia-light.js"
+LIGHT_JS = TARGET / "js" / "bootstrap-italia.light.min.js"
+LIGHT_CSS = TARGET / "css" / "bootstrap-italia.light.min.css"
+LIGHT_SPRITE = TARGET / "svg" / "sprites.light.svg"
+# Where icon names can appear: the icon() macro's callers, our scripts.
+ICON_SOURCES = ("webapp/templates/**/*.html", "webapp/static/js/*.js", "forms/**/*.py", "webapp/views/**/*.py")
+
+
+def build_light() -> None:
+    """The pages' Bootstrap Italia: only the plugins they use (esbuild from its ES modules), only the
+    rules their markup and those plugins need (purgecss), only the icons they name."""
+    subprocess.run([str(NODE / ".bin" / "esbuild"), str(LIGHT_ENTRY), "--bundle", "--minify", "--format=iife",
+                    "--target=es2020", "--legal-comments=eof", "--log-level=warning", f"--outfile={LIGHT_JS}"],
+                   check=True, cwd=ROOT)
+    output = TARGET / "purged"
+    subprocess.run([str(NODE / ".bin" / "purgecss"), "--config", "scripts/purgecss.config.cjs",
+                    "--output", str(output)], check=True, cwd=ROOT)
+    # Its source map describes the whole stylesheet, not this one: drop the reference.
+    css = (output / "bootstrap-italia.min.css").read_text()
+    LIGHT_CSS.write_text(re.sub(r"\n*/\*# sourceMappingURL=[^*]*\*/\s*$", "\n", css))
+    (output / "bootstrap-italia.min.css").unlink()
+    output.rmdir()
+    LIGHT_SPRITE.write_text(reduced_sprite((TARGET / "svg" / "sprites.svg").read_text(), used_icons()))
+    sizes = ", ".join(f"{path.name} {path.stat().st_size // 1024} KB" for path in (LIGHT_JS, LIGHT_CSS, LIGHT_SPRITE))
+    print(f"built the light Bootstrap Italia: {sizes}")
+
+
+def used_icons() -> set[str]:
+    names: set[str] = set()
+    for pattern in ICON_SOURCES:
+        for path in ROOT.glob(pattern):
+            names.update(re.findall(r"\bit-[a-z0-9-]+", path.read_text()))
+    return names
+
+
+def reduced_sprite(sprite: str, names: set[str]) -> str:
+    """The sprite with only the <symbol>s whose id is in names (other tokens such as it-header-... match none)."""
+    def keep(match: re.Match[str]) -> str:
+        return match.group(0) if match.group(1) in names else ""
+    return re.sub(r'<symbol[^>]*\bid="([^"]+)".*?</symbol>', keep, sprite, flags=re.DOTALL)
 
 
 def sources_digest(folder: Path) -> str:

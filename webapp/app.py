@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.api import bp as api_bp
 from webapp.api.errors import register_error_handlers
+from webapp.assets import init_assets
 from webapp.celery_app import make_celery
 from webapp.cli import register_commands
 from webapp.config import build_config
@@ -50,6 +51,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     init_request_logging(app)
     init_web(app)
+    init_assets(app)
     csrf.exempt(health_bp)  # probes: no session, no form
     csrf.exempt(api_bp)  # the API authenticates each call with a bearer token, not a cookie
     csrf.exempt(webhooks_bp)  # authenticated by their HMAC signature
