@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import re
 import socket
-import subprocess
 import threading
 import uuid
 from collections.abc import Iterator
@@ -22,8 +21,8 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
-from scripts import spid_sp_test_tool
 from tests.conftest import ADMIN_URL, _admin, _bodies_read_eagerly, app_config
+from tests.saml.test_saml_login import idp_answer
 from tests.saml.test_spid_sp_test import SPID_SP_TEST_IDP
 from webapp.app import create_app
 from webapp.extensions import db
@@ -77,17 +76,6 @@ def _post(session: requests.Session, url: str, page_url: str, data: dict[str, An
     return session.post(url, data={"csrf_token": token, **data}, timeout=30, allow_redirects=False)
 
 
-def _idp_response(public_url: str, authn_redirect: str, tmp_path: Path) -> str:
-    """spid-sp-test's correct Response to our AuthnRequest, signed by its identity provider's key."""
-    request_file = tmp_path / "authn.txt"
-    request_file.write_text(authn_redirect)
-    done = subprocess.run([str(spid_sp_test_tool.ensure()), "--metadata-url", f"{public_url}/{SLUG}/spid/metadata",
-                           "--authn-url", f"file://{request_file}", "-tr", "-tn", "1", "-nsr"],
-                          capture_output=True, text=True, timeout=300, check=True)
-    start = done.stdout.index("<samlp:Response")
-    return done.stdout[start:done.stdout.index("</samlp:Response>") + len("</samlp:Response>")]
-
-
 def test_an_ente_goes_live_from_an_empty_database(production: tuple[Flask, str], tmp_path: Path) -> None:
     flask_app, url = production
     base = f"{url}/{SLUG}"
@@ -126,7 +114,7 @@ def test_an_ente_goes_live_from_an_empty_database(production: tuple[Flask, str],
                           allow_redirects=False, timeout=30)
     assert started.status_code == 302 and "SAMLRequest=" in started.headers["Location"]
     relay_state = unquote(started.headers["Location"].split("RelayState=")[1].split("&")[0])
-    response = _idp_response(url, started.headers["Location"], tmp_path)
+    response = idp_answer(url, "spid", started.headers["Location"], tmp_path, tenant=SLUG)
     landed = citizen.post(f"{base}/spid/acs", timeout=30, data={
         "SAMLResponse": base64.b64encode(response.encode()).decode(), "RelayState": relay_state})
     assert landed.status_code == 200 and landed.url.endswith(f"/{SLUG}/area-personale"), landed.url

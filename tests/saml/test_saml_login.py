@@ -17,11 +17,12 @@ from tests.saml.test_spid_sp_test import SPID_SP_TEST_IDP, public_url
 __all__ = ["public_url"]
 
 
-def idp_answer(public_url: str, method: str, authn_redirect: str, tmp_path: Path) -> str:
+def idp_answer(public_url: str, method: str, authn_redirect: str, tmp_path: Path, tenant: str = "demo") -> str:
     """spid-sp-test's correct Response (its test 1) to the AuthnRequest in `authn_redirect`, signed."""
     request_file = tmp_path / "authn.txt"
     request_file.write_text(authn_redirect)
-    done = subprocess.run([str(spid_sp_test_tool.ensure()), "--metadata-url", f"{public_url}/demo/{method}/metadata",
+    metadata = f"{public_url}/{tenant}/{method}/metadata"
+    done = subprocess.run([str(spid_sp_test_tool.ensure()), "--metadata-url", metadata,
                            "--authn-url", f"file://{request_file}", "-tr", "-tn", "1", "-nsr"],
                           capture_output=True, text=True, timeout=300, check=True)
     start = done.stdout.index("<samlp:Response")

@@ -356,12 +356,7 @@ def add_form(tenant: Tenant, user: User, slug: str, ref: str, title: str, *, rev
                          field="form_ref")
     if not title or len(title) > 200:
         raise BadRequest("Il titolo del modulo è obbligatorio (al massimo 200 caratteri).", field="form_title")
-    service = find_service(tenant, slug, lock=True)
-    row = draft_row(tenant, service, lock=True)
-    _fresh(row, revision)
-    manifest = _files.read_manifest(row.files)
-    if not manifest:
-        raise BadRequest("service.yaml non è leggibile: correggilo nella vista dei file.")
+    service, row, manifest = _editable_manifest(tenant, slug, revision)
     forms = dict(manifest.get("forms") or {}) if isinstance(manifest.get("forms"), dict) else {}
     path = f"forms/{ref}.json"
     if ref in forms or path in row.files:
@@ -370,6 +365,18 @@ def add_form(tenant: Tenant, user: User, slug: str, ref: str, title: str, *, rev
     text = yaml.safe_dump(manifest, allow_unicode=True, sort_keys=False, width=110)
     store(row, user, {**row.files, "service.yaml": text, path: starter_form(title)})
     return as_draft(service, row)
+
+
+def _editable_manifest(tenant: Tenant, slug: str,
+                       revision: int | None) -> tuple[Service, ServiceDraft, dict[str, Any]]:
+    """The service and its draft, locked and checked fresh, with service.yaml parsed for a change."""
+    service = find_service(tenant, slug, lock=True)
+    row = draft_row(tenant, service, lock=True)
+    _fresh(row, revision)
+    manifest = _files.read_manifest(row.files)
+    if not manifest:
+        raise BadRequest("service.yaml non è leggibile: correggilo nella vista dei file.")
+    return service, row, manifest
 
 
 def save_settings(tenant: Tenant, user: User, slug: str, *, title: str, category: str | None,
@@ -383,12 +390,7 @@ def save_settings(tenant: Tenant, user: User, slug: str, *, title: str, category
         parse_options(options)
     except OptionsError as exc:
         raise BadRequest(f"Opzioni non valide: {exc}", field="options") from None
-    service = find_service(tenant, slug, lock=True)
-    row = draft_row(tenant, service, lock=True)
-    _fresh(row, revision)
-    manifest = _files.read_manifest(row.files)
-    if not manifest:
-        raise BadRequest("service.yaml non è leggibile: correggilo nella vista dei file.")
+    service, row, manifest = _editable_manifest(tenant, slug, revision)
     manifest.update(title=title, category=category or None,
                     texts={k: v.strip() for k, v in texts.items() if k in TEXT_KEYS and v and v.strip()},
                     options=options)
