@@ -6,6 +6,7 @@ import logging
 
 from celery import Celery, Task, shared_task
 
+from webapp.services import people
 from webapp.services.jobs import reconcile_payments, run_service_call, sweep
 from webapp.services.outbound import deliver
 
@@ -31,6 +32,7 @@ def deliver_outbox_task(self: Task, outbox_id: str) -> str:
 
 @shared_task(name="webapp.sweep")
 def sweep_task() -> str:
+    people.saml.purge_expired()  # housekeeping: requests and assertions that can no longer matter
     return str(sweep())
 
 

@@ -32,7 +32,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
 from saml2.sigver import CryptoBackendXmlSec1
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.extensions import db
@@ -602,3 +602,21 @@ def refresh_idps(source: Path, target: Path) -> list[IdP]:
     temporary.replace(target)
     return [IdP(str(e.get("entityID")), str(e.findtext(f"{{{MD}}}Organization/{{{MD}}}OrganizationDisplayName")
                                           or e.get("entityID")).strip(), "", None) for e in idps]
+
+
+# An assertion's id is remembered past its validity so a replay inside the window is refused; a day more
+# covers any clock skew the checks allow.
+ASSERTION_MEMORY = timedelta(days=1)
+
+
+def purge_expired() -> int:
+    """Forget requests whose response can no longer be accepted and assertions past their validity (the
+    sweep's housekeeping); how many rows went."""
+    now = _now()
+    request_cutoff = now - timedelta(seconds=int(current_app.config["SAML_REQUEST_TTL_SECONDS"])) - ASSERTION_MEMORY
+    assertion_cutoff = now - ASSERTION_MEMORY
+    with unit_of_work():
+        requests = db.session.execute(delete(SamlRequest).where(SamlRequest.created_at < request_cutoff))
+        assertions = db.session.execute(delete(SamlAssertion).where(
+            func.coalesce(SamlAssertion.not_on_or_after, SamlAssertion.created_at) < assertion_cutoff))
+    return int(getattr(requests, "rowcount", 0) or 0) + int(getattr(assertions, "rowcount", 0) or 0)
