@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from flask import Flask, current_app, url_for
@@ -163,6 +165,7 @@ class IdP:
     name: str
     sso_redirect: str
     slo_redirect: str | None
+    certificates: tuple[str, ...] = ()  # its signing certificates (base64 DER) from the metadata
 
 
 def trusted_idps(method: str) -> list[IdP]:
@@ -178,9 +181,36 @@ def trusted_idps(method: str) -> list[IdP]:
             if sso is None:
                 continue
             name = entity.findtext(f"{{{MD}}}Organization/{{{MD}}}OrganizationDisplayName") or entity.get("entityID")
+            signing = [key for key in descriptor.findall(f"{{{MD}}}KeyDescriptor")
+                       if key.get("use") in (None, "signing")]
+            certificates = tuple("".join((cert.text or "").split()) for key in signing
+                                 for cert in key.iter(f"{{{DS}}}X509Certificate"))
             found.append(IdP(str(entity.get("entityID")), str(name).strip(), sso,
-                             _location(descriptor, "SingleLogoutService")))
+                             _location(descriptor, "SingleLogoutService"), certificates))
     return found
+
+
+def _check_redirect_signature(idp: IdP, raw_query: str, param: str) -> None:
+    """The HTTP-Redirect binding's signature (SAML bindings 3.4.4.1): RSA-SHA256 over the query's own
+    `param`, `RelayState` and `SigAlg` as they were sent, by one of the IdP's signing certificates."""
+    fields = dict(part.split("=", 1) for part in raw_query.split("&") if "=" in part)
+    if unquote(fields.get("SigAlg", "")) != RSA_SHA256 or not fields.get("Signature"):
+        raise SamlError("Il messaggio di uscita non è firmato come richiede SPID.")
+    signed = "&".join(f"{name}={fields[name]}" for name in (param, "RelayState", "SigAlg") if name in fields)
+    try:
+        signature = base64.b64decode(unquote(fields["Signature"]), validate=True)
+    except ValueError:
+        raise SamlError("Firma del messaggio di uscita illeggibile.") from None
+    for certificate in idp.certificates:
+        try:
+            key = x509.load_der_x509_certificate(base64.b64decode(certificate)).public_key()
+            if not isinstance(key, rsa.RSAPublicKey):  # SPID's SigAlg is RSA-SHA256
+                continue
+            key.verify(signature, signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+            return
+        except (InvalidSignature, ValueError, TypeError):
+            continue
+    raise SamlError("La firma del messaggio di uscita non è del gestore dell'identità.")
 
 
 def _location(descriptor: Any, service: str) -> str | None:
@@ -516,9 +546,10 @@ def begin_logout(tenant: Tenant, identity: dict[str, Any]) -> str | None:
     return _redirect_url(idp.slo_redirect, "SAMLRequest", etree.tostring(root), secrets.token_urlsafe(16))
 
 
-def logout_message(tenant: Tenant, method: str, query: dict[str, str]) -> str | None:
+def logout_message(tenant: Tenant, method: str, query: dict[str, str], raw_query: str) -> str | None:
     """An IdP's LogoutRequest (answered with a signed LogoutResponse: the URL returned) or
-    LogoutResponse (None: our logout is complete). Signatures are checked by pysaml2."""
+    LogoutResponse (None: our logout is complete). `raw_query` is the query string as received: the
+    Redirect binding's signature covers it, not the decoded values."""
     _check_method(method)
     client = _client(tenant, method)
     if "SAMLRequest" in query:
@@ -529,7 +560,11 @@ def logout_message(tenant: Tenant, method: str, query: dict[str, str]) -> str | 
         if request is None:
             raise SamlError("Richiesta di uscita non valida.")
         issuer = request.message.issuer.text if request.message.issuer is not None else ""
-        idp = _idp(method, str(issuer))
+        try:
+            idp = _idp(method, str(issuer).strip())
+        except NotFound:
+            raise SamlError("Richiesta di uscita di un gestore dell'identità sconosciuto.") from None
+        _check_redirect_signature(idp, raw_query, "SAMLRequest")
         if idp.slo_redirect is None:
             return None
         eid = entity_id(tenant, method)

@@ -70,7 +70,7 @@ def saml_slo(method: str) -> Response | tuple[str, int]:
     """The IdP's LogoutRequest (we close the session and answer) or LogoutResponse (logout done)."""
     _require_saml(method)
     try:
-        answer = saml.logout_message(g.tenant, method, dict(request.args))
+        answer = saml.logout_message(g.tenant, method, dict(request.args), request.query_string.decode("latin-1"))
     except DomainError as error:
         return render_template("citizen/saml_error.html", message=error.description, method=method), 400
     return finish_logout(answer)
