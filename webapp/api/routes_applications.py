@@ -22,7 +22,7 @@ from webapp.api.schemas import (
     TransitionSchema,
     application_payload,
 )
-from webapp.services import applications
+from webapp.services import applications, outbound
 from webapp.services.applications import Application
 from webapp.services.common import policy, statuses, uploads
 from webapp.services.common.uow import unit_of_work
@@ -41,7 +41,9 @@ LIST_QUERY: tuple[params.Param, ...] = (
 
 def _payload(app: Application) -> dict[str, object]:
     user = current_user()
-    return application_payload(app, policy.available_actions(user, app), staff=user.is_staff)
+    payments = outbound.for_application(app)  # read once: the withdraw rule and the list both use them
+    return application_payload(app, policy.available_actions(user, app, payments), staff=user.is_staff,
+                               payments=payments)
 
 
 def _filters() -> applications.ListFilters:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -191,7 +192,8 @@ class ApplicationSchema(Schema):
     incidents = fields.Method("get_incidents", metadata=_list_of("Incident", "failed background calls (staff only)"))
 
     def get_payments(self, app: Application) -> list[dict[str, Any]]:
-        return PaymentSchema(many=True).dump(outbound.for_application(app))
+        known = getattr(self, "context_payments", {}).get(app.id)
+        return PaymentSchema(many=True).dump(known if known is not None else outbound.for_application(app))
 
     def get_incidents(self, app: Application) -> list[dict[str, Any]]:
         if not getattr(self, "context_staff", False):
@@ -344,9 +346,12 @@ def service_payload(service: Service) -> dict[str, Any]:
     return ServiceSchema().dump(service)
 
 
-def application_payload(app: Application, actions: list[str], *, staff: bool = False) -> dict[str, Any]:
+def application_payload(app: Application, actions: list[str], *, staff: bool = False,
+                        payments: Sequence[Any] | None = None) -> dict[str, Any]:
     schema = ApplicationSchema()
     schema.context_actions = {app.id: actions}  # type: ignore[attr-defined]
+    if payments is not None:  # the caller read them already
+        schema.context_payments = {app.id: payments}  # type: ignore[attr-defined]
     schema.context_staff = staff  # type: ignore[attr-defined]
     return schema.dump(app)
 

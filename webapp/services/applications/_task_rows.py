@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+import weakref
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import SessionTransaction
 
 import engine
 import forms
@@ -31,8 +33,7 @@ def sync_tasks(app: Application, wait: engine.WaitState, completed: str | None, 
     """Inside the step's unit of work: new READY tasks get a row; those no longer ready end.
 
     `fresh`: the application was inserted in this unit of work, so it has no rows to read or end."""
-    ready = {} if fresh else {row.id: row for row in db.session.scalars(
-        select(ProcessTask).where(ProcessTask.application_id == app.id, ProcessTask.state == TASK_READY))}
+    ready = {} if fresh else {row.id: row for row in _taken_ready_rows(app)}
     now = datetime.now(UTC)
     waiting: set[uuid.UUID] = set()
     for task in wait.user_tasks:
@@ -79,9 +80,30 @@ def staff_addresses(app: Application, candidate: str) -> list[str]:
     return sorted({user.email for user in db.session.scalars(query) if user.email})
 
 
+# The READY rows a command read to pick its task, for the same step's sync_tasks to reuse instead of reading
+# them again. Keyed by the transaction: the application's row lock, under which they were read, ends with
+# it, so rows read in another transaction are never reused; and taken once, since the step then changes them.
+_READ_UNDER_LOCK: weakref.WeakKeyDictionary[SessionTransaction, tuple[uuid.UUID, list[ProcessTask]]] = (
+    weakref.WeakKeyDictionary())
+
+
 def ready_tasks(app: Application) -> list[ProcessTask]:
+    rows = _read_ready_rows(app)
+    transaction = db.session().get_transaction()
+    if transaction is not None:
+        _READ_UNDER_LOCK[transaction] = (app.id, rows)
+    return list(rows)
+
+
+def _read_ready_rows(app: Application) -> list[ProcessTask]:
     return list(db.session.scalars(select(ProcessTask).where(
         ProcessTask.application_id == app.id, ProcessTask.state == TASK_READY).order_by(ProcessTask.created_at)))
+
+
+def _taken_ready_rows(app: Application) -> list[ProcessTask]:
+    transaction = db.session().get_transaction()
+    read = _READ_UNDER_LOCK.pop(transaction, None) if transaction is not None else None
+    return read[1] if read is not None and read[0] == app.id else _read_ready_rows(app)
 
 
 def task_form(app: Application, ref: str | None) -> forms.Form | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,6 +173,9 @@ def _add_version(tenant: Tenant, service: Service, definition: engine.ServiceDef
 
 
 def _store_process(process: engine.ProcessSpec) -> None:
+    # Kept as published, so the first application of a new version does not read the blob back; should
+    # the publication roll back, the entry is only unused memory (no version can name a missing row).
+    _remember_process(process)
     if db.session.get(ProcessDefinition, process.spec_hash) is None:
         db.session.add(
             ProcessDefinition(spec_hash=process.spec_hash, process_id=process.process_id, blob=process.blob)
@@ -216,11 +221,35 @@ def form_for(version: ServiceVersion, ref: str = MAIN_FORM) -> forms.Form:
     return _FORMS[key]
 
 
+# A process definition is content-addressed (its key is the hash of its blob) and never changes, so the
+# loaded spec is kept per hash instead of reading the blob on every request; sharing it across tenants
+# shows nothing of one to another, since equal hashes mean equal content. Bounded (least recently used
+# goes first) like the engine's own spec cache, and locked because requests run in threads.
+_PROCESSES: OrderedDict[str, engine.ProcessSpec] = OrderedDict()
+_PROCESSES_MAX = 64
+_PROCESSES_LOCK = threading.Lock()
+
+
+def _remember_process(process: engine.ProcessSpec) -> None:
+    with _PROCESSES_LOCK:
+        _PROCESSES[process.spec_hash] = process
+        _PROCESSES.move_to_end(process.spec_hash)
+        while len(_PROCESSES) > _PROCESSES_MAX:
+            _PROCESSES.popitem(last=False)
+
+
 def process_for(version: ServiceVersion) -> engine.ProcessSpec:
+    with _PROCESSES_LOCK:
+        cached = _PROCESSES.get(version.spec_hash)
+        if cached is not None:
+            _PROCESSES.move_to_end(version.spec_hash)
+            return cached
     row = db.session.get(ProcessDefinition, version.spec_hash)
     if row is None:  # the FK makes this impossible short of manual deletion
         raise NotFound("Definizione del processo mancante.")
-    return engine.load_process_spec(row.blob)
+    process = engine.load_process_spec(row.blob)
+    _remember_process(process)
+    return process
 
 
 def declared_actions(tenant: Tenant) -> frozenset[str]:

@@ -6,6 +6,7 @@ Views and API alike call these functions; a caller who may not know an object ge
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, false, select
@@ -81,12 +82,15 @@ def get_application(user: User, tenant: Tenant, app_id: Any, *, lock: bool = Fal
     return app
 
 
-def withdraw_refusal(user: User, app: Application) -> str | None:
-    """Why the applicant may not withdraw now (manual a.4), or None when they may."""
+def withdraw_refusal(user: User, app: Application, payments: Sequence[Payment] | None = None) -> str | None:
+    """Why the applicant may not withdraw now (manual a.4), or None when they may.
+
+    `payments`: all the application's payments when the caller has them already (a response that lists
+    them), so they are not queried once more."""
     options = options_of(app.service_version)
     if not options.allow_withdraw:
         return "Il ritiro non è previsto per questo servizio."
-    if options.payment != "none" or _has_pagopa_payment(app):
+    if options.payment != "none" or _has_pagopa_payment(app, payments):
         return "Una pratica con un pagamento non può essere ritirata."
     if user.id != app.user_id:
         return "Solo il richiedente può ritirare la pratica."
@@ -99,9 +103,11 @@ def withdraw_refusal(user: User, app: Application) -> str | None:
     return None
 
 
-def _has_pagopa_payment(app: Application) -> bool:
+def _has_pagopa_payment(app: Application, payments: Sequence[Payment] | None = None) -> bool:
     """The manual's "a payment" is a pagoPA one: a marca da bollo is a tax stamp the citizen declares,
     not money the ente collects, and the service may let its applications be withdrawn."""
+    if payments is not None:
+        return any(payment.kind == PAGOPA for payment in payments)
     return db.session.scalar(select(Payment.id).where(Payment.application_id == app.id, Payment.kind == PAGOPA)
                              .limit(1)) is not None
 
@@ -134,8 +140,10 @@ def _engine_allows(user: User, app: Application, action: str) -> bool:
     return _task_for(app, action) is not None
 
 
-def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None:
-    """The error that `action` by `user` on `app` would get now, or None if it is allowed."""
+def refusal(user: User, app: Application, action: str,
+            payments: Sequence[Payment] | None = None) -> DomainErrorLike | None:
+    """The error that `action` by `user` on `app` would get now, or None if it is allowed (`payments`: as
+    for withdraw_refusal)."""
     if action not in ALL_ACTIONS:
         return NotFound(f"Azione '{action}' sconosciuta.")
     if action in CITIZEN_ACTIONS and user.role != CITIZEN:
@@ -145,7 +153,7 @@ def refusal(user: User, app: Application, action: str) -> DomainErrorLike | None
     if action == "submit" and app.user_id != user.id:
         return Forbidden("Solo il richiedente può inviare la pratica.")
     if action == "withdraw":
-        reason = withdraw_refusal(user, app)
+        reason = withdraw_refusal(user, app, payments)
         return TransitionNotAllowed(reason, application_status=app.status) if reason else None
     if not _engine_allows(user, app, action):
         return TransitionNotAllowed(
@@ -303,9 +311,10 @@ def require(user: User, app: Application, action: str) -> None:
         raise error
 
 
-def available_actions(user: User, app: Application) -> list[str]:
-    """The transitions `user` may call on `app` right now (the API's `links`)."""
-    return [action for action in sorted(ALL_ACTIONS) if refusal(user, app, action) is None]
+def available_actions(user: User, app: Application, payments: Sequence[Payment] | None = None) -> list[str]:
+    """The transitions `user` may call on `app` right now (the API's `links`; `payments`: as for
+    withdraw_refusal)."""
+    return [action for action in sorted(ALL_ACTIONS) if refusal(user, app, action, payments) is None]
 
 
 def require_owner_draft(user: User, app: Application) -> None:
