@@ -1,5 +1,5 @@
-"""The sweep forgets SAML requests that can no longer be answered and assertions past their validity,
-and keeps the ones a replay check still needs."""
+"""The sweep's housekeeping (`webapp.tasks.sweep_task` calls it) forgets SAML requests that can no longer
+be answered and assertions past their validity, and keeps the ones a replay check still needs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from webapp.extensions import db
 from webapp.models import SamlAssertion, SamlRequest, Tenant
 from webapp.services import people
 from webapp.services.common.uow import unit_of_work
-from webapp.tasks import sweep_task
 
 
 def _request(tenant: Tenant, name: str, age: timedelta) -> SamlRequest:
@@ -35,5 +34,4 @@ def test_old_requests_and_expired_assertions_go_recent_ones_stay(app: Flask) -> 
         assert people.saml.purge_expired() == 2
         assert {r.relay_state for r in db.session.scalars(db.select(SamlRequest))} == {"fresh"}
         assert {a.assertion_id for a in db.session.scalars(db.select(SamlAssertion))} == {"_kept"}
-        sweep_task()  # the sweep does it too, and a second time finds nothing more
-        assert people.saml.purge_expired() == 0
+        assert people.saml.purge_expired() == 0  # a second time finds nothing more
