@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery, Task
-from flask import Flask
+from flask import Flask, has_app_context
 from kombu import Queue
 
 # Two kinds of work, two queues, so a long export or sweep never sits in front of a citizen's mail:
@@ -23,6 +23,11 @@ ROUTES = {
 def make_celery(app: Flask) -> Celery:
     class AppContextTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            # Called in-process from code already inside an app (a test, a CLI command, the demo's eager
+            # work), the task runs in that app: Celery resolves a shared task through the last app made,
+            # which need not be the caller's. A worker has no context, so it gets the app it was made for.
+            if has_app_context():
+                return self.run(*args, **kwargs)
             with app.app_context():
                 return self.run(*args, **kwargs)
 
