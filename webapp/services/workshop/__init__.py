@@ -21,24 +21,25 @@ from ._drafts import (
 )
 from ._problems import DraftInvalid, Problem, as_dict
 from ._sandbox import (
+    sandbox_complete_task,
+    sandbox_fire_timers,
+    sandbox_form,
+    sandbox_preview,
+    sandbox_send_message,
+    sandbox_start,
+)
+from ._sandbox_pages import (
     FormPage,
     PendingTask,
     RunRow,
     RunView,
     TrailItem,
     element_names,
-    files_hash,
     main_bpmn,
-    sandbox_complete_task,
-    sandbox_discard,
-    sandbox_fire_timers,
-    sandbox_form,
-    sandbox_preview,
     sandbox_run,
     sandbox_runs,
-    sandbox_send_message,
-    sandbox_start,
 )
+from ._sandbox_store import files_hash, sandbox_discard
 from ._versions import (
     Change,
     Difference,
