@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_citizen_flow import login, tick
+from tests.agid.test_c_se_1_5_once_only import start_contributo
+from tests.browser.test_citizen_flow import tick
 from tests.conftest import DESKTOP_AND_PHONE, assert_accessible
 
 # What the citizen types on each data step of the contributo (the applicant's own data comes pre-filled:
@@ -35,11 +36,7 @@ def _posts(page: Any) -> list[str]:
 
 @pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_c_se_1_4_every_value_entered_is_on_the_summary_and_the_next_post_is_the_submit(live_server, page):
-    login(page, live_server)
-    page.wait_for_url(re.compile(r"/area-personale$"))
-    page.goto(live_server + "/demo/servizi/contributo/domanda")
-    tick(page, "f-privacy")
-    page.get_by_role("button", name="Avanti").click()
+    start_contributo(page, live_server)
     for step, values in TYPED.items():
         page.wait_for_url(re.compile(rf"/passi/{step}$"))
         for selector, value in values.items():

@@ -36,6 +36,17 @@ APPLICATION = {"privacy": True, "nome": "Mario", "cognome": "Rossi", "codice_fis
                "motivazione": "Spese scolastiche"}
 
 
+def start_contributo(page: Any, base: str, logged_in: bool = False) -> None:
+    """Logged in as Mario (unless already), past the privacy step of a new contributo: on "Dati generali"."""
+    if not logged_in:
+        browser_login(page, base)
+        page.wait_for_url(re.compile(r"/area-personale$"))
+    page.goto(base + "/demo/servizi/contributo/domanda")
+    tick(page, "f-privacy")
+    page.get_by_role("button", name="Avanti").click()
+    page.wait_for_url(re.compile(r"/passi/richiedente$"))
+
+
 def _mario(app: Any) -> User:
     with app.app_context():
         user = db.session.scalar(db.select(User).where(User.fiscal_code == MARIO))
@@ -138,10 +149,7 @@ def test_c_se_1_5_with_a_profile_holding_the_data_no_such_field_is_empty(live_se
     assert page.locator("#p-iban").input_value() == "IT60 X054 2811 1010 0000 0123 456"
     assert page.locator('[data-held="iban"]').inner_text().startswith("Aggiornato al ")
     assert_accessible(page)
-    page.goto(live_server + "/demo/servizi/contributo/domanda")
-    tick(page, "f-privacy")
-    page.get_by_role("button", name="Avanti").click()
-    page.wait_for_url(re.compile(r"/passi/richiedente$"))  # "Dati generali"
+    start_contributo(page, live_server, logged_in=True)  # on "Dati generali"
     held = CONTRIBUTO.profile_fields
     for step in CONTRIBUTO.steps[1:]:
         assert re.search(rf"/passi/{step.id}$", page.url)

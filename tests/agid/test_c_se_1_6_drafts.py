@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.agid.test_c_se_1_5_once_only import start_contributo
 from tests.browser.test_citizen_flow import login, logout, tick
 from tests.citizen.helpers import MARIO, app_id_from, post_form
 from tests.citizen.helpers import login as client_login
@@ -24,11 +25,7 @@ from webapp.services.jobs import sweep
 
 @pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_c_se_1_6_saved_on_step_n_resumed_at_step_n_after_logging_out_and_in(live_server, page):
-    login(page, live_server)
-    page.wait_for_url(re.compile(r"/area-personale$"))
-    page.goto(live_server + "/demo/servizi/contributo/domanda")
-    tick(page, "f-privacy")
-    page.get_by_role("button", name="Avanti").click()
+    start_contributo(page, live_server)
     page.get_by_role("button", name="Avanti").click()
     page.wait_for_url(re.compile(r"/passi/situazione$"))  # step 3 of 4
     tick(page, "f-residente")
