@@ -7,8 +7,9 @@ This package imports nothing else of ours; the web layer renders what it returns
 from forms._definition import Form, FormDefinitionError, Step, form_from_document, load_form
 from forms._display import SummaryRow, SummarySection, date_text, number_text, summarise, value_text
 from forms._errors import FieldError
-from forms._formats import FORMATS
+from forms._formats import FORMATS, format_problem
 from forms._hygiene import bad_values, text_problem
+from forms._profile import HELD_KINDS, IDENTITY_KINDS, PROFILE_KEYWORD, PROFILE_KINDS
 from forms._render import (
     FieldView,
     FormValues,
@@ -27,6 +28,10 @@ from forms._render import (
 
 __all__ = [
     "FORMATS",
+    "HELD_KINDS",
+    "IDENTITY_KINDS",
+    "PROFILE_KEYWORD",
+    "PROFILE_KINDS",
     "FieldError",
     "FieldView",
     "Form",
@@ -46,6 +51,7 @@ __all__ = [
     "date_text",
     "expand_errors",
     "form_from_document",
+    "format_problem",
     "load_form",
     "number_text",
     "parse_step",

@@ -16,6 +16,7 @@ from forms import _walk
 from forms._errors import NOT_AN_OBJECT_MESSAGE, FieldError, pointer_of, to_field_errors
 from forms._formats import FORMATS, make_format_checker
 from forms._hygiene import bad_values
+from forms._profile import profile_fields, profile_problems
 
 _DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _UI_KEYS = frozenset({"steps", "widgets", "help"})
@@ -82,6 +83,11 @@ class Form:
         """Top-level fields that apply to this data (conditional sections included only when taken)."""
         return _walk.active_fields(self._validator, self.schema, data)
 
+    @cached_property
+    def profile_fields(self) -> dict[str, str]:
+        """Top-level field -> the kind of profile data it holds (forms._profile)."""
+        return profile_fields(self.schema)
+
     def _step(self, step_id: str) -> Step:
         for step in self.steps:
             if step.id == step_id:
@@ -142,6 +148,9 @@ def _checked_schema(ref: str, schema: Any) -> dict[str, Any]:
     undeclared = sorted(_walk.required_names(schema) - set(schema["properties"]))
     if undeclared:
         raise FormDefinitionError(f"{ref}: campi obbligatori non dichiarati: {', '.join(undeclared)}")
+    problems = profile_problems(schema)
+    if problems:
+        raise FormDefinitionError(f"{ref}: {'; '.join(problems)}")
     return schema
 
 

@@ -90,6 +90,11 @@ FORMAT_MESSAGES: dict[str, str] = {
 }
 
 
+def format_problem(name: str, value: str) -> str | None:
+    """The Italian message for a text that is not of the format `name` (one of FORMATS), else None."""
+    return None if _CHECKS[name](value) else FORMAT_MESSAGES[name]
+
+
 def _string_check(check: Callable[[str], bool]) -> Callable[[object], bool]:
     # Formats only constrain strings; a wrong type is reported once, by the "type" keyword.
     def conforms(instance: object) -> bool:

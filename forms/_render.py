@@ -13,9 +13,14 @@ from typing import Any, Protocol
 
 from forms._definition import Form
 from forms._errors import FieldError
+from forms._profile import declared_kind
 
 AUTOCOMPLETE = {"nome": "given-name", "cognome": "family-name", "email": "email", "telefono": "tel",
                 "indirizzo": "street-address", "cap": "postal-code"}
+# The same hints for the fields that declare what they hold (forms._profile), whatever their name.
+KIND_AUTOCOMPLETE = {"name": "given-name", "family_name": "family-name", "email": "email", "phone": "tel",
+                     "residence.address": "street-address", "residence.postal_code": "postal-code",
+                     "residence.city": "address-level2", "residence.province": "address-level1"}
 REMOVE_FILE = "rimuovi"  # the file widget's checkbox (citizen/_fields.html): its value names the field to empty
 CONTROL_FIELDS = frozenset({"csrf_token", "action", "version", REMOVE_FILE})
 _FORMAT_WIDGETS = {"email": "email", "phone": "tel", "date": "date", "attachment": "file"}
@@ -70,6 +75,7 @@ class FieldView:
     options: list[str] = field(default_factory=list)
     children: list[FieldView] = field(default_factory=list)
     autocomplete: str | None = None
+    held_since: Any = None  # when the ente's copy of the value shown was given (pre-filled, "once only")
 
     @property
     def id(self) -> str:
@@ -142,7 +148,7 @@ def build_fields(form: Form, names: list[str], data: dict[str, Any], errors: dic
         view = FieldView(
             name=dotted, label=str(prop.get("title", name)), widget=widget_of(form, dotted, prop),
             required=name in required, value=data.get(name), help=form.help.get(dotted),
-            error=errors.get("/" + dotted.replace(".", "/")), autocomplete=AUTOCOMPLETE.get(name),
+            error=errors.get("/" + dotted.replace(".", "/")), autocomplete=_autocomplete(name, prop, prefix),
             options=[str(o) for o in prop.get("enum", (prop.get("items") or {}).get("enum", []))],
         )
         if view.widget == "group":
@@ -153,6 +159,13 @@ def build_fields(form: Form, names: list[str], data: dict[str, Any], errors: dic
                                          prefix=dotted + ".", schema=prop)
         views.append(view)
     return views
+
+
+def _autocomplete(name: str, prop: dict[str, Any], prefix: str) -> str | None:
+    if prefix:  # a group's fields are someone else's (a delegating person, a pupil)
+        return AUTOCOMPLETE.get(name)
+    kind = declared_kind(name, prop)
+    return KIND_AUTOCOMPLETE.get(kind or "") or AUTOCOMPLETE.get(name)
 
 
 def dotted_names(form: Form, names: tuple[str, ...] | list[str]) -> set[str]:

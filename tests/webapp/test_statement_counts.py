@@ -9,8 +9,9 @@ from tests.webapp.helpers import MARIO, contributo_data
 
 # What each request of a full submission runs today (create was 18, then 15; submit 16). The goal is 8
 # each: lower these as the path gets leaner; past them the path has grown, so find what was added.
+# Submit writes the applicant's profile too (one UPDATE of users): what it gave, the ente holds (once only).
 CREATE_BUDGET = 12
-SUBMIT_BUDGET = 12
+SUBMIT_BUDGET = 13
 
 
 def _statements(response: Any) -> int:

@@ -50,6 +50,12 @@ class User(db.Model):  # type: ignore[name-defined]
     residence: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     domicile: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     birth_country: Mapped[str | None] = mapped_column(String(100))
+    # Once only (AgID C.SE.1.5): what the citizen gave that has no column of its own, {"isee": 8500.0, "iban":
+    # "IT60X..."}, and when and where each kind of data the ente holds was last given, by group (email, phone,
+    # residence, isee, iban): {"at": ISO moment, "source": "profile" | "application" | "identity",
+    # "application_id", "service"}.
+    held_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    data_provenance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     office_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("offices.id", ondelete="SET NULL"))
     # Operators: which booking e-mails they want from their calendars {new, changed, cancelled}; None = all.
     calendar_notifications: Mapped[dict[str, bool] | None] = mapped_column(JSON)

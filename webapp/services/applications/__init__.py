@@ -50,6 +50,9 @@ from ._drafts import (
     update_draft,
 )
 from ._messages import MAX_MESSAGE_CHARS, latest_integration_request, list_messages, post_message
+from ._once_only import IDENTITY as IDENTITY_SOURCE
+from ._once_only import PROFILE as PROFILE_SOURCE
+from ._once_only import Provenance, held_value, mark_held, provenance
 from ._payment_events import (
     ReceiptRefused,
     on_application_status_changed,
@@ -75,8 +78,10 @@ __all__ = [
     "DISPATCHER",
     "DRAFT_TOLERATED",
     "EXTERNAL",
+    "IDENTITY_SOURCE",
     "INTERNAL",
     "MAX_MESSAGE_CHARS",
+    "PROFILE_SOURCE",
     "STAGES",
     "SUMMARY",
     "Action",
@@ -91,6 +96,7 @@ __all__ = [
     "Outcome",
     "PaymentRegistration",
     "ProtocolRegistration",
+    "Provenance",
     "ReceiptRefused",
     "Registration",
     "StageReport",
@@ -111,6 +117,7 @@ __all__ = [
     "get_application",
     "get_draft",
     "handler_of",
+    "held_value",
     "history",
     "inbox",
     "is_reachable",
@@ -119,6 +126,7 @@ __all__ = [
     "list_messages",
     "list_registrations",
     "list_tasks",
+    "mark_held",
     "message_for",
     "new_application_page",
     "on_application_status_changed",
@@ -127,6 +135,7 @@ __all__ = [
     "prefill",
     "preview_step",
     "process_failed",
+    "provenance",
     "provide_stamp",
     "receive_receipt",
     "reconcile_payment",

@@ -17,7 +17,7 @@ from webapp.services.common import policy, statuses
 from webapp.services.common.errors import NotFound, TransitionNotAllowed
 from webapp.services.common.uow import unit_of_work
 
-from . import _drafts, _files, _transitions
+from . import _drafts, _files, _once_only, _transitions
 from ._commands import Submit
 
 SUMMARY = "riepilogo"
@@ -91,7 +91,7 @@ def _find_step(form: forms.Form, step_id: str) -> forms.Step:
 
 
 def _page(service: Service, form: forms.Form, step_id: str, data: dict[str, Any],
-          errors: dict[str, str] | None = None, app: Application | None = None) -> StepPage:
+          errors: dict[str, str] | None = None, app: Application | None = None, user: User | None = None) -> StepPage:
     step = _find_step(form, step_id)
     active = form.active_fields(data)
     required = forms.required_fields(form, active)
@@ -99,29 +99,24 @@ def _page(service: Service, form: forms.Form, step_id: str, data: dict[str, Any]
     names = [n for n in step.fields if n in active]
     errors = errors or {}
     files = _files.field_files(app, form, data) if app is not None else {}
-    return StepPage(
+    page = StepPage(
         service=service, form=form, step=step, steps=_step_states(form, data),
         fields=forms.build_fields(form, [n for n in names if n not in conditional], data, errors, required),
         conditional=forms.build_fields(form, [n for n in names if n in conditional], data, errors, required),
         errors=errors, app=app, files=files, dynamic=bool(set(step.fields) & conditional),
     )
+    if user is not None:  # the note beside what the ente already held: the citizen sees it is not a guess
+        since = _once_only.held_since(user, form, data)
+        for view in [*page.fields, *page.conditional]:
+            view.held_since = since.get(view.name)
+    return page
 
 
 # --- Prefill ("once only") ---
 
 def prefill(user: User, form: forms.Form) -> dict[str, Any]:
-    """Applicant data the Comune already holds, for the fields the form has, when valid."""
-    residence = user.residence or {}
-    known = {
-        "nome": user.name, "cognome": user.family_name, "codice_fiscale": user.fiscal_code,
-        "email": user.email, "telefono": user.phone, "data_nascita": user.birth_date,
-        "luogo_nascita": user.birth_place, "indirizzo": residence.get("address"),
-        "cap": residence.get("postal_code"), "comune": residence.get("city"),
-    }
-    props = form.schema.get("properties", {})
-    data = {k: v for k, v in known.items() if v and k in props}
-    bad = {e.pointer.strip("/").split("/")[0] for e in form.validate(data) if e.code not in _drafts.DRAFT_TOLERATED}
-    return {k: v for k, v in data.items() if k not in bad}
+    """Applicant data the Comune already holds, for the fields the form declares, when valid."""
+    return _once_only.prefill(user, form, _drafts.DRAFT_TOLERATED)
 
 
 # --- Starting a new application: the privacy step has no draft yet ---
@@ -130,7 +125,7 @@ def new_application_page(tenant: Tenant, user: User, service_key: str,
                          errors: dict[str, str] | None = None) -> StepPage:
     service = catalogue.get_service(tenant, service_key)
     form = catalogue.form_for(service.current_version)
-    return _page(service, form, form.steps[0].id, prefill(user, form), errors)
+    return _page(service, form, form.steps[0].id, prefill(user, form), errors, user=user)
 
 
 def start_application(tenant: Tenant, user: User, service_key: str, formdata: Any,
@@ -149,7 +144,8 @@ def start_application(tenant: Tenant, user: User, service_key: str, formdata: An
     problems = {**_step_errors(form, step.id, data, action), **upload_errors}
     if problems or posted.unknown:  # nothing to attach a file to yet: the citizen is told to choose it again
         problems.update({"/" + name: CHOOSE_AGAIN for name in posted.uploads if "/" + name not in problems})
-        page = _page(service, form, step.id, {k: v for k, v in data.items() if k not in posted.uploads}, problems)
+        page = _page(service, form, step.id, {k: v for k, v in data.items() if k not in posted.uploads}, problems,
+                     user=user)
         page.unknown = posted.unknown
         return None, page
     with unit_of_work():
@@ -196,7 +192,7 @@ def get_draft(tenant: Tenant, user: User, app_id: Any) -> Application:
 def step_page(tenant: Tenant, user: User, app_id: Any, step_id: str) -> StepPage:
     app = get_draft(tenant, user, app_id)
     form = catalogue.form_for(app.service_version)
-    return _page(app.service, form, step_id, app.data, app=app)
+    return _page(app.service, form, step_id, app.data, app=app, user=user)
 
 
 def is_reachable(page: StepPage) -> bool:
@@ -210,7 +206,8 @@ def preview_step(tenant: Tenant, user: User, app_id: Any, step_id: str, formdata
     step = _find_step(form, step_id)
     posted = forms.parse_step(form, step.fields, formdata, {})
     values = _files.known_values(app, form, posted.values)
-    return _page(app.service, form, step_id, _merge(form, app.data, step, values, posted.removed), app=app)
+    return _page(app.service, form, step_id, _merge(form, app.data, step, values, posted.removed), app=app,
+                 user=user)
 
 
 def _merge(form: forms.Form, data: dict[str, Any], step: forms.Step, values: dict[str, Any],
@@ -239,7 +236,7 @@ def save_step(tenant: Tenant, user: User, app_id: Any, step_id: str, formdata: A
                     posted.removed)
     problems = {**_step_errors(form, step_id, merged, action), **upload_errors}
     if posted.unknown:
-        page = _page(app.service, form, step_id, merged, problems, app=app)
+        page = _page(app.service, form, step_id, merged, problems, app=app, user=user)
         page.unknown = posted.unknown
         return app, page
     before = _files.refs(form, step.fields, app.data, known)
@@ -253,7 +250,7 @@ def save_step(tenant: Tenant, user: User, app_id: Any, step_id: str, formdata: A
             locked.last_compiled_step = step_id if action == "save" else _next_step(form, step_id)
         _files.discard_unused(locked, form, before, merged, locked.data)
     if problems:
-        return locked, _page(app.service, form, step_id, merged, problems, app=locked)
+        return locked, _page(app.service, form, step_id, merged, problems, app=locked, user=user)
     return locked, None
 
 

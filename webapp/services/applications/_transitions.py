@@ -24,7 +24,7 @@ from webapp.services.common.process_start import PROCESS_FORM_DATA
 from webapp.services.common.tenancy import get_scoped, scoped
 from webapp.services.common.uow import unit_of_work
 
-from . import _history, _payment_events, _process, _task_rows
+from . import _history, _once_only, _payment_events, _process, _task_rows
 from ._call_results import apply_external_result
 from ._commands import (
     Assign,
@@ -112,11 +112,13 @@ def _submit(user: User, app: Application, command: Submit) -> None:
         data = command.data if command.data is not None else app.data
         validate_data(app, form, data, draft=False)
         app.data = data
+        _once_only.keep_from_application(app, user)
         if command.message or command.attachments:
             post_message_locked(app, user, command.message or "Integrazioni inviate.", command.attachments)
         _process.complete_task(app, "submit", _citizen_data(app), user, "integration_answered", command.message)
         return
     validate_data(app, form, app.data, draft=False)
+    _once_only.keep_from_application(app, user)  # what it gives, the ente holds from now on (once only)
     if options_of(app.service_version).allow_anonymous and app.data.get("anonima") is True:
         _history.make_anonymous(app)
     _payment_events.stamp_at_request(app, app.data, form.active_fields(app.data))

@@ -56,6 +56,12 @@ def euro_text(cents: int | None) -> str:
     return "€ " + forms.number_text(Decimal(cents).scaleb(-2), decimals=2)
 
 
+def iban_text(value: str | None) -> str:
+    """An IBAN as it is printed, in groups of four: "IT60 X054 2811 1010 0000 0123 456"."""
+    compact = (value or "").replace(" ", "").upper()
+    return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+
+
 def size_text(size: int | None) -> str:
     """A file's size: "850 byte", "12,3 KB", "1,2 MB"."""
     if size is None:
@@ -82,4 +88,4 @@ def age_text(moment: datetime | None, now: datetime) -> str:
 
 # The Jinja filters of every template (pages, e-mails, the ente's own e-mail texts).
 FILTERS = {"datetime": datetime_text, "date": date_text, "time": time_text, "long_datetime": long_datetime_text,
-           "number": number_text, "euro": euro_text, "filesize": size_text, "age": age_text}
+           "number": number_text, "euro": euro_text, "iban": iban_text, "filesize": size_text, "age": age_text}

@@ -18,6 +18,7 @@ from flask import Flask, current_app, url_for
 
 from webapp.extensions import db
 from webapp.models import CITIZEN, Tenant, User
+from webapp.services import applications
 from webapp.services.common.errors import BadRequest, Forbidden, NotFound
 from webapp.services.common.tenancy import scoped
 from webapp.services.common.uow import unit_of_work
@@ -174,10 +175,14 @@ def _refresh(user: User, identity: Identity) -> None:
     user.family_name = attrs.get("familyName") or user.family_name
     user.birth_date = attrs.get("dateOfBirth") or user.birth_date
     user.birth_place = attrs.get("placeOfBirth") or user.birth_place
+    filled = {group for group, column, attr in (("email", "email", "email"), ("phone", "phone", "mobilePhone"))
+              if not getattr(user, column) and attrs.get(attr)}
     user.email = user.email or attrs.get("email")
     user.phone = user.phone or attrs.get("mobilePhone")
     if not user.residence and attrs.get("address"):
         user.residence = {"address": attrs["address"]}
+        filled.add("residence")
+    applications.mark_held(user, filled, applications.IDENTITY_SOURCE, at=identity.instant)  # once only: dated
     user.identity = {
         "method": identity.method, "level": identity.level, "provider": identity.provider,
         "session_index": identity.session_index, "instant": identity.instant.isoformat(),

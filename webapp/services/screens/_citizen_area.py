@@ -252,8 +252,56 @@ def _profile_errors(values: dict[str, Any]) -> list[FieldProblem]:
     return problems
 
 
+_AMOUNT = re.compile(r"[0-9]+([.,][0-9]{1,2})?")
+_THOUSANDS = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+(,[0-9]{1,2})?")
+
+
+def parse_euro(text: str) -> float | int | None:
+    """An amount typed the Italian way ("8.500,50", "8500,5", "8500") or with a decimal point ("8500.50");
+    None when it is not one. "8.500" is eight thousand five hundred, as an Italian reads it."""
+    raw = text.replace("€", "").replace(" ", "").strip()
+    if _THOUSANDS.fullmatch(raw):
+        raw = raw.replace(".", "")
+    if not _AMOUNT.fullmatch(raw):
+        return None
+    value = round(float(raw.replace(",", ".")), 2)
+    return int(value) if value.is_integer() else value
+
+
+def _held_values(formdata: Any) -> tuple[dict[str, Any], list[FieldProblem]]:
+    """The ISEE and the IBAN as typed on the profile page: values to keep, or their field errors."""
+    values: dict[str, Any] = {}
+    problems = []
+    isee = (formdata.get("isee") or "").strip()
+    if isee:
+        amount = parse_euro(isee)
+        if amount is None:
+            problems.append(FieldProblem("/isee", "Valore ISEE non valido: scrivi un importo in euro, "
+                                                  "ad esempio 8.500,00", "format"))
+        values["isee"] = amount
+    iban = (formdata.get("iban") or "").replace(" ", "").upper()
+    if iban:
+        problem = forms.format_problem("iban", iban)
+        if problem:
+            problems.append(FieldProblem("/iban", problem, "format"))
+        values["iban"] = iban
+    return {k: v for k, v in values.items() if v is not None}, problems
+
+
+def _changed_groups(row: User, values: dict[str, Any], held: dict[str, Any]) -> set[str]:
+    """The groups of once-only data whose value the citizen changed (their date becomes today)."""
+    changed = {group for group, column in (("email", "email"), ("phone", "phone"))
+               if column in values and values[column] != getattr(row, column)}
+    if "residence" in values and (values["residence"] or {}) != (row.residence or {}):
+        changed.add("residence")
+    old = row.held_data or {}
+    changed |= {kind for kind in ("isee", "iban") if held.get(kind) != old.get(kind)}
+    return changed
+
+
 def update_profile(tenant: Tenant, user: User, formdata: Any) -> User:
-    """Contacts, residence and domicile; birth data unless SPID/CIE asserted it."""
+    """Contacts, residence and domicile, ISEE and IBAN; birth data unless SPID/CIE asserted it. Each group of
+    data the ente holds for the forms ("once only") keeps the day it was last changed here."""
     locked = identity_locked_fields(user)
     values: dict[str, Any] = {k: (formdata.get(k) or "").strip() or None for k in PROFILE_TEXT if k not in locked}
     for kind in ("residence", "domicile"):
@@ -261,15 +309,20 @@ def update_profile(tenant: Tenant, user: User, formdata: Any) -> User:
         values[kind] = {k: v for k, v in parts.items() if v} or None
     if any(formdata.get(k) not in (None, "") for k in locked):
         raise BadRequest("I dati ricevuti da SPID o CIE non si possono modificare.")
-    problems = _profile_errors(values)
+    held, held_problems = _held_values(formdata)
+    problems = _profile_errors(values) + held_problems
     if problems:
         raise ValidationFailed(problems)
     with unit_of_work():
         row = db.session.get(User, user.id)
         if row is None or row.tenant_id != tenant.id:
             raise NotFound()
+        changed = _changed_groups(row, values, held)
         for key, value in values.items():
             setattr(row, key, value)
+        row.held_data = {**(row.held_data or {}), "isee": held.get("isee"), "iban": held.get("iban")}
+        row.held_data = {k: v for k, v in row.held_data.items() if v is not None} or None
+        applications.mark_held(row, changed, applications.PROFILE_SOURCE)
         db.session.flush()
     return row
 

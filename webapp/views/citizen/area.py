@@ -62,7 +62,8 @@ def profile() -> tuple[str, int] | Response:
             flash(_("Profilo aggiornato."), "success")
             return redirect(url_for("citizen.profile"))
     return render_template("citizen/area/profilo.html", tab="profilo", user=me(), errors=errors,
-                           locked=identity_locked_fields(me()), form=request.form if errors else None), (
+                           locked=identity_locked_fields(me()), form=request.form if errors else None,
+                           held=applications.provenance(me())), (
         422 if errors else 200)
 
 
