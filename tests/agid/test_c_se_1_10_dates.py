@@ -81,6 +81,8 @@ def test_c_se_1_10_the_citizen_and_the_operator_see_the_dates(app: Flask, api: A
     page = citizen.get(f"/demo/pratiche/{app_id}").get_data(as_text=True)
     assert app_id in page and data["protocol_number"] in page
     assert _day(_shown(page, "taken-in-charge")) == taken and _day(_shown(page, "due")) == due
+    confirmation = citizen.get(f"/demo/pratiche/{app_id}/inviata").get_data(as_text=True)
+    assert _day(_shown(confirmation, "due")) == due  # "Prossimi passi" says it from the start
 
     operator = logged_in(app, "operatore")
     detail = operator.get(f"{BO}/pratiche/{app_id}").get_data(as_text=True)

@@ -54,7 +54,7 @@ def _acknowledge(app: Application) -> None:
     language = str((app.user.identity or {}).get("language") or "it") if app.user else "it"
     link = outbound.citizen_link(app, tenant)
     with force_locale(language):
-        subject = gettext(ACKNOWLEDGEMENT)
+        subject = gettext("Domanda ricevuta")  # ACKNOWLEDGEMENT, in the citizen's language
         body = gettext("Abbiamo ricevuto la tua domanda n. %(number)s per il servizio «%(service)s» il "
                        "%(date)s.", number=app.id, service=app.service.name,
                        date=formatting.datetime_text(app.received_at))
