@@ -197,5 +197,5 @@ def _backdate(app_id: Any, since: datetime, back: timedelta) -> None:
             if moment is not None and aware(moment) >= since:
                 setattr(app, column, aware(moment) - back)
                 if column == "received_at":  # the latest completion date counts from the receipt
-                    app.due_on = applications.due_on(app.received_at, options_of(app.service_version)
-                                                     .max_response_time)
+                    app.due_on = applications.due_on(aware(moment) - back,
+                                                     options_of(app.service_version).max_response_time)
