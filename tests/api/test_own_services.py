@@ -136,7 +136,9 @@ def test_a_report_goes_to_the_competent_office_and_the_citizen_hears_twice(app, 
                     action="risolta").status_code == 204
     assert _status(api, app_id)[0] == 7000
     subjects = _subjects(app, app_id)
-    assert len(subjects) == 2 and subjects == sorted(set(subjects), key=subjects.index)  # taken in charge, closed
+    # received (the acknowledgement's e-mail: the process has no text of its own for it), taken in charge, closed
+    assert len(subjects) == 3 and subjects == sorted(set(subjects), key=subjects.index)
+    assert subjects[0] == "Segnalazione di disservizio: domanda ricevuta"
     police = _segnalazione(api, "sosta_vietata")
     assert [t["candidate"] for t in tasks(api, police, "admin")] == ["ufficio:polizia-locale"]
 

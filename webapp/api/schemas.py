@@ -10,7 +10,7 @@ from flask import url_for
 from marshmallow import Schema, fields, validate
 
 from webapp.services import jobs, outbound
-from webapp.services.applications import MAX_MESSAGE_CHARS, Application
+from webapp.services.applications import MAX_MESSAGE_CHARS, Application, is_overdue
 from webapp.services.catalogue import Service
 from webapp.services.common import statuses
 from webapp.services.common.localtime import aware
@@ -77,6 +77,10 @@ class ServiceSchema(Schema):
                                   metadata={"type": "string", "nullable": True})
     texts = fields.Function(lambda s: s.current_version.manifest.get("texts") or {}, metadata={"type": "object"})
     options = fields.Function(lambda s: s.current_version.options, metadata={"type": "object"})
+    max_response_time = fields.Function(
+        lambda s: (s.current_version.options or {}).get("max_response_time"),
+        metadata={"type": "integer", "nullable": True,
+                  "description": "days within which an application is concluded, from its receipt"})
 
 
 class FormStepSchema(Schema):
@@ -175,6 +179,12 @@ class ApplicationSchema(Schema):
     data = fields.Dict()
     created_at = UtcDateTime()
     submitted_at = UtcDateTime(allow_none=True)
+    received_at = UtcDateTime(allow_none=True, metadata={"description": "when the ente received it"})
+    taken_in_charge_at = UtcDateTime(allow_none=True, metadata={"description": "first taken in charge"})
+    due_on = fields.Date(allow_none=True, metadata={
+        "description": "latest completion date: the receipt's day plus the service's max_response_time"})
+    overdue = fields.Function(lambda a: is_overdue(a), metadata={
+        "type": "boolean", "description": "still open past due_on"})
     latest_status_change_at = UtcDateTime()
     protocol_number = fields.String(allow_none=True)
     protocol_document_id = fields.String(allow_none=True)

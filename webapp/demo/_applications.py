@@ -20,6 +20,7 @@ from webapp.extensions import db
 from webapp.models import APPLICANT, CITIZEN, INTERNAL, Application, Attachment, Message, StatusChange, Tenant, User
 from webapp.services import applications
 from webapp.services.common.localtime import aware
+from webapp.services.common.options import options_of
 from webapp.services.common.uow import unit_of_work
 from webapp.services.people import TEST_CITIZENS, hash_password
 
@@ -190,7 +191,11 @@ def _backdate(app_id: Any, since: datetime, back: timedelta) -> None:
                     row.created_at = aware(row.created_at) - back
         app = db.session.get(Application, app_id)
         assert app is not None
-        for column in ("created_at", "submitted_at", "latest_status_change_at"):
+        for column in ("created_at", "submitted_at", "received_at", "taken_in_charge_at",
+                       "latest_status_change_at"):
             moment = getattr(app, column)
             if moment is not None and aware(moment) >= since:
                 setattr(app, column, aware(moment) - back)
+                if column == "received_at":  # the latest completion date counts from the receipt
+                    app.due_on = applications.due_on(aware(moment) - back,
+                                                     options_of(app.service_version).max_response_time)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -32,6 +32,8 @@ class Application(db.Model):  # type: ignore[name-defined]
               postgresql_ops={"applicant_fiscal_code": "gin_trgm_ops"}),
         Index("ix_bo_applications_protocol_trgm", "protocol_number", postgresql_using="gin",
               postgresql_ops={"protocol_number": "gin_trgm_ops"}),
+        # The list's "In ritardo" filter (migration 0020): open applications past their latest date.
+        Index("ix_applications_due", "tenant_id", "due_on"),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -49,6 +51,11 @@ class Application(db.Model):  # type: ignore[name-defined]
     status: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = created_at()
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the ente received it (the first status from 1900 Inviata on) and when an office first took it
+    # in charge; `due_on` is the latest completion date: received + the service's max_response_time.
+    received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    taken_in_charge_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_on: Mapped[date | None] = mapped_column(Date)
     latest_status_change_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, nullable=False
     )

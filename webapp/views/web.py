@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 import forms
 from webapp.services import people, screens
-from webapp.services.applications import Application
+from webapp.services.applications import Application, is_overdue
 from webapp.services.common import ente_settings, formatting, statuses
 from webapp.services.common.errors import DomainError, NotFound, ValidationFailed
 from webapp.services.people import User
@@ -178,6 +178,7 @@ def init_web(app: Flask) -> None:
     app.after_request(security_headers)
     app.context_processor(template_globals)
     app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.filters["overdue"] = is_overdue  # open past its latest completion date: the "In ritardo" badge
     app.jinja_env.filters["action_label"] = lambda action: gettext(statuses.action_label(action))
     app.jinja_env.finalize = blank_none
 

@@ -50,6 +50,7 @@ from ._drafts import (
     update_draft,
 )
 from ._messages import MAX_MESSAGE_CHARS, latest_integration_request, list_messages, post_message
+from ._milestones import ACKNOWLEDGEMENT, due_on, is_overdue
 from ._once_only import IDENTITY as IDENTITY_SOURCE
 from ._once_only import PROFILE as PROFILE_SOURCE
 from ._once_only import Provenance, held_value, mark_held, provenance
@@ -75,6 +76,7 @@ from ._tasks import InboxFilters, TaskView, complete_task, inbox, list_tasks
 from ._transitions import transition
 
 __all__ = [
+    "ACKNOWLEDGEMENT",
     "DISPATCHER",
     "DRAFT_TOLERATED",
     "EXTERNAL",
@@ -114,12 +116,14 @@ __all__ = [
     "create_application",
     "data_groups",
     "dispatch",
+    "due_on",
     "get_application",
     "get_draft",
     "handler_of",
     "held_value",
     "history",
     "inbox",
+    "is_overdue",
     "is_reachable",
     "latest_integration_request",
     "list_applications",

@@ -22,6 +22,7 @@ from webapp.services.common.uow import after_commit
 
 from ._assignment import auto_assign
 from ._history import record_event
+from ._milestones import note_milestones
 from ._protocol import open_registration
 from ._task_rows import staff_addresses, sync_tasks
 
@@ -91,6 +92,7 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
     if app.status != previous_status:
         auto_assign(app)  # before anyone is told: operators' e-mails go to the office it picks
     db.session.flush()
+    note_milestones(app, changes)  # received (and acknowledged), taken in charge: once each
     if changes or app.status != previous_status:
         signals.application_status_changed.send(app, previous_status=previous_status, changes=tuple(changes))
 

@@ -61,16 +61,20 @@ class ServicePage:
     sections: list[tuple[str, str, str | None, str]]  # (anchor, title, data-element, text)
     contacts: str
     follow_ups: list[str]
+    term_days: int | None = None  # the maximum term (max_response_time), stated in "Tempi e scadenze"
 
 
 def service_page(tenant: Tenant, slug: str) -> ServicePage:
     service = _services.get_service(tenant, slug)
     found = texts(service)
+    options = options_of(service.current_version)
+    term = options.max_response_time
     sections = [(key.replace("_", "-"), title, element, str(found.get(key) or DEFAULT_TEXTS.get(key, "")))
-                for key, title, element in SECTIONS if found.get(key) or key in DEFAULT_TEXTS]
+                for key, title, element in SECTIONS
+                if found.get(key) or key in DEFAULT_TEXTS or (key == "times" and term)]
     return ServicePage(service=service, texts=found, sections=sections,
-                       contacts=str(found.get("contacts") or ""),
-                       follow_ups=list(options_of(service.current_version).follow_ups))
+                       contacts=str(found.get("contacts") or ""), follow_ups=list(options.follow_ups),
+                       term_days=term)
 
 
 def structured_data(tenant: Tenant, page: ServicePage, url: str) -> dict[str, Any]:

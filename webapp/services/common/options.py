@@ -14,6 +14,7 @@ from webapp.models import ServiceVersion
 
 PAYMENT_PHASES = ("none", "request", "release")  # none; paid before sending; a deferred amount at approval
 PROTOCOL_HANDLERS = ("builtin", "connector", "external")  # our register; a connector; an operator copies it
+MAX_RESPONSE_DAYS = 3650
 
 
 class OptionsError(ValueError):
@@ -41,6 +42,9 @@ class ServiceOptions:
     # services always, a service with its own process only when it says so (else only its send tasks speak).
     citizen_moments: bool | None = None
     appointments: bool = False
+    # Days within which an application is concluded, counted from the day the ente receives it (L. 241/1990
+    # art. 2: "dal ricevimento della domanda"); the service page states it, each application shows its date.
+    max_response_time: int | None = None
     io_enabled: bool = False
     follow_ups: tuple[str, ...] = ()
     assignment_rules: tuple[Mapping[str, Any], ...] = ()
@@ -70,6 +74,12 @@ def parse_options(raw: Mapping[str, Any] | None) -> ServiceOptions:
             problems.append("payment_amount deve essere un importo in centesimi (un intero non negativo)")
         else:
             values["payment_amount"] = amount
+    term = raw.get("max_response_time")
+    if term is not None:
+        if isinstance(term, bool) or not isinstance(term, int) or not 1 <= term <= MAX_RESPONSE_DAYS:
+            problems.append(f"max_response_time deve essere un numero di giorni tra 1 e {MAX_RESPONSE_DAYS}")
+        else:
+            values["max_response_time"] = term
     for name in ("workflow", "payment_expiry"):
         if raw.get(name) is not None:
             if not isinstance(raw[name], str):

@@ -6,6 +6,7 @@ from ._notifications import (
     DISPATCHER,
     EMAIL_TEMPLATES,
     INTEGRATION_REQUEST_EVENT,
+    citizen_link,
     message_posted,
     on_application_status_changed,
     payment_due,
@@ -13,6 +14,7 @@ from ._notifications import (
     process_notice,
     queue_email,
     status_changed,
+    submission_acknowledged,
 )
 from ._payment_receipt import receipt_pdf
 from ._payments import (
@@ -49,6 +51,7 @@ __all__ = [
     "apply_position",
     "check_connectors",
     "checkout_url",
+    "citizen_link",
     "create_position",
     "deliver",
     "ec_fiscal_code",
@@ -77,6 +80,7 @@ __all__ = [
     "recent_emails",
     "register_document",
     "status_changed",
+    "submission_acknowledged",
     "verify_pa_send_rt",
     "verify_receipt",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from jinja2.sandbox import SandboxedEnvironment
 
 import connectors
@@ -206,6 +206,19 @@ def speaks_by_moments(app: Application) -> bool:
     if chosen is not None:
         return chosen
     return app.service_version.manifest.get("process_id") == STANDARD_LIFECYCLE
+
+
+def submission_acknowledged(app: Application, message: Message) -> None:
+    """The ente's acknowledgement of a submission, posted in the Area personale: by e-mail (and App IO) too
+    where the ente keeps that moment and the moments' own e-mail (at 2000 Acquisita) does not tell it."""
+    tenant = db.session.get(Tenant, app.tenant_id)
+    assert tenant is not None
+    if SUBMITTED not in citizen_moments(tenant) or speaks_by_moments(app):
+        return
+    with force_locale(_citizen_language(app)):
+        subject = gettext("%(service)s: domanda ricevuta", service=app.service.name)
+        greeting = gettext("Gentile %(name)s,", name=app.applicant_name)
+    _tell_citizen(app, subject, f"{greeting}\n\n{message.body}\n\n{tenant.name}\n", f"acknowledgement:{message.id}")
 
 
 def process_notice(app: Application, template: str, to: str, channels: Sequence[str], key: str,

@@ -31,7 +31,7 @@ MIN_ID_PREFIX = 4  # hex digits: fewer would match too many ids to mean "this ap
 MIN_PART = 3  # characters of a fiscal code or protocol number: a trigram index needs three
 LIST_COLUMNS = ("id", "tenant_id", "service_id", "service_version_id", "applicant_name", "applicant_fiscal_code",
                 "auth_method", "status", "created_at", "submitted_at", "latest_status_change_at", "operator_id",
-                "office_id", "priority", "protocol_number", "version")
+                "office_id", "priority", "protocol_number", "due_on", "version")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class ListQuery:
     service: str = ""
     status: int | None = None
     handling: str = ""
+    overdue: bool = False  # "In ritardo": open applications past their latest completion date
     period: str = ""
     date_from: date | None = None
     date_to: date | None = None
@@ -53,7 +54,8 @@ class ListQuery:
         """Query-string arguments that reproduce this query (with `changes`), for links."""
         query = replace(self, **changes)
         raw = {"q": query.q, "service": query.service, "status": query.status, "handling": query.handling,
-               "period": query.period, "from": query.date_from, "to": query.date_to, "sort": query.sort,
+               "overdue": 1 if query.overdue else None, "period": query.period, "from": query.date_from,
+               "to": query.date_to, "sort": query.sort,
                "dir": query.direction, "page": query.page if query.page > 1 else None,
                "fields": list(query.fields) or None}
         return {key: value for key, value in raw.items() if value not in (None, "")}
@@ -75,6 +77,7 @@ def parse_query(args: Any, per_page: int = 20) -> ListQuery:
         q=(args.get("q") or "").strip()[:100], service=(args.get("service") or "").strip()[:100],
         status=_int(args.get("status"), None),
         handling=args.get("handling") if args.get("handling") in HANDLING else "",
+        overdue=args.get("overdue") in ("1", "on"),
         period=args.get("period") if args.get("period") in PERIODS else "",
         date_from=_date(args.get("from")), date_to=_date(args.get("to")),
         sort=sort if sort in SORTABLE else "latest_status_change_at",
@@ -200,6 +203,8 @@ def filtered(tenant: Tenant, user: User, query: ListQuery) -> Select[Any]:
         select = select.where(Application.office_id == user.office_id)
     elif query.handling == "waiting":
         select = select.where(Application.operator_id.is_(None), Application.status.in_(WAITING))
+    if query.overdue:
+        select = select.where(Application.due_on < localtime.today(), Application.status.not_in(statuses.FINAL))
     start, end = period_bounds(query)
     if start is not None:
         select = select.where(Application.latest_status_change_at >= start)

@@ -152,7 +152,8 @@ def difference(tenant: Tenant, slug: str, number: int) -> Difference:
 _LABELS = {"title": "Titolo", "category": "Categoria", **{f"texts.{k}": f"Testo: {v}" for k, v in (
     ("description", "Descrizione"), ("who", "A chi è rivolto"), ("how_to", "Come fare"),
     ("what_you_need", "Cosa serve"), ("what_you_get", "Cosa si ottiene"), ("costs", "Quanto costa"),
-    ("times", "Tempi e scadenze"), ("contacts", "Contatti"))}}
+    ("times", "Tempi e scadenze"), ("contacts", "Contatti"))},
+    "options.max_response_time": "Tempo massimo di conclusione (giorni)"}
 
 
 def _flat(manifest: dict[str, Any]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from webapp.services import screens, workshop
+from webapp.services.common.options import MAX_RESPONSE_DAYS
 
 TEXTS = (
     ("description", _l("Descrizione"), _l("Cos'è il servizio, in poche righe: compare in cima alla scheda.")),
@@ -63,6 +64,7 @@ class SettingsForm:
     revision: int | None
     amount_text: str = ""
     expiry_days: str = ""
+    term_days: str = ""  # max_response_time: stated on the service page, counted on each application
     errors: list[tuple[str, str]] = field(default_factory=list)
 
     @classmethod
@@ -72,10 +74,12 @@ class SettingsForm:
         texts = manifest.get("texts") if isinstance(manifest.get("texts"), dict) else {}
         amount = options.get("payment_amount")
         expiry = _DAYS.match(str(options.get("payment_expiry") or ""))
+        term = options.get("max_response_time")
         return cls(title=str(manifest.get("title") or draft.title), category=manifest.get("category"),
                    texts={k: str(v) for k, v in (texts or {}).items()}, options=options, revision=draft.revision,
                    amount_text=f"{Decimal(amount) / 100:.2f}".replace(".", ",") if isinstance(amount, int) else "",
-                   expiry_days=expiry.group(1) if expiry else "")
+                   expiry_days=expiry.group(1) if expiry else "",
+                   term_days=str(term) if isinstance(term, int) and not isinstance(term, bool) else "")
 
     @classmethod
     def from_request(cls, form: MultiDict[str, str], draft: workshop.Draft) -> SettingsForm:
@@ -113,6 +117,14 @@ class SettingsForm:
                 options["payment_expiry"] = f"P{int(days)}D"
             else:
                 errors.append(("payment_expiry", str(_l("La scadenza è un numero di giorni tra 1 e 3650."))))
+        term = (form.get("max_response_time") or "").strip()
+        options.pop("max_response_time", None)
+        if term:
+            if term.isdigit() and 1 <= int(term) <= MAX_RESPONSE_DAYS:
+                options["max_response_time"] = int(term)
+            else:
+                errors.append(("max_response_time", str(_l("Il tempo massimo è un numero di giorni tra 1 e "
+                                                           "%(max)s.", max=MAX_RESPONSE_DAYS))))
         title = " ".join((form.get("title") or "").split())
         if not title:
             errors.append(("title", str(_l("Il titolo è obbligatorio."))))
@@ -120,7 +132,7 @@ class SettingsForm:
         return cls(title=title, category=(form.get("category") or "").strip() or None,
                    texts={key: (form.get(f"text_{key}") or "").strip()[:5000] for key, _l1, _h in TEXTS},
                    options=options, revision=int(revision) if revision.isdigit() else None,
-                   amount_text=amount_text, expiry_days=days, errors=errors)
+                   amount_text=amount_text, expiry_days=days, term_days=term, errors=errors)
 
 
 def _one_of(value: str | None, choices: tuple[tuple[str, Any], ...], default: str) -> str:
