@@ -1,8 +1,8 @@
 """application dates: when the ente received it, when it was taken in charge, and its latest completion
 date (the service's max_response_time counted from receipt)
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-01 20:00:00
 """
 
