@@ -12,7 +12,7 @@ from flask import Flask, current_app
 
 import engine
 from webapp.config import REPO_ROOT
-from webapp.services import catalogue, onboarding, outbound, people, workshop
+from webapp.services import catalogue, deployment, onboarding, outbound, people, workshop
 from webapp.services.common import localtime
 from webapp.services.common.errors import Conflict, DomainError, ValidationFailed
 from webapp.services.common.tenancy import get_tenant
@@ -53,6 +53,31 @@ def register_commands(app: Flask) -> None:
             click.echo(f"  (e-mail not sent: MAIL_BACKEND={current_app.config['MAIL_BACKEND']})")
         if not all(check.ok for check in checks):
             raise SystemExit(1)
+
+    @app.cli.command("check-deployment")
+    @click.argument("url")
+    @click.option("--ca-file", type=click.Path(exists=True, dir_okay=False),
+                  help="trust this CA's certificate (PEM) instead of the system's (a test or internal CA)")
+    @click.option("--address", help="connect to this IP address instead of the one the host resolves to")
+    @click.option("--http-port", type=click.IntRange(1, 65535), default=80, show_default=True,
+                  help="the plain HTTP port that must redirect to HTTPS")
+    @click.option("--min-days", type=click.IntRange(0), default=30, show_default=True,
+                  help="the least days the certificate must still be valid")
+    def check_deployment(url: str, ca_file: str | None, address: str | None, http_port: int, min_days: int) -> None:
+        """Check the public address URL as AgID does (C.SE.5.1, C.SE.5.2): HTTPS with a valid certificate,
+        TLS 1.2/1.3 only with strong ciphers, HSTS for a year, HTTP redirected, the servizi. host; exit 1 if
+        any check fails."""
+        target = deployment.Target(url, ca_file=ca_file, address=address, http_port=http_port, min_days=min_days)
+        results = deployment.check_deployment(target)
+        click.echo(f"Verifica di {url}")
+        for check in results:
+            click.echo(f"  [{'OK' if check.ok else 'NO'}] {check.name}: {check.detail}")
+        failed = [check for check in results if not check.ok]
+        if failed:
+            click.echo(f"Non superate {len(failed)} verifiche su {len(results)}: "
+                       f"{', '.join(check.name for check in failed)}.")
+            raise SystemExit(1)
+        click.echo(f"Tutte le {len(results)} verifiche superate.")
 
     @app.cli.command("refresh-spid-idps")
     @click.option("--file", "source", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),

@@ -103,7 +103,7 @@ def test_api_settings_for_administrators_only_and_secrets_never_echoed(app: Flas
 
 def test_legal_pages_show_the_ente_text_made_safe(app: Flask) -> None:
     client = app.test_client()
-    assert "non è ancora stato pubblicato" in client.get("/demo/privacy").get_data(as_text=True)
+    assert "non è ancora stato pubblicato" in client.get("/demo/note-legali").get_data(as_text=True)  # no draft
     # Written straight into the settings (not through the page): cleaned again when shown
     _settings(app, privacy_text=HOSTILE, legal_notes_text="Note del Comune.\n\nSecondo paragrafo.",
               accessibility_text="<h2>Stato di conformità</h2><p>Parzialmente conforme.</p>")

@@ -17,6 +17,14 @@ from webapp.services.common.uow import unit_of_work
 TEXT_RULES = ("Rich text (HTML): only p, br, strong, em, b, i, u, lists, h2-h4, blockquote, abbr, tables and "
               "links (http, https, mailto, tel) are kept; scripts, styles, event attributes and images are removed.")
 
+FLAGS = {
+    "privacy_text_published": "the privacy notice is published (false: shown marked as a draft); publishing "
+                              "without a privacy_text of the ente's own keeps the platform's draft as its text",
+    "accessibility_text_published": "the accessibility statement is published (false: shown as a draft), as above",
+    "pnrr_funded": "the ente's services are PNRR-funded: the footer shows the 'Finanziato dall'Unione europea - "
+                   "NextGenerationEU' emblem",
+}
+
 
 class SmtpOutSchema(Schema):
     host = fields.String(required=True, allow_none=True)
@@ -47,6 +55,9 @@ def _plain_fields(required: bool) -> dict[str, Any]:
             meta["format"] = "email"
         elif kind == "service":
             meta["description"] = "the slug of one of the ente's services (its page is the link)"
+        if kind == "flag":
+            made[key] = fields.Boolean(required=required, allow_none=not required, metadata={"description": FLAGS[key]})
+            continue
         made[key] = fields.String(required=required, allow_none=key != "name", metadata=meta)
     return made
 

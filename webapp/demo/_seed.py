@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
+from webapp.demo._legal import CONTACTS, demo_legal_settings
 from webapp.extensions import db
 from webapp.models import (
     ADMIN,
@@ -63,7 +64,8 @@ def seed_demo(slug: str = "demo", name: str = "Comune di Demo") -> Tenant:
             tenant = Tenant(slug=slug, name=name, fiscal_code="00000000000", ipa_code="c_demo")
             db.session.add(tenant)
             db.session.flush()
-        tenant.settings = {**DEMO_SETTINGS, **(tenant.settings or {})}
+        tenant.settings = {**DEMO_SETTINGS, **CONTACTS, **(tenant.settings or {})}
+        tenant.settings = {**demo_legal_settings(tenant), **tenant.settings}
         offices = {name: _office(tenant, name, code) for name, code in OFFICES.items()}  # processes name them
         for folder in service_folders(Path(current_app.config["WORKFLOWS_DIR"])):
             publish_service(tenant, folder)

@@ -40,8 +40,9 @@ def tenant_home(tenant: str) -> str:
 
 def _legal(page: str) -> str:
     title, setting = LEGAL_PAGES[page]
-    text = ente_settings.rich_text(g.tenant, setting)  # cleaned to the allowed tags again as it is shown
-    return render_template("legal.html", title=title, text=Markup(text) if text else None)  # noqa: S704
+    text = ente_settings.legal_text(g.tenant, setting)  # cleaned to the allowed tags again as it is shown
+    return render_template("legal.html", title=title, text=Markup(text.html) if text.html else None,  # noqa: S704
+                           draft=text.draft)
 
 
 @bp.get("/<tenant>/privacy")

@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 
 from webapp.models import Tenant
+from webapp.services.common import legal_drafts
 
 # Rich text an administrator writes (privacy, legal notes, accessibility): structure and links only. No
 # scripts, no event attributes, no styles, no images (an image is a request to a third party on every visit).
@@ -50,6 +51,24 @@ def rich_text(tenant: Tenant, key: str) -> str | None:
     or straight into the database, is made safe all the same)."""
     raw = tenant.setting(key)
     return sanitise_html(raw) if isinstance(raw, str) and raw.strip() else None
+
+
+@dataclass(frozen=True)
+class LegalText:
+    html: str | None
+    draft: bool  # not yet published by an administrator: shown marked "testo in bozza"
+
+
+def legal_text(tenant: Tenant, key: str) -> LegalText:
+    """One of the ente's legal texts as the public sees it: its own, or (privacy notice, accessibility
+    statement) the platform's draft filled in from its settings; either is a draft until published."""
+    own = rich_text(tenant, key)
+    if key not in legal_drafts.DRAFTED:
+        return LegalText(own, draft=False)
+    published = bool(tenant.setting(legal_drafts.published_key(key)))
+    if own is None:
+        return LegalText(sanitise_html(legal_drafts.draft(tenant, key)), draft=True)
+    return LegalText(own, draft=not published)
 
 
 # --- Secrets ---------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from webapp.extensions import db
 from webapp.models import Service, Tenant, User
 from webapp.services import people
-from webapp.services.common import ente_settings, policy
+from webapp.services.common import ente_settings, legal_drafts, policy
 from webapp.services.common.errors import FieldProblem, Forbidden, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -24,12 +24,17 @@ log = logging.getLogger(__name__)
 PLAIN: dict[str, str] = {
     "name": "text", "parent_name": "text", "parent_url": "url",
     "contact_email": "email", "contact_pec": "email", "contact_phone": "phone", "contact_address": "text",
+    "dpo_email": "email",
     "privacy_text": "rich", "legal_notes_text": "rich", "accessibility_text": "rich",
+    "privacy_text_published": "flag", "accessibility_text_published": "flag",
+    "privacy_url": "url", "accessibility_url": "url", "accessibility_feedback_url": "url",
+    "pnrr_funded": "flag",
     "faq_url": "url", "faq_service": "service", "assistance_url": "url", "assistance_service": "service",
     "report_inefficiency_url": "url", "report_inefficiency_service": "service",
     "email_sender": "email", "email_sender_name": "text",
 }
 REQUIRED = frozenset({"name"})
+_YES, _NO = frozenset({"1", "true", "on", "yes", "si", "sì"}), frozenset({"", "0", "false", "off", "no"})
 MAX_TEXT, MAX_RICH = 200, 60_000
 _EMAIL = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _PHONE = re.compile(r"^\+?[0-9 ./()-]{5,30}$")
@@ -49,8 +54,11 @@ def require_admin(user: User, tenant: Tenant) -> None:
 def public_view(tenant: Tenant) -> dict[str, Any]:
     """Everything an administrator may read back: secrets only as 'set' or not, never their value."""
     settings = tenant.settings or {}
-    values: dict[str, Any] = {key: settings.get(key) or None for key in PLAIN}
+    values: dict[str, Any] = {key: bool(settings.get(key)) if kind == "flag" else settings.get(key) or None
+                              for key, kind in PLAIN.items()}
     values["name"] = tenant.name
+    for key in legal_drafts.DRAFTED:  # the text the public sees: the ente's own, or the platform's draft
+        values[key] = values[key] or legal_drafts.draft(tenant, key)
     smtp = _mapping(settings, "smtp")
     values["smtp"] = {"host": smtp.get("host") or None, "port": smtp.get("port") or None,
                       "username": smtp.get("username") or None, "security": smtp.get("security") or None,
@@ -71,8 +79,10 @@ def _service_slugs(tenant: Tenant) -> set[str]:
     return set(db.session.scalars(select(Service.slug).where(Service.tenant_id == tenant.id)))
 
 
-def _check_plain(key: str, raw: Any, slugs: set[str]) -> tuple[str | None, str | None]:
+def _check_plain(key: str, raw: Any, slugs: set[str]) -> tuple[str | bool | None, str | None]:
     """(the value to keep, None) or (None, the problem). An empty value clears the setting."""
+    if PLAIN[key] == "flag":
+        return _check_flag(raw)
     if raw is None:
         raw = ""
     if not isinstance(raw, str):
@@ -98,6 +108,40 @@ def _check_plain(key: str, raw: Any, slugs: set[str]) -> tuple[str | None, str |
     elif kind == "service" and value not in slugs:
         return None, "Scegli uno dei servizi dell'ente."
     return value, None
+
+
+def _check_flag(raw: Any) -> tuple[bool | None, str | None]:
+    """A yes/no setting, from JSON (true/false/null) or a form's checkbox ("1" or absent); no is kept as unset."""
+    if isinstance(raw, bool) or raw is None:
+        return (True if raw else None), None
+    if isinstance(raw, str) and raw.strip().lower() in _YES | _NO:
+        return (True if raw.strip().lower() in _YES else None), None
+    return None, "Il valore deve essere vero o falso."
+
+
+def _untouched_drafts(tenant: Tenant, settings: dict[str, Any], changes: Mapping[str, Any]) -> set[str]:
+    """The platform's drafts sent back as they were shown (the settings page and GET give them): not kept as the
+    ente's own words, so they go on following its contacts. Run before the new settings apply."""
+    untouched = set()
+    for key in legal_drafts.DRAFTED:
+        if key in changes and settings.get(key) == ente_settings.sanitise_html(legal_drafts.draft(tenant, key)):
+            settings.pop(key)
+            untouched.add(key)
+    return untouched
+
+
+def _keep_published_texts(tenant: Tenant, settings: dict[str, Any], changes: Mapping[str, Any],
+                          untouched: set[str]) -> None:
+    """Publishing a draft keeps its words: the platform's draft (with the new settings) becomes the ente's own
+    text, which later changes of the contacts no longer rewrite. A text cleared is the draft again, unpublished."""
+    for key in legal_drafts.DRAFTED:
+        flag = legal_drafts.published_key(key)
+        if not settings.get(flag) or key in settings:
+            continue
+        if key in changes and key not in untouched:
+            settings.pop(flag, None)
+        else:
+            settings[key] = ente_settings.sanitise_html(legal_drafts.draft(tenant, key))
 
 
 def _check_smtp(raw: Any, current: Mapping[str, Any], problems: list[FieldProblem]) -> dict[str, Any] | None:
@@ -213,9 +257,11 @@ def update_settings(tenant: Tenant, user: User, changes: Mapping[str, Any]) -> l
         settings["email_templates"] = _check_templates(changes["email_templates"], problems)
     if problems:
         raise ValidationFailed(problems)
+    untouched = _untouched_drafts(tenant, settings, changes)
     changed = [key for key in sorted(known) if key in changes]
     tenant.name = new_name
     tenant.settings = settings  # a new dict: the JSON column sees the change
+    _keep_published_texts(tenant, settings, changes, untouched)
     db.session.flush()
     log.info("ente %s: settings changed by user %s: %s", tenant.slug, user.id, ", ".join(changed))  # keys only
     if changed:  # which settings, never their values (a password, a key)
