@@ -194,6 +194,10 @@ def weigh(browser: Any, base: str) -> tuple[dict[str, tuple[int, int]], list[dic
     return figures, cookies
 
 
+METRICS = ("first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift",
+           "speed-index")
+
+
 def lighthouse(url: str, cookies: list[dict[str, Any]] | None = None) -> tuple[float, float]:
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
@@ -205,7 +209,11 @@ def lighthouse(url: str, cookies: list[dict[str, Any]] | None = None) -> tuple[f
             command.append("--extra-headers=" + json.dumps({"Cookie": header}))
         subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROMIUM},
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
-        categories = json.loads(report.read_text())["categories"]
+        found = json.loads(report.read_text())
+    if os.environ.get("BENCH_VERBOSE"):  # what the score is made of: a loaded machine shows in TBT first
+        metrics = {key: found["audits"][key]["displayValue"] for key in METRICS}
+        print("    " + "  ".join(f"{key}: {value}" for key, value in metrics.items()), flush=True)
+    categories = found["categories"]
     return categories["performance"]["score"] * 100, categories["accessibility"]["score"] * 100
 
 
