@@ -106,8 +106,19 @@ def ensure_chromium() -> None:
         apt_install("chromium")
 
 
+def ensure_lighthouse() -> None:
+    """The performance criterion's test runs Lighthouse, pinned in package.json (Node from Debian)."""
+    if (ROOT / "node_modules" / ".bin" / "lighthouse").exists():
+        return
+    if shutil.which("npm") is None:
+        apt_install("nodejs", "npm")
+    print("make test: npm ci (Lighthouse)", flush=True)
+    subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=ROOT, check=True)
+
+
 def main() -> int:
     ensure_chromium()
+    ensure_lighthouse()
     spid_sp_test_tool.ensure()  # xmlsec1 (Debian) and AgID's spid-sp-test, for the SAML tests
     pg_port = 5432 if postgres_answers(5432) else start_postgres()
     redis_port = 6379 if redis_answers(6379) else start_redis()

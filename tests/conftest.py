@@ -4,6 +4,7 @@ an API client, and (for tests marked `worker`) a real Celery worker process on R
 from __future__ import annotations
 
 import gc
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -284,13 +285,48 @@ PHONES = ["phone", "small-phone"]
 DESKTOP_AND_PHONE = ["desktop", "phone"]
 
 
+# axe on every page a browser test loads, at the test's window size: the init script below runs it in the
+# page once loaded and reports serious and critical violations through a binding; the `page` fixture fails
+# the test at teardown with what it collected. A page left before axe finished goes unchecked (it is
+# usually a redirect or a step clicked through). AXE_ON_EVERY_PAGE=0 turns it off (to time the cost).
+_AXE_ON_LOAD = """(() => {
+  if (window.top !== window || !window.axe) return;
+  // once the page is idle: the test's next step goes first, and `load` is not held up by axe's own work
+  window.addEventListener('load', () => requestIdleCallback(() => {
+    if (window.__axeHeld) return;  // assert_accessible is running axe itself
+    window.__axeOnLoad = axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']})
+      .then(r => window.__axeReport(location.href, r.violations
+        .filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => v.id + ' (' + v.impact + '): ' + JSON.stringify(v.nodes.slice(0, 3).map(n => n.target)))))
+      .catch(() => null).finally(() => { window.__axeOnLoad = null; });
+  }, {timeout: 1000}));
+})();"""
+
+
+def _axe_script() -> str:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return str(Axe().axe_script)
+
+
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(locale="it-IT", viewport=VIEWPORTS[getattr(request, "param", "desktop")])
     context.set_default_timeout(10_000)
+    found: list[str] = []
+    if os.environ.get("AXE_ON_EVERY_PAGE", "1") != "0" and "live_server" in request.fixturenames:
+        ours = request.getfixturevalue("live_server")  # only the app's pages (not the simulators' checkout)
+
+        def report(_source: Any, url: str, violations: list[str]) -> None:
+            if url.startswith(ours + "/"):
+                found.extend(f"{url}: {violation}" for violation in violations)
+
+        context.expose_binding("__axeReport", report)
+        context.add_init_script(_axe_script() + "\n" + _AXE_ON_LOAD % json.dumps(WCAG_21_AA))
     tab = context.new_page()
     yield tab
     context.close()
+    assert not found, "axe, on the pages this test loaded: " + "; ".join(dict.fromkeys(found))
 
 
 def assert_accessible(page: Any) -> None:
@@ -299,6 +335,7 @@ def assert_accessible(page: Any) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     page.wait_for_load_state()
+    page.evaluate("() => { window.__axeHeld = true; return window.__axeOnLoad; }")  # axe refuses two runs at once
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert not bad, f"{page.url}: " + "; ".join(

@@ -70,6 +70,7 @@ from ._protocol import (
     registration_for_call,
     render_document,
     stage_of,
+    submission_receipt,
 )
 from ._protocol_reports import StageReport, list_registrations, report_stage
 from ._tasks import InboxFilters, TaskView, complete_task, inbox, list_tasks
@@ -155,6 +156,7 @@ __all__ = [
     "start_application",
     "start_options",
     "step_page",
+    "submission_receipt",
     "submit",
     "summary",
     "transition",

@@ -158,7 +158,8 @@ def render_document(app: Application, stage: Stage, params: dict[str, Any]) -> t
     return f"{names[stage.name]}-{app.id}.pdf", bytes(pdf.output())
 
 
-def _receipt(app: Application) -> Attachment | None:
+def submission_receipt(app: Application) -> Attachment | None:
+    """The application's receipt (the PDF of the compiled form), once the process has made it."""
     return db.session.scalar(select(Attachment).where(
         Attachment.application_id == app.id, Attachment.kind == RECEIPT_KIND)
         .order_by(Attachment.created_at.desc()).limit(1))
@@ -169,7 +170,7 @@ def open_registration(app: Application, row: ServiceCallRow) -> ProtocolRegistra
     stage = stage_of(row.operation)
     if stage is None:
         return None
-    attachment = _receipt(app) if stage.name == "application" else None
+    attachment = submission_receipt(app) if stage.name == "application" else None
     if attachment is None:
         name, content = render_document(app, stage, row.params or {})
         attachment = store_attachment(app, Upload(name, content), None, DOCUMENT_KIND)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from webapp.models import Service, Tenant
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.models import Office, Service, Tenant, office_services
 from webapp.services.common.options import options_of
 
 from . import _services
@@ -21,7 +24,11 @@ SECTIONS = (
     ("times", "Tempi e scadenze", "service-calendar-text"),
     ("costs", "Quanto costa", None),
 )
+# Every section AgID's checker requires has content even when a service's texts leave one out.
 DEFAULT_TEXTS = {
+    "who": "Chiunque abbia interesse al servizio.",
+    "what_you_need": "Un'identità digitale (SPID o CIE) per accedere al servizio online.",
+    "times": "Dopo l'invio, la data entro cui la pratica sarà conclusa è indicata nella tua area personale.",
     "how_to": "Accedi con SPID o CIE, compila la domanda online passo dopo passo e inviala. Puoi salvare "
               "la richiesta come bozza e riprenderla in seguito dalla tua area personale.",
     "what_you_get": "Il numero della pratica e la ricevuta della domanda; l'esito ti sarà comunicato "
@@ -61,6 +68,7 @@ class ServicePage:
     sections: list[tuple[str, str, str | None, str]]  # (anchor, title, data-element, text)
     contacts: str
     follow_ups: list[str]
+    offices: list[tuple[str, str | None]]  # (name, email) of the open offices handling the service
     term_days: int | None = None  # the maximum term (max_response_time), stated in "Tempi e scadenze"
 
 
@@ -74,7 +82,16 @@ def service_page(tenant: Tenant, slug: str) -> ServicePage:
                 if found.get(key) or key in DEFAULT_TEXTS or (key == "times" and term)]
     return ServicePage(service=service, texts=found, sections=sections,
                        contacts=str(found.get("contacts") or ""), follow_ups=list(options.follow_ups),
-                       term_days=term)
+                       offices=_offices(service), term_days=term)
+
+
+def _offices(service: Service) -> list[tuple[str, str | None]]:
+    """The responsible offices, the service page's "Contatti" (AgID's checker reads them as service-area)."""
+    found = db.session.execute(
+        select(Office.name, Office.email).join(office_services, office_services.c.office_id == Office.id)
+        .where(office_services.c.service_id == service.id, Office.tenant_id == service.tenant_id,
+               Office.closed_at.is_(None)).order_by(Office.name))
+    return [(name, email) for name, email in found]
 
 
 def structured_data(tenant: Tenant, page: ServicePage, url: str) -> dict[str, Any]:

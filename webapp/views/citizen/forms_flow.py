@@ -108,4 +108,4 @@ def submit(app_id: str) -> Response:
 @citizen_required
 def sent(app_id: str) -> str:
     detail = applications.sent_page(g.tenant, me(), app_id)
-    return render_template("citizen/sent.html", app=detail)
+    return render_template("citizen/sent.html", app=detail, receipt=applications.submission_receipt(detail))
