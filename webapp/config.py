@@ -75,7 +75,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "APP_IO_KEY": ("", "App IO service API key (per service in a later version)"),
     "SWEEP_SECONDS": (30, "how often beat fires due timers and re-sends work that never reached a worker"),
     "TEST_IDENTITY_PROVIDER": (False, "demo/test only: citizens log in as test SPID/CIE identities"),
-    # SPID and CIE through SAML2 (webapp/services/people/_saml.py)
+    # SPID and CIE through SAML2 (webapp/services/people/_saml/)
     "SAML_LOGIN": (False, "offer SPID and CIE login through SAML2, each ente signing with its own key pair "
                           "(made by create-tenant, rotated by `flask generate-saml-keys`)"),
     "SAML_KEY_FILE": ("", "tests/demo only: PEM private key signing for an ente without a pair of its own "

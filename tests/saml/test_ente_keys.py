@@ -6,6 +6,8 @@ platform fallback has no SAML metadata at all."""
 from __future__ import annotations
 
 import base64
+import json
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from cryptography.x509.oid import NameOID
 from flask import Flask
 from lxml import etree  # type: ignore[import-untyped]
 
+from scripts import spid_sp_test_tool
 from webapp.extensions import db
 from webapp.models import SamlKeyPair, Tenant
 from webapp.services.common import ente_settings
@@ -97,6 +100,31 @@ def test_create_tenant_makes_the_entes_own_pair_once(production: Flask) -> None:
     again = _run(production, "create-tenant", *TENANT)
     assert again.exit_code == 0 and "nessuna modifica" in again.output
     assert [p.id for p in _pairs(production)] == [pair.id]
+
+
+# AgID's own validator of SP certificates (spid-compliant-certificates, installed with spid-sp-test, which
+# runs it on the metadata with --production): every check it makes, as a list of failures.
+VALIDATE = """
+import json, sys, warnings
+from pathlib import PosixPath
+warnings.simplefilter("ignore")
+from spid_compliant_certificates.validator.validate import validate
+report = validate(PosixPath(sys.argv[1]), "public").as_dict()
+checks = [check for test in report["tests"] for check in test["checks"]]
+print(json.dumps({"checks": len(checks), "failed": [c for c in checks if c["result"] != "success"]}, default=str))
+"""
+
+
+def test_the_certificate_passes_agids_validator(production: Flask, tmp_path: Path) -> None:
+    assert _run(production, "create-tenant", *TENANT).exit_code == 0
+    [pair] = _pairs(production)
+    certificate = tmp_path / "ente.crt"
+    certificate.write_text(pair.certificate)
+    python = Path(spid_sp_test_tool.ensure()).parent / "python"
+    done = subprocess.run([str(python), "-c", VALIDATE, str(certificate)], capture_output=True, text=True,
+                          timeout=120, check=True)
+    report = json.loads(done.stdout)
+    assert report["checks"] >= 30 and report["failed"] == [], report
 
 
 def test_rotation_signs_with_the_new_pair_and_keeps_the_old_certificate_for_a_while(production: Flask) -> None:

@@ -50,7 +50,7 @@ def test_every_shipped_provider_has_a_signing_certificate(app: Flask, method: st
         app.config[key] = before
     assert {idp.entity_id for idp in idps} == expected
     for idp in idps:
-        assert idp.name and idp.sso_redirect.startswith("https://"), idp
+        assert idp.name and not idp.name.startswith("http") and idp.sso_redirect.startswith("https://"), idp
         assert idp.certificates, f"{idp.entity_id} has no signing certificate"
         for certificate in idp.certificates:
             public_key = x509.load_der_x509_certificate(base64.b64decode(certificate)).public_key()
@@ -89,3 +89,16 @@ def test_a_response_signed_by_a_key_not_in_the_trusted_file_is_refused(app: Flas
     assert landed.status_code == 403
     assert "SpidValidator" not in landed.text
     assert browser.get(f"{public_url}/demo/area-personale", allow_redirects=False, timeout=30).status_code == 302
+
+
+def test_the_spid_button_lists_the_shipped_providers_by_name(app: Flask) -> None:
+    before = app.config["SPID_IDP_METADATA"]
+    app.config["SPID_IDP_METADATA"] = str(SHIPPED / "spid-idps.xml")
+    try:
+        page = app.test_client().get("/demo/spid/scegli").get_data(as_text=True)
+    finally:
+        app.config["SPID_IDP_METADATA"] = before
+    assert page.count('class="btn btn-outline-primary spid-idp-button') == len(REGISTRY)
+    for name in ("Poste Italiane SpA", "InfoCert S.p.A.", "Sielte S.p.A.", "Lepida S.p.A."):
+        assert name in page
+    assert ">http" not in page  # no address shown as a provider's name (Sielte's display name is one)

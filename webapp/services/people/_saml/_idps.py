@@ -17,6 +17,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from webapp.services.common.errors import BadRequest, NotFound
 
+from .._citizens import METHOD_LABELS
 from ._common import DS, MD, RSA_SHA256, SamlError, location, metadata_files, parser
 
 
@@ -41,10 +42,23 @@ def trusted_idps(method: str) -> list[IdP]:
             sso = location(descriptor, "SingleSignOnService")
             if sso is None:
                 continue
-            name = entity.findtext(f"{{{MD}}}Organization/{{{MD}}}OrganizationDisplayName") or entity.get("entityID")
-            found.append(IdP(str(entity.get("entityID")), str(name).strip(), sso,
+            found.append(IdP(str(entity.get("entityID")), _display_name(entity, method), sso,
                              location(descriptor, "SingleLogoutService"), _signing_certificates(descriptor)))
     return found
+
+
+def _display_name(entity: etree._Element, method: str) -> str:
+    """What the button shows: the organisation's display name or name, Italian first. Registry entries
+    sometimes carry an address there (Sielte's display name is its web site), and CieID's metadata names
+    no organisation: then the other name, or the method's label, rather than an address."""
+    names = [element for tag in ("OrganizationDisplayName", "OrganizationName")
+             for element in entity.iterfind(f"{{{MD}}}Organization/{{{MD}}}{tag}")]
+    names.sort(key=lambda element: element.get("{http://www.w3.org/XML/1998/namespace}lang") != "it")
+    for element in names:
+        text = " ".join((element.text or "").split())
+        if text and "://" not in text:
+            return text
+    return METHOD_LABELS[method]
 
 
 def _signing_certificates(descriptor: etree._Element) -> tuple[str, ...]:
@@ -104,5 +118,4 @@ def refresh_idps(source: Path, target: Path) -> list[IdP]:
     temporary = target.with_suffix(".tmp")
     temporary.write_bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8"))
     temporary.replace(target)
-    return [IdP(str(e.get("entityID")), str(e.findtext(f"{{{MD}}}Organization/{{{MD}}}OrganizationDisplayName")
-                                          or e.get("entityID")).strip(), "", None) for e in idps]
+    return [IdP(str(e.get("entityID")), _display_name(e, "spid"), "", None) for e in idps]
