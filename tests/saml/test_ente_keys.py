@@ -153,6 +153,16 @@ def test_an_ente_without_keys_has_no_saml_metadata(production: Flask) -> None:
     assert (refused.exit_code, refused.output) == (1, "Ente non trovato.\n")
 
 
+def test_keys_unreadable_after_a_secret_key_change_are_refused_cleanly_until_rotated(
+        production: Flask, make_app: Any) -> None:
+    assert _run(production, "create-tenant", *TENANT).exit_code == 0
+    other = make_app(**PRODUCTION, SECRET_KEY="another-secret-key-of-sufficient-length-987654321")
+    response = other.test_client().get("/comune-esempio/spid/metadata", base_url="https://servizi.example.it")
+    assert response.status_code == 404  # not a 500: the ente's key cannot be read with this SECRET_KEY
+    assert _run(other, "generate-saml-keys", "--tenant", "comune-esempio").exit_code == 0
+    assert _metadata(other)[1] == _b64(_pairs(other)[-1].certificate)
+
+
 def test_the_platform_pair_stands_in_for_an_ente_without_its_own(app: Flask) -> None:
     """Tests and the demo: SAML_KEY_FILE signs for the demo ente, which has no pair of its own."""
     response = app.test_client().get("/demo/spid/metadata")

@@ -102,6 +102,8 @@ def key_files(tenant: Tenant) -> Iterator[KeyFiles]:
     with tempfile.TemporaryDirectory(prefix="saml-") as folder:  # mode 0700: only this process reads it
         written: list[tuple[str, str]] = []
         for number, pair in enumerate(pairs):
+            if pair is not current and ente_settings.decrypt_secret(pair.private_key) is None:
+                continue  # a retired key unreadable since a SECRET_KEY change only loses its decryption
             key_path, cert_path = Path(folder) / f"{number}.key", Path(folder) / f"{number}.crt"
             descriptor = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as handle:
@@ -120,9 +122,10 @@ def _fallback() -> tuple[str, str]:
 
 def _private_pem(pair: SamlKeyPair) -> bytes:
     pem = ente_settings.decrypt_secret(pair.private_key)
-    if pem is None:  # SECRET_KEY changed since the pair was made
-        raise RuntimeError(f"the SAML key of ente {pair.tenant_id} cannot be decrypted: "
-                           "run `flask generate-saml-keys` for it")
+    if pem is None:  # SECRET_KEY changed since the pair was made: nothing can be signed until a rotation
+        current_app.logger.error("the SAML key of ente %s cannot be decrypted: run `flask generate-saml-keys` "
+                                 "for it", pair.tenant_id)
+        raise NotFound("L'accesso con SPID e CIE non è al momento disponibile per questo ente.")
     return pem.encode()
 
 
