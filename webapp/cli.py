@@ -185,8 +185,33 @@ def register_onboarding_commands(app: Flask) -> None:
         tenant = result.tenant
         if result.created:
             click.echo(f"Ente «{tenant.name}» creato: {current_app.config['PUBLIC_URL'].rstrip('/')}/{tenant.slug}/")
+        elif result.saml_key_created:
+            click.echo(f"Ente «{tenant.name}» ({tenant.slug}) già presente con gli stessi dati.")
         else:
             click.echo(f"Ente «{tenant.name}» ({tenant.slug}) già presente con gli stessi dati: nessuna modifica.")
+        if result.saml_key_created:
+            click.echo("Chiavi SAML (SPID e CIE) dell'ente create: la chiave privata è cifrata nel database.")
+
+    @app.cli.command("generate-saml-keys")
+    @click.option("--tenant", "tenant_slug", required=True, help="the ente's slug")
+    @click.option("--locality", default=None,
+                  help="the ente's town for the certificate (default: its name without «Comune di»)")
+    def generate_saml_keys(tenant_slug: str, locality: str | None) -> None:
+        """Give the ente a new SPID/CIE key pair (rotation): it signs from now on, and the previous certificate
+        stays in the metadata for SAML_KEY_OVERLAP_DAYS so the identity providers can move to the new one."""
+        try:
+            with unit_of_work():
+                tenant = get_tenant(tenant_slug)
+                previous = people.saml.current_pair(tenant)
+                pair = people.saml.generate_key_pair(tenant, locality)
+                described = people.saml.describe(pair)
+        except DomainError as exc:
+            _refused(exc)
+        click.echo(f"Nuova coppia di chiavi SAML per «{tenant_slug}»: {described}.")
+        if previous is not None:
+            days = current_app.config["SAML_KEY_OVERLAP_DAYS"]
+            click.echo(f"Il certificato precedente resta nei metadata per {days} giorni: inviare ad AgID i "
+                       "metadata aggiornati.")
 
     @app.cli.command("create-admin")
     @click.option("--tenant", "tenant_slug", required=True, help="the ente's slug")

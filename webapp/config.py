@@ -75,13 +75,20 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "APP_IO_KEY": ("", "App IO service API key (per service in a later version)"),
     "SWEEP_SECONDS": (30, "how often beat fires due timers and re-sends work that never reached a worker"),
     "TEST_IDENTITY_PROVIDER": (False, "demo/test only: citizens log in as test SPID/CIE identities"),
-    # SPID and CIE through SAML2 (webapp/services/people/_saml.py)
-    "SAML_KEY_FILE": ("", "PEM private key signing our SAML metadata and requests (empty: no SAML login)"),
-    "SAML_CERT_FILE": ("", "PEM certificate of SAML_KEY_FILE, published in the metadata"),
+    # SPID and CIE through SAML2 (webapp/services/people/_saml/)
+    "SAML_LOGIN": (False, "offer SPID and CIE login through SAML2, each ente signing with its own key pair "
+                          "(made by create-tenant, rotated by `flask generate-saml-keys`)"),
+    "SAML_KEY_FILE": ("", "tests/demo only: PEM private key signing for an ente without a pair of its own "
+                          "(set, it also turns SAML login on)"),
+    "SAML_CERT_FILE": ("", "tests/demo only: PEM certificate of SAML_KEY_FILE"),
+    "SAML_KEY_VALIDITY_DAYS": (730, "validity of the certificate of an ente's new SAML key pair"),
+    "SAML_KEY_OVERLAP_DAYS": (30, "after a key rotation, days the previous certificate stays in the metadata"),
     "SPID_IDP_METADATA": (str(REPO_ROOT / "webapp" / "saml" / "spid-idps.xml"),
                           "comma-separated metadata files of the trusted SPID identity providers (the AgID "
                           "registry; refresh with `flask refresh-spid-idps`)"),
-    "CIE_IDP_METADATA": ("", "comma-separated metadata files of the trusted CIE identity provider"),
+    "CIE_IDP_METADATA": (str(REPO_ROOT / "webapp" / "saml" / "cie-idp.xml"),
+                         "comma-separated metadata files of the trusted CIE identity provider (shipped: "
+                         "production; webapp/saml/cie-idp-preproduzione.xml for the Ministry's collaudo)"),
     "SPID_LEVEL": (2, "SpidL level asked of SPID and CIE (1, 2 or 3)"),
     "SAML_CLOCK_SKEW_SECONDS": (60, "clock difference tolerated on SAML time windows"),
     "SAML_REQUEST_TTL_SECONDS": (900, "how long an AuthnRequest waits for its response"),

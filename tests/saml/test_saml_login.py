@@ -13,6 +13,8 @@ from flask import Flask
 
 from scripts import spid_sp_test_tool
 from tests.saml.test_spid_sp_test import SPID_SP_TEST_IDP, public_url
+from webapp.services import people
+from webapp.services.common.tenancy import get_tenant
 
 __all__ = ["public_url"]
 
@@ -60,6 +62,7 @@ def test_logout_sends_the_idp_a_logout_request_signed_by_us(app: Flask, public_u
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
+    from cryptography.hazmat.primitives.serialization import Encoding
 
     browser = requests.Session()
     started = browser.get(f"{public_url}/demo/spid/login?idp={quote(SPID_SP_TEST_IDP, safe='')}"
@@ -81,7 +84,11 @@ def test_logout_sends_the_idp_a_logout_request_signed_by_us(app: Flask, public_u
     assert 'Destination="https://localhost:8443/' in request_xml
     # The signature covers the query as sent (SAML bindings §3.4.4.1), with our certificate's key.
     signed = query.split("&Signature=")[0].encode()
-    certificate = x509.load_pem_x509_certificate((Path(app.config["SAML_CERT_FILE"])).read_bytes())
+    with app.app_context():  # the ente's own certificate, not the platform's test one
+        pair = people.saml.current_pair(get_tenant("demo"))
+        assert pair is not None
+        certificate = x509.load_pem_x509_certificate(pair.certificate.encode())
+    assert certificate.public_bytes(Encoding.PEM) != Path(app.config["SAML_CERT_FILE"]).read_bytes()
     certificate.public_key().verify(base64.b64decode(params["Signature"][0]), signed,  # type: ignore[union-attr]
                                     padding.PKCS1v15(), hashes.SHA256())
     assert browser.get(f"{public_url}/demo/area-personale", allow_redirects=False, timeout=30).status_code == 302

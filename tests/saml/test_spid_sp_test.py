@@ -15,6 +15,9 @@ import pytest
 from flask import Flask
 
 from scripts import spid_sp_test_tool
+from webapp.services import people
+from webapp.services.common.tenancy import get_tenant
+from webapp.services.common.uow import unit_of_work
 
 SPID_SP_TEST_IDP = "https://localhost:8443"
 # Checks of spid-sp-test that may fail, each with the reason; anything else failing fails the test.
@@ -23,9 +26,12 @@ SKIPS: dict[str, str] = {}
 
 @pytest.fixture
 def public_url(app: Flask, live_server: str) -> Iterator[str]:
-    """Our entityIDs and endpoints are built from PUBLIC_URL: point it at the running server."""
+    """Our entityIDs and endpoints are built from PUBLIC_URL: point it at the running server. The demo ente
+    signs with a key pair of its own, as every ente in production does (not the platform's test pair)."""
     before = app.config["PUBLIC_URL"]
     app.config["PUBLIC_URL"] = live_server
+    with app.app_context(), unit_of_work():
+        people.saml.ensure_key_pair(get_tenant("demo"))
     yield live_server
     app.config["PUBLIC_URL"] = before
 

@@ -41,7 +41,8 @@ def _tenant(flask_app: Flask, slug: str = "comune-esempio") -> Tenant | None:
 def test_create_tenant_once_then_already_there_then_different_values_refused(production: Flask):
     first = _run(production, "create-tenant", *TENANT)
     assert first.exit_code == 0, first.output
-    assert first.output == "Ente «Comune di Esempio» creato: https://servizi.example.it/comune-esempio/\n"
+    assert first.output == ("Ente «Comune di Esempio» creato: https://servizi.example.it/comune-esempio/\n"
+                            "Chiavi SAML (SPID e CIE) dell'ente create: la chiave privata è cifrata nel database.\n")
     tenant = _tenant(production)
     assert tenant is not None
     assert (tenant.name, tenant.fiscal_code, tenant.ipa_code) == ("Comune di Esempio", "80014890638", "c_x123")

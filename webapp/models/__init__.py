@@ -28,7 +28,7 @@ from webapp.models.messages import (
 )
 from webapp.models.outbox import OutboxMessage
 from webapp.models.payments import NoticeCounter, Payment, StampUse
-from webapp.models.saml import SamlAssertion, SamlRequest
+from webapp.models.saml import SamlAssertion, SamlKeyPair, SamlRequest
 from webapp.models.tenancy import Office, Tenant, office_services
 from webapp.models.users import (
     ADMIN,
@@ -74,6 +74,7 @@ __all__ = [
     "ProtocolCounter",
     "ProtocolRegistration",
     "SamlAssertion",
+    "SamlKeyPair",
     "SamlRequest",
     "SandboxRun",
     "Service",

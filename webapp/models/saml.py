@@ -1,12 +1,12 @@
-"""SAML bookkeeping kept on the server: the AuthnRequests we sent (each answerable once) and the
-assertions we accepted (never accepted twice)."""
+"""SAML bookkeeping kept on the server: the AuthnRequests we sent (each answerable once), the
+assertions we accepted (never accepted twice) and each ente's own SP key pairs."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, String, UniqueConstraint
+from sqlalchemy import DateTime, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.extensions import db
@@ -44,3 +44,19 @@ class SamlAssertion(db.Model):  # type: ignore[name-defined]
     assertion_id: Mapped[str] = mapped_column(String(256), nullable=False)
     not_on_or_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at()
+
+
+class SamlKeyPair(db.Model):  # type: ignore[name-defined]
+    """One of the ente's SP key pairs (SPID wants the certificate to name the ente). The newest one not
+    retired signs; a retired one stays published in the metadata for a while, so the identity providers
+    can move to the new certificate. The private key is a Fernet token, never stored in clear."""
+
+    __tablename__ = "saml_key_pairs"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[uuid.UUID] = tenant_fk()
+    certificate: Mapped[str] = mapped_column(Text, nullable=False)  # PEM
+    private_key: Mapped[str] = mapped_column(Text, nullable=False)  # PEM, encrypted (ente_settings)
+    not_after: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_at: Mapped[datetime] = created_at()
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -37,6 +37,7 @@ USERNAME_CHARS = re.compile(r"[^a-z0-9._-]+")
 class TenantResult:
     tenant: Tenant
     created: bool
+    saml_key_created: bool = False  # the ente's own SPID/CIE key pair was made now
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,9 @@ def create_tenant(slug: str, name: str, fiscal_code: str, ipa_code: str) -> Tena
             if different:
                 raise Conflict(f"L'ente «{existing.slug}» esiste già con un altro {', '.join(different)}: "
                                "nulla è stato modificato.", fields=different)
-            return TenantResult(existing, created=False)
+            # An ente made before it had a key pair of its own gets one; an existing pair is kept.
+            _pair, made = people.saml.ensure_key_pair(existing)
+            return TenantResult(existing, created=False, saml_key_created=made)
         for key in ("fiscal_code", "ipa_code"):
             other = db.session.scalar(select(Tenant).where(getattr(Tenant, key) == values[key]))
             if other is not None:
@@ -101,7 +104,8 @@ def create_tenant(slug: str, name: str, fiscal_code: str, ipa_code: str) -> Tena
         tenant = Tenant(settings={}, **values)
         db.session.add(tenant)
         db.session.flush()
-    return TenantResult(tenant, created=True)
+        people.saml.ensure_key_pair(tenant)  # SPID wants the SP certificate to name the ente
+    return TenantResult(tenant, created=True, saml_key_created=True)
 
 
 def _free_username(tenant: Tenant, email: str) -> str:
