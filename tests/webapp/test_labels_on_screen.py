@@ -40,7 +40,9 @@ def test_iter_and_protocol_tab_name_the_steps(app: Flask, api) -> None:
     for raw in ("Documents generate receipt", "documents_generate_receipt", "Protocol register application"):
         assert raw not in iter_tab
     protocol_tab = _text(client.get(f"/demo/backoffice/pratiche/{app_id}/protocollo"))
-    assert "Protocollazione della domanda" in protocol_tab and "protocol.register_application" not in protocol_tab
+    assert "Domanda" in protocol_tab and "In entrata" in protocol_tab and "Protocollata" in protocol_tab
+    for raw in ("protocol.register_application", "application", "registered"):
+        assert raw not in protocol_tab
 
 
 def test_application_data_reads_with_labels_and_italian_formats(app: Flask, api) -> None:

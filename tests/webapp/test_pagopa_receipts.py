@@ -215,9 +215,10 @@ def _login(client, fiscal_code: str) -> None:
 
 
 def test_unpaid_notice_is_invalidated_on_pagopa_when_its_application_ends(paying: Api, app: Flask) -> None:
-    """The shipped processes never end while a notice waits (withdrawal is refused with a payment, the
-    office decides after the payment at request), so the rule is driven here as a process ending would:
-    the status-change receiver at a final status, inside the unit of work."""
+    """Withdrawn, rejected or annulled with a notice due: the shipped processes never end so (withdrawal is
+    refused with a payment, the office decides after the payment at request), so the rule is driven here as
+    a process ending would: the status-change receiver at a final status, inside the unit of work. The
+    path they do take, the notice's expiry, is the end-to-end test below."""
     from webapp.models import Application
     from webapp.services import applications
     from webapp.services.common import statuses
@@ -240,3 +241,66 @@ def test_unpaid_notice_is_invalidated_on_pagopa_when_its_application_ends(paying
     assert _incidents(app) == []
     closed = paying.post("/payments/checkout", MARIO, json={"payments": [payment["id"]]})
     assert closed.status_code == 409  # nor here
+
+
+def _cart_on_pagopa(payment: dict) -> str:
+    """A checkout opened on pagoPA itself (a bookmarked link, an app), not through the platform."""
+    import urllib.request
+
+    body = json.dumps({"paymentNotices": [{"noticeNumber": payment["notice_number"], "fiscalCode": EC,
+                                           "amount": payment["amount"], "companyName": "Comune",
+                                           "description": "Diritti"}],
+                       "returnUrls": {"returnOkUrl": "http://127.0.0.1/ok", "returnCancelUrl": "http://127.0.0.1/ko",
+                                      "returnErrorUrl": "http://127.0.0.1/err"}}).encode()
+    request = urllib.request.Request(f"{SIMULATORS['pagopa'].url}/checkout/ec/v1/carts", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as page:  # follows the 302 to the cart's page
+        assert "PAA_PAGAMENTO_ANNULLATO" in page.read().decode()  # the page already says it cannot be paid
+        return str(page.geturl())
+
+
+def test_a_notice_expired_unpaid_is_cancelled_on_pagopa_and_a_late_receipt_is_kept(paying: Api, app: Flask) -> None:
+    """The real path to an application ending with its notice unpaid: the notice's expiry (the process's
+    timer, fired by the sweep) stops the application at 1530 and invalidates the position on pagoPA through
+    a worker-run call; nobody can pay it any more, and a receipt that still comes (a payment the PSP began
+    before) is accepted once, kept, leaves the application where it is, and tells the office."""
+    from tests.webapp.helpers import _open
+    from webapp.services.jobs import sweep
+
+    SIMULATORS["pagopa"].app.receipt_url = None
+    app_id, payment = _submitted(paying)
+    position, _option = SIMULATORS["pagopa"].app.find_option(EC, payment["notice_number"])
+    assert SIMULATORS["pagopa"].app.status_of(position) == "VALID"
+    with app.app_context():
+        assert sweep(datetime.now(UTC) + timedelta(days=31)).timers_fired == 1
+    assert _status(paying, app_id) == 1530
+    [expired] = paying.get(f"/applications/{app_id}/payment", MARIO).get_json()
+    assert expired["status"] == "EXPIRED"
+    assert SIMULATORS["pagopa"].app.status_of(position) == "INVALID"  # on pagoPA too, before its own switch
+    with app.app_context():
+        [call] = db.session.scalars(db.select(ServiceCallRow).where(
+            ServiceCallRow.operation == "payment.invalidate")).all()
+        assert call.status == "done" and call.params["notice_number"] == payment["notice_number"]
+    assert _incidents(app) == []
+
+    # Nobody pays it: not through the platform, not with the printed notice, not on pagoPA directly.
+    assert paying.post("/payments/checkout", MARIO, json={"payments": [payment["id"]]}).status_code == 409
+    assert paying.get(f"/payments/{payment['id']}/notice.pdf", MARIO).status_code == 409
+    cart = _cart_on_pagopa(payment)
+    assert _open(f"{cart}/pay", {"card_number": connectors.simulators.SUCCESS_CARD, "expiry": "12/30",
+                                 "cvv": "123", "email": "m@example.it"}) == 422
+    assert SIMULATORS["pagopa"].app.status_of(position) == "INVALID"
+
+    # A late receipt: accepted (pagoPA would resend it forever otherwise), kept as proof, told to the office once.
+    late = _receipt(payment, receipt_id="RT-LATE")
+    for _copy in range(2):
+        code, (outcome, fault) = _send_rt(app, late)
+        assert (code, outcome, fault) == (200, "OK", None)
+    assert _status(paying, app_id) == 1530  # the ended application does not move
+    [kept] = paying.get(f"/applications/{app_id}/payment", MARIO).get_json()
+    assert kept["status"] == "COMPLETE"
+    with app.app_context():
+        assert db.session.get(Payment, payment["id"]).receipt_id == "RT-LATE"
+    [incident] = _incidents(app)
+    assert incident.operation == "payment.paid_after_end" and "rimborso" in incident.last_error
+    assert [s for s, _ in history(paying, app_id, MARIO)][-1] == 1530

@@ -15,7 +15,7 @@ from flask import Flask
 from pypdf import PdfReader
 
 from tests.conftest import SIMULATORS, Api
-from tests.webapp.helpers import MARIO, accesso_atti_data, act, create, status
+from tests.webapp.helpers import MARIO, accesso_atti_data, act, contributo_data, create, status
 from tests.webapp.tenants import make_tenant, service_copy, with_options
 from webapp.extensions import db
 from webapp.models import ProtocolRegistration, ServiceCallRow, Tenant
@@ -31,9 +31,10 @@ TITLES = {
 NOW = datetime.now(UTC)
 
 
-def _tenant(app: Flask, tmp_path: Path, handler: str) -> Api:
+def _tenant(app: Flask, tmp_path: Path, handler: str, service: str = "accesso-atti", version: int = 1) -> Api:
     slug = f"reg-{handler}"
-    make_tenant(app, slug, [with_options(service_copy(tmp_path, "accesso-atti", 1), protocol_handler=handler)])
+    folder = with_options(service_copy(tmp_path, service, version), protocol_handler=handler, protocol_required=True)
+    make_tenant(app, slug, [folder])
     with app.app_context(), unit_of_work():
         tenant = db.session.scalar(db.select(Tenant).where(Tenant.slug == slug))
         assert tenant is not None
@@ -147,6 +148,37 @@ def test_each_stage_is_registered_with_its_own_document(app: Flask, tmp_path: Pa
     assert status(api, withdrawn, operator) == 20000
     text = _check_last(api, withdrawn, handler, "withdrawal", TITLES["withdrawal"])
     assert "Ho già ottenuto gli atti altrove" in text
+
+
+OCCUPAZIONE = {"privacy": True, "nome": "Mario", "cognome": "Rossi", "codice_fiscale": MARIO,
+               "email": "mario.rossi@example.it", "indirizzo": "Via Roma 1", "superficie_mq": 20,
+               "data_inizio": "2027-06-01", "data_fine": "2027-06-10", "finalita": "trasloco",
+               "su_carreggiata": False}
+OWN_PROCESSES = {"contributo": (2, contributo_data()), "occupazione-suolo": (1, OCCUPAZIONE)}
+
+
+@pytest.mark.parametrize("handler", ["builtin", "connector", "external"])
+@pytest.mark.parametrize("service", sorted(OWN_PROCESSES))
+def test_a_withdrawal_on_a_services_own_process_is_registered(app: Flask, tmp_path: Path, service: str,
+                                                              handler: str) -> None:
+    """The shipped services with their own process and a withdrawal path register it as the lifecycle does."""
+    version, data = OWN_PROCESSES[service]
+    api = _tenant(app, tmp_path, handler, service, version)
+    register = Register(api, handler)
+    operator = _operator(api)
+    withdrawn = create(api, service, data)["id"]
+    act(api, withdrawn, "submit", MARIO)
+    register.report(withdrawn, "application")
+    assert status(api, withdrawn, operator) == 3000
+    act(api, withdrawn, "withdraw", MARIO, {"message": "Ho cambiato programma"})
+    if handler == "external":
+        assert status(api, withdrawn, operator) == 3000  # final once the register has it
+    register.report(withdrawn, "withdrawal")
+    assert status(api, withdrawn, operator) == 20000
+    text = _check_last(api, withdrawn, handler, "withdrawal", TITLES["withdrawal"])
+    assert "Ho cambiato programma" in text
+    assert [(r["stage"], r["direction"]) for r in _registrations(api, withdrawn)] == [
+        ("application", "in"), ("withdrawal", "in")]
 
 
 def test_external_stage_reports_are_checked(app: Flask, tmp_path: Path) -> None:

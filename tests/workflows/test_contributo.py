@@ -144,3 +144,34 @@ def test_the_two_reviews_keep_their_answers_apart(service: ServiceDefinition) ->
     data = d._load().data
     assert d.wait.status == 7000 and data["esito"]["message"] == "ISEE?"
     assert data["esito_dopo_integrazione"] == {"action": "accept"}
+
+
+@pytest.mark.parametrize("point", ["ut_take_charge", "ut_review"])
+def test_withdrawal_of_a_registered_application_is_registered(service: ServiceDefinition, point: str) -> None:
+    """With protocol on (an ente's choice), a withdrawal after the registration is registered in turn,
+    with its own document, before the application ends; without protocol it ends at once (above)."""
+    d = Driver(service, richiedente=RICHIEDENTE, protocol_required=True)
+    _submit(d, domanda())
+    d.service("st_receipt", {"document_id": "D-1"})
+    d.service("st_protocol_register", {"number": "2026/0000001"})
+    assert d.wait.status == 3000
+    if point == "ut_review":
+        d.user("ut_take_charge", {"action": "assign"}, {})
+    assert point in d.waiting_for() and d.wait.messages == ("withdraw",)
+    before = d.wait.status
+    wait = d.message("withdraw", {"reason": "non serve più"})
+    assert not wait.completed and (wait.status, wait.entered) == (before, ())
+    [call] = wait.service_calls
+    assert (call.bpmn_id, call.operation, call.params) == (
+        "st_protocol_withdrawal", "protocol.register_withdrawal", {"document": "withdrawal"})
+    assert wait.messages == () and wait.user_tasks == ()
+    wait = d.service("st_protocol_withdrawal", {"number": "2026/0000002"})
+    assert wait.completed and (wait.status, wait.entered) == (20000, (20000,))
+    assert d._load().data["protocollo"] == {"number": "2026/0000002"}
+
+
+def test_withdrawal_without_protocol_ends_at_once(service: ServiceDefinition) -> None:
+    d = Driver(service, richiedente=RICHIEDENTE)
+    _to_review(d, domanda())
+    wait = d.message("withdraw", {"reason": "non serve più"})
+    assert wait.completed and (wait.status, wait.entered) == (20000, (20000,)) and wait.service_calls == ()

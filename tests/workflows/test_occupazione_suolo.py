@@ -207,12 +207,26 @@ def test_withdraw(service: ServiceDefinition, point: str) -> None:
     assert point in d.waiting_for() and d.wait.messages == ("withdraw",)
     before = d.wait
     wait = d.message("withdraw", {"reason": "non serve più"})
+    if point == "ut_take_charge":  # registered: the withdrawal is registered too before the application ends
+        assert not wait.completed and (wait.status, wait.entered) == (3000, ())
+        assert [c.operation for c in wait.service_calls] == ["protocol.register_withdrawal"]
+        assert wait.messages == () and wait.user_tasks == ()
+        wait = d.service("st_protocol_withdrawal")
     assert wait.completed and (wait.status, wait.entered) == (20000, (20000,))
     for call in before.service_calls:
         assert d._load().complete_service_call(call.task_id, {"ok": True}) is None
     for task in before.user_tasks:
         with pytest.raises(TaskNotReady):
             d._load().complete_user_task(task.task_id, {"action": "assign"})
+
+
+def test_withdraw_without_protocol_ends_at_once(service: ServiceDefinition) -> None:
+    d = _driver(service, protocol_required=False)
+    d.user("ut_compile", {"action": "submit"}, SMALL)
+    d.service("st_receipt")
+    assert d.waiting_for() == {"ut_take_charge"}
+    wait = d.message("withdraw", {"reason": "non serve più"})
+    assert wait.completed and (wait.status, wait.entered) == (20000, (20000,)) and wait.service_calls == ()
 
 
 def test_no_withdrawal_once_the_opinions_are_asked(service: ServiceDefinition) -> None:

@@ -14,7 +14,7 @@ import connectors
 from webapp.extensions import db
 from webapp.models import CALL_FAILED, Application, Payment, ServiceCallRow, StampUse, Tenant, User
 from webapp.models.applications import DETACHED_PREFIX
-from webapp.models.payments import BOLLO, CANCELED, COMPLETE, PAGOPA, PAYMENT_PENDING
+from webapp.models.payments import BOLLO, CANCELED, COMPLETE, EXPIRED, PAGOPA, PAYMENT_PENDING
 from webapp.services import outbound
 from webapp.services.common import localtime, statuses
 from webapp.services.common.errors import (
@@ -63,8 +63,9 @@ RECEIPT_REFUSED = "payment.receipt_refused"
 
 
 def receive_receipt(tenant: Tenant, receipt: connectors.PaymentReceipt, source: str = "webhook") -> str:
-    """A verified pagoPA receipt: 'applied', 'duplicate' or 'ignored'. Unknown notices are a 404; a receipt
-    whose amount is not the notice's is refused (422) and becomes an incident for the operators."""
+    """A verified pagoPA receipt: 'applied', 'duplicate', 'late' (for a notice closed before: kept, the
+    office told) or 'ignored'. Unknown notices are a 404; a receipt whose amount is not the notice's is
+    refused (422) and becomes an incident for the operators."""
     try:
         with unit_of_work():
             payment = _locked_payment(tenant, receipt.notice_number, receipt.ec_fiscal_code)
@@ -74,15 +75,33 @@ def receive_receipt(tenant: Tenant, receipt: connectors.PaymentReceipt, source: 
                 return "ignored"
             if receipt.amount_cents != payment.amount:
                 raise ReceiptRefused("L'importo della ricevuta non corrisponde all'avviso.")
+            ended_as = payment.status
             mark_paid(payment, receipt.paid_at, {"receipt_id": receipt.receipt_id, "outcome": receipt.outcome,
                                                  "amount": receipt.amount_cents, "fee": receipt.fee_cents,
                                                  "paid_at": receipt.paid_at.isoformat(), "source": source,
                                                  "psp": receipt.psp_name})
+            if ended_as in (CANCELED, EXPIRED):
+                _paid_after_its_end(payment, receipt.receipt_id)
+                return "late"
             resume_if_paid(_lock_application(payment.application_id), payment.phase, None)
     except ReceiptRefused:
         _record_refused_receipt(tenant, receipt, source)
         raise
     return "applied"
+
+
+PAID_AFTER_END = "payment.paid_after_end"
+
+
+def _paid_after_its_end(payment: Payment, receipt_id: str) -> None:
+    """A receipt for a notice already closed (a payment the PSP started before the invalidation): the
+    receipt is the proof that the money moved, so it is accepted and kept (pagoPA would send it again and
+    again otherwise) and the citizen sees it paid; the ended application does not move, and the office gets
+    an incident to refund or to reopen it. A resent copy finds the payment COMPLETE: one incident."""
+    log.warning("pagoPA receipt %s for payment %s, closed before it was paid", receipt_id, payment.id)
+    _detached_incident(payment, PAID_AFTER_END, f"{DETACHED_PREFIX}late:{payment.notice_number}",
+                       "Pagamento ricevuto su pagoPA per un avviso già annullato: la pratica è chiusa. Valutare "
+                       "il rimborso al cittadino o la riapertura della pratica.")
 
 
 def _locked_payment(tenant: Tenant, notice_number: str, ec_fiscal_code: str) -> Payment:
@@ -291,18 +310,24 @@ def _detached_incident(payment: Payment, operation: str, task_id: str, text: str
     db.session.flush()
 
 
-CANCELLING_STATUSES = frozenset({statuses.WITHDRAW, statuses.CANCELLED, statuses.REVOKED})
+# The application's end with a notice unpaid, and what the notice becomes: the notice expired unpaid (the
+# process's timer, 1530) is EXPIRED, the others CANCELED; on pagoPA both are invalidated, because pagoPA
+# does not refuse a late payment by itself (its own switch to EXPIRED runs on its own schedule).
+CANCELLING_STATUSES = {statuses.WITHDRAW: CANCELED, statuses.CANCELLED: CANCELED, statuses.REVOKED: CANCELED,
+                       statuses.PAYMENT_ERROR: EXPIRED}
 
 
 def cancel_unpaid_notices(app: Application) -> int:
-    """Inside the caller's unit of work: an application withdrawn, rejected or annulled with pagoPA notices
-    still unpaid cancels them here and queues their invalidation on pagoPA, so nobody pays for nothing."""
-    if app.status not in CANCELLING_STATUSES:
+    """Inside the caller's unit of work: an application withdrawn, rejected, annulled or stopped by its
+    expired notice with pagoPA notices still unpaid closes them here and queues their invalidation on
+    pagoPA, so nobody pays for nothing."""
+    ended_as = CANCELLING_STATUSES.get(app.status or 0)
+    if ended_as is None:
         return 0
     due = list(db.session.scalars(select(Payment).where(
         Payment.application_id == app.id, Payment.status == PAYMENT_PENDING).with_for_update(of=Payment)))
     for payment in due:
-        payment.status = CANCELED
+        payment.status = ended_as
         if payment.kind == PAGOPA and payment.iupd:
             _queue_detached(app, f"{DETACHED_PREFIX}invalidate:{payment.notice_number}", "payment.invalidate",
                             {"iupd": payment.iupd, "notice_number": payment.notice_number})

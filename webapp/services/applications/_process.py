@@ -76,8 +76,6 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
     if wait.status is not None and wait.status != app.status:
         app.status = wait.status
         app.latest_status_change_at = now
-    if wait.status == statuses.PAYMENT_ERROR:
-        outbound.expire_pending(app)
     app.waits = {
         "user_tasks": [
             {"task_id": t.task_id, "bpmn_id": t.bpmn_id, "lane": t.lane, "form": t.form,

@@ -23,6 +23,7 @@ from webapp.models import (
     Message,
     Payment,
     ProcessTask,
+    ProtocolRegistration,
     Tenant,
     User,
     operator_services,
@@ -257,6 +258,16 @@ def is_back_office_user(user: Any, tenant: Tenant) -> bool:
     """Staff of this tenant (operators, managers, administrators) may use the back office."""
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_staff", False)
                 and user.tenant_id == tenant.id)
+
+
+def visible_protocol_registrations(user: User, tenant: Tenant) -> Select[Any]:
+    """The protocol register's rows `user` may see: those of the applications they may see (operators:
+    their enabled services and their own; managers and administrators: the ente's). Citizens: none."""
+    if user.role == CITIZEN or not user.is_staff:
+        return select(ProtocolRegistration).where(false())
+    visible = visible_applications(user, tenant).with_only_columns(Application.id)
+    return select(ProtocolRegistration).where(ProtocolRegistration.tenant_id == tenant.id,
+                                              ProtocolRegistration.application_id.in_(visible.scalar_subquery()))
 
 
 def can_manage_operators(user: User) -> bool:

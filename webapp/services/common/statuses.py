@@ -72,6 +72,7 @@ OPERATION_LABELS: dict[str, str] = {
     "payment.invalidate": N_("Annullamento su pagoPA dell'avviso non più dovuto"),
     "payment.receipt_refused": N_("Ricevuta pagoPA rifiutata: importo diverso dall'avviso"),
     "payment.position_invalid": N_("Avviso annullato su pagoPA fuori dalla piattaforma"),
+    "payment.paid_after_end": N_("Pagamento ricevuto per un avviso già annullato"),
 }
 UNKNOWN_OPERATION = N_("Operazione automatica")
 

@@ -99,8 +99,8 @@ def _protocol_apply(app: Application, row: ServiceCallRow, outcome: Prepared | N
 
 
 # Incidents that only tell the operators something (a refused receipt, a notice annulled on pagoPA by
-# someone else): "Riprova" on them means "seen", and closes them.
-ACKNOWLEDGED = frozenset({"payment.receipt_refused", "payment.position_invalid"})
+# someone else, a payment received for a notice closed before): "Riprova" on them means "seen", and closes them.
+ACKNOWLEDGED = frozenset({"payment.receipt_refused", "payment.position_invalid", "payment.paid_after_end"})
 
 
 def _acknowledge(app: Application, row: ServiceCallRow, _: Prepared | None) -> dict[str, Any]:

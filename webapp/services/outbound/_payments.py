@@ -15,7 +15,7 @@ from sqlalchemy import select
 import connectors
 from webapp.extensions import db
 from webapp.models import Application, NoticeCounter, Payment, ServiceCallRow, Tenant, User
-from webapp.models.payments import BOLLO, COMPLETE, EXPIRED, PAGOPA, PAYMENT_PENDING
+from webapp.models.payments import BOLLO, CANCELED, COMPLETE, EXPIRED, PAGOPA, PAYMENT_PENDING
 from webapp.services.common import localtime
 from webapp.services.common.errors import BadRequest, Conflict, NotFound, Unauthorized
 from webapp.services.common.options import options_of
@@ -185,6 +185,8 @@ def get_payment(tenant: Tenant, user: User, payment_id: Any) -> Payment:
 def notice_pdf(tenant: Tenant, payment: Payment) -> bytes:
     if payment.kind != PAGOPA or payment.notice_number is None:
         raise NotFound("Questo pagamento non ha un avviso pagoPA.")
+    if payment.status in (CANCELED, EXPIRED):  # invalidated on pagoPA: a printed notice must not invite a payment
+        raise Conflict("Questo avviso è stato annullato: non è più pagabile.")
     app = payment.application
     return connectors.payments.render_notice_pdf(connectors.payments.NoticeDocument(
         notice_number=payment.notice_number, ec_fiscal_code=_connectors.ec_fiscal_code(tenant), ec_name=tenant.name,
@@ -244,9 +246,4 @@ def mark_paid(payment: Payment, paid_at: datetime, receipt: dict[str, Any] | Non
     if by is not None:
         payment.registered_manually_by, payment.registered_manually_reason = by.id, reason
 
-
-def expire_pending(app: Application) -> None:
-    for payment in _payments(app):
-        if payment.status == PAYMENT_PENDING:
-            payment.status = EXPIRED
 

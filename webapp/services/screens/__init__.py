@@ -47,19 +47,37 @@ from ._office_list import (
 )
 from ._office_services import enabled_services
 from ._process_diagram import Diagram, process_diagram
+from ._protocol_register import (
+    DIRECTION_LABELS,
+    REGISTRATION_LABELS,
+    STAGE_LABELS,
+    STATE_LABELS,
+    RegisterPage,
+    RegisterQuery,
+    application_registrations,
+    parse_register_query,
+    register_csv,
+    register_page,
+)
 from ._statistics import TREND_PERIODS, active_services, per_year, trend
 from ._tasks import TaskForm, own_tasks, posted_task, submit_task, task_forms, task_page
 
 __all__ = [
     "ACTIONS",
+    "DIRECTION_LABELS",
     "FOLLOW_UPS",
     "HANDLING",
     "PERIODS",
+    "REGISTRATION_LABELS",
     "SORTABLE",
+    "STAGE_LABELS",
+    "STATE_LABELS",
     "STATUS_GROUPS",
     "TREND_PERIODS",
     "Diagram",
     "ListQuery",
+    "RegisterPage",
+    "RegisterQuery",
     "Related",
     "Sections",
     "TaskForm",
@@ -68,6 +86,7 @@ __all__ = [
     "all_documents",
     "all_messages",
     "answer_integration",
+    "application_registrations",
     "attachment_names",
     "attachments",
     "citizen_applications",
@@ -87,6 +106,7 @@ __all__ = [
     "own_tasks",
     "page_command",
     "parse_query",
+    "parse_register_query",
     "per_year",
     "period_bounds",
     "post",
@@ -94,6 +114,8 @@ __all__ = [
     "posted_task",
     "process_diagram",
     "recent_applications",
+    "register_csv",
+    "register_page",
     "related",
     "retry_incident",
     "run",

@@ -65,6 +65,8 @@ def application(app_id: str, tab: str) -> str | tuple[str, int]:
         office_options=[(o.id, o.name) for o in list_offices(tenant())] if "assign" in actions else [],
         allow_partial=options_of(app.service_version).allow_partial_approval,
         diagram=screens.process_diagram(app) if tab == "iter" else None,
+        registrations=screens.application_registrations(app) if tab == "protocollo" else [],
+        protocol_labels=screens.REGISTRATION_LABELS,
         viewer=viewer_available(),
     )
 
