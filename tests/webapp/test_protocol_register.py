@@ -141,13 +141,18 @@ def test_each_stage_is_registered_with_its_own_document(app: Flask, tmp_path: Pa
     act(api, withdrawn, "submit", MARIO)
     register.report(withdrawn, "application")
     act(api, withdrawn, "assign", operator)
-    act(api, withdrawn, "withdraw", MARIO, {"message": "Ho già ottenuto gli atti altrove"})
-    if handler == "external":
-        assert status(api, withdrawn, operator) == 4000  # final once the register has it
-    register.report(withdrawn, "withdrawal")
-    assert status(api, withdrawn, operator) == 20000
-    text = _check_last(api, withdrawn, handler, "withdrawal", TITLES["withdrawal"])
-    assert "Ho già ottenuto gli atti altrove" in text
+    _withdraw_registered(api, register, withdrawn, 4000, "Ho già ottenuto gli atti altrove")
+
+
+def _withdraw_registered(api: Api, register: Register, app_id: str, before: int, reason: str) -> None:
+    """The citizen withdraws a registered application: it ends once the withdrawal has its own registration."""
+    act(api, app_id, "withdraw", MARIO, {"message": reason})
+    if register.handler == "external":
+        assert status(api, app_id, _operator(api)) == before  # final once the register has it
+    register.report(app_id, "withdrawal")
+    assert status(api, app_id, _operator(api)) == 20000
+    text = _check_last(api, app_id, register.handler, "withdrawal", TITLES["withdrawal"])
+    assert reason in text
 
 
 OCCUPAZIONE = {"privacy": True, "nome": "Mario", "cognome": "Rossi", "codice_fiscale": MARIO,
@@ -170,13 +175,7 @@ def test_a_withdrawal_on_a_services_own_process_is_registered(app: Flask, tmp_pa
     act(api, withdrawn, "submit", MARIO)
     register.report(withdrawn, "application")
     assert status(api, withdrawn, operator) == 3000
-    act(api, withdrawn, "withdraw", MARIO, {"message": "Ho cambiato programma"})
-    if handler == "external":
-        assert status(api, withdrawn, operator) == 3000  # final once the register has it
-    register.report(withdrawn, "withdrawal")
-    assert status(api, withdrawn, operator) == 20000
-    text = _check_last(api, withdrawn, handler, "withdrawal", TITLES["withdrawal"])
-    assert "Ho cambiato programma" in text
+    _withdraw_registered(api, register, withdrawn, 3000, "Ho cambiato programma")
     assert [(r["stage"], r["direction"]) for r in _registrations(api, withdrawn)] == [
         ("application", "in"), ("withdrawal", "in")]
 
