@@ -71,10 +71,14 @@ def _published(tenant: Tenant) -> list[SamlKeyPair]:
 
 def published_certificates(tenant: Tenant) -> list[str]:
     """Base64 DER certificates for the metadata: the signing one first."""
-    pairs = _published(tenant)
-    if pairs:
-        return [_b64(pair.certificate.encode()) for pair in pairs]
-    return [_b64(Path(_fallback()[1]).read_bytes())]
+    current = current_pair(tenant)
+    if current is None:
+        return [_b64(Path(_fallback()[1]).read_bytes())]
+    return [_b64(pair.certificate.encode()) for pair in _with_current_first(current, _published(tenant))]
+
+
+def _with_current_first(current: SamlKeyPair, pairs: list[SamlKeyPair]) -> list[SamlKeyPair]:
+    return [current, *(pair for pair in pairs if pair is not current)]
 
 
 def signing_certificate(tenant: Tenant) -> str:
@@ -98,7 +102,7 @@ def key_files(tenant: Tenant) -> Iterator[KeyFiles]:
         key, cert = _fallback()
         yield KeyFiles(key, cert, ((key, cert),))
         return
-    pairs = [current, *(pair for pair in _published(tenant) if pair is not current)]
+    pairs = _with_current_first(current, _published(tenant))
     with tempfile.TemporaryDirectory(prefix="saml-") as folder:  # mode 0700: only this process reads it
         written: list[tuple[str, str]] = []
         for number, pair in enumerate(pairs):
@@ -144,6 +148,8 @@ def ensure_key_pair(tenant: Tenant, locality: str | None = None) -> tuple[SamlKe
 def generate_key_pair(tenant: Tenant, locality: str | None = None) -> SamlKeyPair:
     """A new pair that signs from now on; the previous one is retired but stays published for a while."""
     moment = now()
+    # Two rotations at once must not leave two signing pairs: they wait for each other on the ente's row.
+    db.session.execute(select(Tenant.id).where(Tenant.id == tenant.id).with_for_update())
     for pair in _pairs(tenant):
         if pair.retired_at is None:
             pair.retired_at = moment
