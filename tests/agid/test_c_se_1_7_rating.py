@@ -19,10 +19,11 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from tests.browser.test_citizen_flow import login, tick
+from tests.agid.test_c_se_1_8_steps import draft, logged_in
+from tests.browser.test_citizen_flow import tick
 from tests.conftest import DESKTOP_AND_PHONE, assert_accessible
 from tests.webapp.calendars import open_every_day
-from tests.webapp.helpers import MARIO, act, create, submitted
+from tests.webapp.helpers import MARIO, act, submitted
 from webapp.extensions import db
 from webapp.models import Service, ServiceRating
 
@@ -33,8 +34,6 @@ NEGATIVE = ("Dove hai incontrato le maggiori difficoltà?",
 POSITIVE = ("Quali sono stati gli aspetti che hai preferito?",
             ["Le indicazioni erano chiare", "Le indicazioni erano complete",
              "Capivo sempre che stavo procedendo correttamente", "Non ho avuto problemi tecnici", "Altro"])
-CITIZEN = {"privacy": True, "nome": "Mario", "cognome": "Rossi", "codice_fiscale": MARIO,
-           "email": "mario.rossi@example.it"}
 
 
 def _tag(locator: Any) -> str:
@@ -86,25 +85,24 @@ def _rate(page: Any, app: Flask, flow: str, service: str | None) -> None:
             flow, service, 4, ["clear"], "Tutto chiaro")
 
 
-def _logged_in(page: Any, live_server: str) -> None:
-    login(page, live_server)
-    page.wait_for_url(re.compile(r"/area-personale$"))
+def _ends_with_rating(page: Any, app: Flask, heading: str, flow: str, service: str | None) -> None:
+    page.get_by_role("heading", name=heading).wait_for()
+    _assert_component(page)
+    _rate(page, app, flow, service)
 
 
 @pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_c_se_1_7_rating_ends_the_submission(app, api, live_server, page):
     app_id = submitted(api, "contributo")
-    _logged_in(page, live_server)
+    logged_in(page, live_server)
     page.goto(f"{live_server}/demo/pratiche/{app_id}/inviata")
-    page.get_by_role("heading", name="Richiesta inviata").wait_for()
-    _assert_component(page)
-    _rate(page, app, "invio", "contributo")
+    _ends_with_rating(page, app, "Richiesta inviata", "invio", "contributo")
 
 
 @pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_c_se_1_7_rating_ends_the_booking(app, live_server, page):
     calendar_id = open_every_day(app)
-    _logged_in(page, live_server)
+    logged_in(page, live_server)
     page.goto(f"{live_server}/demo/prenota-appuntamento/{calendar_id}")
     page.get_by_role("button", name="Avanti").click()
     page.wait_for_url(re.compile(r"/dettagli"))
@@ -114,9 +112,7 @@ def test_c_se_1_7_rating_ends_the_booking(app, live_server, page):
     page.wait_for_url(re.compile(r"/richiedente$"))
     page.get_by_role("button", name="Avanti").click()
     page.get_by_role("button", name="Conferma").click()
-    page.get_by_role("heading", name="Appuntamento confermato").wait_for()
-    _assert_component(page)
-    _rate(page, app, "prenotazione", "accesso-atti")
+    _ends_with_rating(page, app, "Appuntamento confermato", "prenotazione", "accesso-atti")
 
 
 @pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
@@ -124,30 +120,26 @@ def test_c_se_1_7_rating_ends_the_integrations_sent(app, api, live_server, page)
     app_id = submitted(api, "contributo")
     act(api, app_id, "assign", "operatore")
     act(api, app_id, "request-integration", "operatore", {"message": "Indica l'ISEE corretto"})
-    _logged_in(page, live_server)
+    logged_in(page, live_server)
     page.goto(f"{live_server}/demo/pratiche/{app_id}/integrazioni")
     page.fill("#messaggio", "Ecco l'ISEE corretto")
     page.get_by_role("button", name="Invia integrazioni").click()
-    page.get_by_role("heading", name="Integrazioni inviate").wait_for()
-    _assert_component(page)
-    _rate(page, app, "integrazione", "contributo")
+    _ends_with_rating(page, app, "Integrazioni inviate", "integrazione", "contributo")
 
 
 @pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_c_se_1_7_rating_ends_the_withdrawal(app, api, live_server, page):
     app_id = submitted(api, "accesso-atti")
-    _logged_in(page, live_server)
+    logged_in(page, live_server)
     page.goto(f"{live_server}/demo/pratiche/{app_id}/ritira")
     page.get_by_role("button", name="Conferma il ritiro").click()
-    page.get_by_role("heading", name="Pratica ritirata").wait_for()
-    _assert_component(page)
-    _rate(page, app, "ritiro", "accesso-atti")
+    _ends_with_rating(page, app, "Pratica ritirata", "ritiro", "accesso-atti")
 
 
 @pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_c_se_1_7_rating_ends_the_payment(app, live_server, page):
     """pagoPA sends the citizen back to the Pagamenti tab with esito=ok: the payment flow ends there."""
-    _logged_in(page, live_server)
+    logged_in(page, live_server)
     page.goto(f"{live_server}/demo/area-personale/pagamenti?esito=ok")
     page.get_by_text("l'esito del pagamento ti sarà confermato").wait_for()
     _assert_component(page)
@@ -158,18 +150,14 @@ def test_c_se_1_7_rating_ends_the_payment(app, live_server, page):
 
 @pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_c_se_1_7_rating_ends_a_task_completed_by_the_citizen(app, api, live_server, page):
-    data = {**CITIZEN, "alunno_nome": "Luca", "alunno_cognome": "Bianchi", "alunno_codice_fiscale": "BNCLCU90C15F839M",
-            "scuola": "primaria_collodi", "classe": "3A", "dieta": "standard"}
-    app_id = create(api, "mensa-scolastica", data)["id"]
+    app_id = draft(api, "mensa-scolastica")
     act(api, app_id, "submit", MARIO)
     act(api, app_id, "assign", "scuola")
     act(api, app_id, "accept", "scuola", {"message": "Posto disponibile"})
-    _logged_in(page, live_server)
+    logged_in(page, live_server)
     page.goto(f"{live_server}/demo/area-personale")
     page.locator("#da-completare ~ ul a").first.click()
     page.wait_for_url(re.compile(f".*/pratiche/{app_id}/attivita/.*"))
     tick(page, page.locator('input[name="action"][value="fascia-massima"]').get_attribute("id"))
     page.get_by_role("button", name="Invia").click()
-    page.get_by_role("heading", name="Attività completata").wait_for()
-    _assert_component(page)
-    _rate(page, app, "attivita", "mensa-scolastica")
+    _ends_with_rating(page, app, "Attività completata", "attivita", "mensa-scolastica")

@@ -50,6 +50,12 @@ def every_service(app: Flask) -> list[str]:
     return slugs
 
 
+def logged_in(page: Any, live_server: str) -> None:
+    """Mario logged in through the test identity provider, in the Area personale."""
+    login(page, live_server)
+    page.wait_for_url(re.compile(r"/area-personale$"))
+
+
 def draft(api: Any, slug: str) -> str:
     return str(create(api, slug, DRAFTS[slug])["id"])
 
@@ -106,9 +112,10 @@ def _on_step(page: Any, title: str, data: dict[str, Any]) -> int:
 @pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_c_se_1_8_stepper_on_every_step_and_the_way_back_keeps_the_values(app, api, live_server, page):
     slugs = every_service(app)
-    login(page, live_server)
-    page.wait_for_url(re.compile(r"/area-personale$"))
+    logged_in(page, live_server)
     for slug in slugs:
+        page.goto(f"{live_server}/demo/servizi/{slug}/domanda")  # the first step, before any draft
+        assert_stepper(page, page.locator("#titolo-passo").inner_text().strip())
         app_id = draft(api, slug)
         summary = f"{live_server}/demo/pratiche/{app_id}/riepilogo"
         page.goto(summary)

@@ -21,8 +21,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import expect
 
-from tests.agid.test_c_se_1_8_steps import draft, every_service, step_links
-from tests.browser.test_citizen_flow import login
+from tests.agid.test_c_se_1_8_steps import draft, every_service, logged_in, step_links
 from tests.conftest import DESKTOP_AND_PHONE, assert_accessible
 from tests.webapp.calendars import URP, open_every_day
 from webapp.extensions import db
@@ -58,8 +57,7 @@ def _office_for(app: Flask, slug: str) -> None:
 @pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_c_se_2_2_booking_link_on_every_step_of_every_service(app, api, live_server, page):
     slugs = every_service(app)
-    login(page, live_server)
-    page.wait_for_url(re.compile(r"/area-personale$"))
+    logged_in(page, live_server)
     for slug in slugs:
         page.goto(f"{live_server}/demo/servizi/{slug}/domanda")  # the first step, before any draft
         _booking_link(page)
@@ -83,8 +81,7 @@ def test_c_se_2_2_booking_from_a_step_has_the_steps_and_the_name_prefilled(app, 
     open_every_day(app)
     _office_for(app, "contributo")
     app_id = draft(api, "contributo")
-    login(page, live_server)
-    page.wait_for_url(re.compile(r"/area-personale$"))
+    logged_in(page, live_server)
     step = f"{live_server}/demo/pratiche/{app_id}/riepilogo"
     page.goto(step)
     _booking_link(page).click()

@@ -137,6 +137,8 @@ def test_the_flows_on_a_pratica_end_on_a_page_with_the_rating(app, api):
     assert 'name="flow" value="ritiro"' in page and 'name="service" value="accesso-atti"' in page
     waiting = client.get(f"/demo/pratiche/{integrated}/fatto/integrazione")  # still to answer
     assert waiting.status_code == 302
+    form = client.get(f"/demo/pratiche/{integrated}/integrazioni").get_data(as_text=True)
+    assert re.search(r'href="[^"]*servizio=contributo[^"]*" data-element="appointment-booking"', form)
     fields = {"nome": "Mario", "cognome": "Rossi", "codice_fiscale": MARIO, "email": "mario.rossi@example.it",
               "importo_richiesto": "300", "iban": "IT60X0542811101000000123456", "motivazione": "Spese",
               "isee": "7000", "message": "ISEE corretto"}
