@@ -1,15 +1,15 @@
 """ratings per flow (the rating component ends every flow, not only the submission); what to bring to an
 appointment, per calendar
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0023
+Revises: 0019 (on main: 0022, re-chain at merge)
 Create Date: 2026-12-01 20:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
+revision = "0023"
 down_revision = "0019"
 branch_labels = None
 depends_on = None
