@@ -18,7 +18,8 @@ def test_book_an_appointment_from_a_service_page(app, live_server, page):
     page.goto(f"{live_server}/demo/servizi/contributo")
     page.get_by_role("button", name="Prenota appuntamento").click()
     assert_accessible(page)
-    page.get_by_role("link", name=re.compile("Scegli questo ufficio")).click()
+    tick(page, "ufficio")  # the one bookable office
+    page.get_by_role("button", name="Avanti").click()
     page.get_by_text("Appuntamenti disponibili").wait_for()
     assert_accessible(page)
     page.get_by_role("button", name="Mostra gli orari").click()
@@ -48,7 +49,8 @@ def test_book_an_appointment_from_a_service_page(app, live_server, page):
 def test_book_without_logging_in_and_cancel(app, live_server, page):
     open_every_day(app)
     page.goto(f"{live_server}/demo/prenota-appuntamento")
-    page.get_by_role("link", name=re.compile("Scegli questo ufficio")).click()
+    tick(page, "ufficio")  # the one bookable office
+    page.get_by_role("button", name="Avanti").click()
     page.select_option("#giorno", (date.today() + timedelta(days=10)).isoformat())  # far enough to cancel
     page.get_by_role("button", name="Mostra gli orari").click()
     page.get_by_role("button", name="Avanti").click()  # the first free slot of the day is preselected

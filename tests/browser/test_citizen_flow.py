@@ -124,5 +124,7 @@ def test_message_with_attachment_and_withdrawal(live_server, page, pdf_file):
     page.get_by_role("link", name="Ritira pratica").click()
     page.get_by_role("button", name="Conferma il ritiro").click()
     page.get_by_text("La pratica è stata ritirata.").wait_for()
+    assert page.locator('[data-element="feedback"]').count() == 1  # the withdrawal ends with the rating
+    page.get_by_role("link", name="Vai alla pratica nell'area personale").click()
     assert "Ritirata" in page.locator("h1 + p").inner_text()
     assert page.get_by_role("link", name="Ritira pratica").count() == 0

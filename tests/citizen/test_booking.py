@@ -62,7 +62,9 @@ def test_anonymous_booking_through_the_five_steps(app):
     calendar_id = open_every_day(app)
     client = app.test_client()
     offices = client.get(BASE).get_data(as_text=True)
-    assert "Ufficio Relazioni con il Pubblico" in offices and "Scegli questo ufficio" in offices
+    assert "Ufficio Relazioni con il Pubblico" in offices and 'name="ufficio"' in offices
+    chosen = client.get(BASE, query_string={"ufficio": str(calendar_id), "tutti": "1"})
+    assert chosen.status_code == 302 and chosen.headers["Location"].endswith(f"{BASE}/{calendar_id}")
     token = csrf(client, f"{BASE}/{calendar_id}")
     with app.app_context():
         slot = _slot(calendar_id)
@@ -401,3 +403,51 @@ def test_bad_booking_input_is_refused_and_saves_nothing(app):
     token = staff_csrf(other, "/altro/backoffice/calendari")
     assert other.post(f"{agenda}/{meeting_id}/cancel", data={"csrf_token": token}).status_code == 404
     assert _meetings(app)[0][0] == APPROVED  # untouched
+
+
+def test_booking_from_a_step_presets_the_office_and_leads_back(app, api):
+    """From a step of a service: the office handling it preselected, an unknown one refused at the field,
+    and the confirmation with what to bring (set in the back office), the office card and the rating."""
+    from tests.webapp.helpers import contributo_data, create
+    from webapp.models import Office, Service
+
+    calendar_id = open_every_day(app)
+    with app.app_context():
+        calendar = db.session.get(appointments.Calendar, calendar_id)
+        office = db.session.get(Office, calendar.office_id)
+        office.services = [*office.services, db.session.scalar(db.select(Service).where(Service.slug == "contributo"))]
+        db.session.commit()
+    operator = logged_in(app, "operatore")  # enabled for the URP calendar
+    form = f"/demo/backoffice/calendari/{calendar_id}"
+    with app.app_context():  # the form as shown, checkboxes as a browser sends them
+        shown = appointments.form_values(db.session.get(appointments.Calendar, calendar_id))
+    values = {k: ("on" if v is True else v) for k, v in shown.items() if v is not False}
+    too_long = operator.post(form, data={**values, "csrf_token": staff_csrf(operator, form),
+                                         "what_to_bring": "x" * 2001})
+    assert too_long.status_code == 400 and "al massimo 2000 caratteri" in too_long.get_data(as_text=True)
+    saved = operator.post(form, data={**values, "csrf_token": staff_csrf(operator, form),
+                                      "what_to_bring": "Carta d'identità e ISEE"})
+    assert saved.status_code == 302, saved.get_data(as_text=True)[:500]
+    app_id = create(api, "contributo", contributo_data())["id"]
+    client = app.test_client()
+    login(client, MARIO)
+    step = f"/demo/pratiche/{app_id}/riepilogo"
+    link = re.search(r'href="([^"]+)" data-element="appointment-booking"', client.get(step).get_data(as_text=True))
+    assert link, "no booking link on the step"
+    start = link.group(1).replace("&amp;", "&")
+    assert "servizio=contributo" in start and f"pratica={app_id}" in start
+    offices = client.get(start).get_data(as_text=True)
+    assert re.search(rf'value="{calendar_id}" checked', offices) and "Ufficio del servizio" in offices
+    assert f'href="{step}"' in offices  # the way back to the step, on every booking step
+    wrong = client.get(BASE, query_string={"ufficio": "nessuno", "tutti": "1"})
+    assert wrong.status_code == 400 and "Scegli l&#39;ufficio presso cui prenotare." in wrong.get_data(as_text=True)
+    done = _book(app, client, calendar_id, email="mario.rossi@example.it")
+    assert "torna=" in done.headers["Location"]
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Cosa serve" in page and "Carta d&#39;identità e ISEE" in page
+    assert 'data-element="office-card"' in page and "Piazza del Municipio 1" in page and "urp@demo.example.it" in page
+    assert "dalle 09:00 alle 10:00" in page
+    assert 'data-element="feedback"' in page and 'name="flow" value="prenotazione"' in page
+    assert f'href="{step}"' in page
+    evil = client.get(BASE, query_string={"torna": "https://evil.example/"}).get_data(as_text=True)
+    assert "evil.example" not in evil

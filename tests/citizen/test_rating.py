@@ -90,4 +90,73 @@ def test_an_anonymous_htmx_rating_and_the_statistics(app):
         assert response.get_data(as_text=True).lstrip().startswith('<div class="cmp-rating')  # a fragment
     statistics = logged_in(app, "manager").get("/demo/backoffice/statistiche").get_data(as_text=True)
     section = statistics.split('id="ratings-title"')[1]
-    assert re.search(r"Richiesta di contributo economico</th><td>3</td><td>3,7</td>", section)
+    assert re.search(r"Richiesta di contributo economico</th><td>Invio della richiesta</td><td>3</td><td>3,7</td>",
+                     section)
+
+
+def test_ratings_are_kept_per_flow_and_the_statistics_split_them(app):
+    """A booking's rating (for no service) and a withdrawal's count apart from the submission's."""
+    client = app.test_client()
+    token = csrf(client, "/demo/accedi/prova/spid")
+    for service, flow, score in (("contributo", "invio", "5"), ("contributo", "ritiro", "2"),
+                                 ("", "prenotazione", "4"), ("", "prenotazione", "5")):
+        response = client.post("/demo/valutazione", headers={"HX-Request": "true"},
+                               data={"csrf_token": token, "service": service, "flow": flow, "score": score})
+        assert response.status_code == 200, response.get_data(as_text=True)
+    refused = client.post("/demo/valutazione", headers={"HX-Request": "true"},
+                          data={"csrf_token": token, "flow": "inventato", "score": "3"})
+    assert refused.status_code == 400 and "Percorso sconosciuto." in refused.get_data(as_text=True)
+    with app.app_context():
+        assert sorted((r.flow, r.score) for r in db.session.scalars(db.select(ServiceRating))) == [
+            ("invio", 5), ("prenotazione", 4), ("prenotazione", 5), ("ritiro", 2)]
+    section = logged_in(app, "manager").get("/demo/backoffice/statistiche").get_data(as_text=True).split(
+        'id="ratings-title"')[1]
+    assert "Nessun servizio in particolare</th><td>Prenotazione appuntamento</td><td>2</td><td>4,5</td>" in section
+    assert "Richiesta di contributo economico</th><td>Ritiro della pratica</td><td>1</td><td>2,0</td>" in section
+
+
+def test_the_flows_on_a_pratica_end_on_a_page_with_the_rating(app, api):
+    """Withdrawal and integrations sent land on their own page with the component, for the citizen only."""
+    from tests.citizen.helpers import GIUSEPPINA, post_form
+    from tests.webapp.helpers import act
+
+    withdrawn, integrated = submitted(api, "accesso-atti"), submitted(api, "contributo")
+    act(api, integrated, "assign", "operatore")
+    act(api, integrated, "request-integration", "operatore", {"message": "Indica l'ISEE corretto"})
+    client = app.test_client()
+    login(client, MARIO)
+    early = client.get(f"/demo/pratiche/{withdrawn}/fatto/ritiro")  # not withdrawn yet: no such ending
+    assert early.status_code == 302 and early.headers["Location"].endswith(f"/demo/pratiche/{withdrawn}")
+    done = post_form(client, f"/demo/pratiche/{withdrawn}/ritira", {}, token_from=f"/demo/pratiche/{withdrawn}/ritira")
+    assert done.headers["Location"].endswith(f"/demo/pratiche/{withdrawn}/fatto/ritiro")
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "Pratica ritirata" in page
+    assert f"La pratica è stata ritirata. L&#39;ufficio non esaminerà più la pratica {withdrawn}." in page
+    for element in ELEMENTS:
+        assert f'data-element="{element}"' in page, element
+    assert 'name="flow" value="ritiro"' in page and 'name="service" value="accesso-atti"' in page
+    waiting = client.get(f"/demo/pratiche/{integrated}/fatto/integrazione")  # still to answer
+    assert waiting.status_code == 302
+    form = client.get(f"/demo/pratiche/{integrated}/integrazioni").get_data(as_text=True)
+    assert re.search(r'href="[^"]*servizio=contributo[^"]*" data-element="appointment-booking"', form)
+    fields = {"nome": "Mario", "cognome": "Rossi", "codice_fiscale": MARIO, "email": "mario.rossi@example.it",
+              "importo_richiesto": "300", "iban": "IT60X0542811101000000123456", "motivazione": "Spese",
+              "isee": "7000", "message": "ISEE corretto"}
+    sent = post_form(client, f"/demo/pratiche/{integrated}/integrazioni", fields)
+    assert sent.headers["Location"].endswith(f"/demo/pratiche/{integrated}/fatto/integrazione")
+    page = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Integrazioni inviate" in page and 'name="flow" value="integrazione"' in page
+    assert client.get(f"/demo/pratiche/{withdrawn}/fatto/inventato").status_code == 404
+    other = app.test_client()
+    login(other, GIUSEPPINA)
+    assert other.get(f"/demo/pratiche/{withdrawn}/fatto/ritiro").status_code == 404  # someone else's pratica
+
+
+def test_the_payment_ends_with_the_rating_only_back_from_pagopa(app):
+    client = app.test_client()
+    login(client, MARIO)
+    back = client.get("/demo/area-personale/pagamenti?esito=ok").get_data(as_text=True)
+    assert 'data-element="feedback"' in back and 'name="flow" value="pagamento"' in back
+    for outcome in ("", "?esito=annullato", "?esito=errore"):
+        page = client.get(f"/demo/area-personale/pagamenti{outcome}").get_data(as_text=True)
+        assert 'data-element="feedback"' not in page, outcome

@@ -53,6 +53,8 @@ class Calendar(db.Model):  # type: ignore[name-defined]
     owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     location: Mapped[str | None] = mapped_column(String(300))
+    # "Cosa serve": what the booker brings, shown on the booking's confirmation (set where calendars are edited).
+    what_to_bring: Mapped[str | None] = mapped_column(Text)
     rolling_days: Mapped[int] = mapped_column(Integer, nullable=False, default=30)  # bookable horizon
     minimum_scheduling_notice: Mapped[int] = mapped_column(Integer, nullable=False, default=24)  # hours
     allow_cancel_days: Mapped[int] = mapped_column(Integer, nullable=False, default=3)

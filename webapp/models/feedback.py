@@ -1,4 +1,4 @@
-"""Service ratings (C.SE.1.7): anonymous, one row per answer of the rating component."""
+"""Service ratings (C.SE.1.7): anonymous, one row per answer of the rating component, at the end of any flow."""
 
 from __future__ import annotations
 
@@ -22,4 +22,7 @@ class ServiceRating(db.Model):  # type: ignore[name-defined]
     score: Mapped[int] = mapped_column(Integer, nullable=False)  # 1..5 stars
     answers: Mapped[list[str]] = mapped_column(JSON, nullable=False, default=list)  # keys, see services.feedback
     comment: Mapped[str | None] = mapped_column(String(200))
+    # Which flow it ended (catalogue.RATING_FLOWS: invio, prenotazione, integrazione, ...), for the statistics.
+    flow: Mapped[str] = mapped_column(String(32), nullable=False, default="invio", server_default="invio",
+                                      index=True)
     created_at: Mapped[datetime] = created_at()

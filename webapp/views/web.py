@@ -184,9 +184,10 @@ def init_web(app: Flask) -> None:
 
 
 def submit_task_page(user: User, app_id: str, task_id: str, version: int | None, template: str,
-                     done: str, done_text: str) -> BaseResponse | tuple[str, int]:
-    """A posted task form, the same for the back office and the Area personale: completed (back to the
-    application with `done_text`), or the form again with its errors next to the fields (422)."""
+                     done: str, done_text: str, done_page: str | None = None) -> BaseResponse | tuple[str, int]:
+    """A posted task form, the same for the back office and the Area personale: completed (to `done_page`
+    if given, else back to the application with `done_text`), or the form again with its errors next to
+    the fields (422)."""
     try:
         screens.submit_task(g.tenant, user, app_id, task_id, request.form, request.files, version)
     except ValidationFailed as error:
@@ -197,5 +198,7 @@ def submit_task_page(user: User, app_id: str, task_id: str, version: int | None,
     except DomainError as error:
         flash(error.description, "error")
         return redirect(url_for(done, app_id=app_id))
+    if done_page:
+        return redirect(done_page)
     flash(done_text, "success")
     return redirect(url_for(done, app_id=app_id))

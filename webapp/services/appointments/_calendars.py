@@ -9,13 +9,16 @@ and shown as people think of them (minutes, days).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
 from webapp.extensions import db
-from webapp.models import STAFF_ROLES, Calendar, Office, OpeningHour, Tenant, User
+from webapp.models import STAFF_ROLES, Calendar, Office, OpeningHour, Service, Tenant, User
 from webapp.models.calendars import FIXED_SLOTS, VARIABLE_SLOTS
+from webapp.models.tenancy import office_services
 from webapp.services.common import policy
 from webapp.services.common.errors import FieldProblem, Forbidden, ValidationFailed
 from webapp.services.common.tenancy import get_scoped, parse_uuid, scoped
@@ -29,6 +32,7 @@ RANGES = {"rolling_days": (1, 730), "allow_cancel_days": (0, 60), "drafts_minute
           "drafts_increment_days": (0, 30)}
 FLAGS = ("is_moderated", "allow_overlaps", "notify_operators", "notify_citizens")
 PERIODS = ("week", "month", "year")
+WHAT_TO_BRING_MAX = 2000
 
 
 def list_calendars(tenant: Tenant, search: str = "") -> list[Calendar]:
@@ -46,6 +50,35 @@ def bookable_calendars(tenant: Tenant) -> list[Calendar]:
     """Calendars with at least one opening hour: the offices a citizen can book (one query)."""
     has_hours = select(OpeningHour.id).where(OpeningHour.calendar_id == Calendar.id).exists()
     return list(db.session.scalars(scoped(Calendar, tenant).where(has_hours).order_by(Calendar.title)))
+
+
+def calendars_for_service(tenant: Tenant, service_slug: str) -> list[Calendar]:
+    """The bookable calendars of the offices that handle this service: booking from the service presets them."""
+    if not service_slug:
+        return []
+    handled = (select(office_services.c.office_id).join(Service, Service.id == office_services.c.service_id)
+               .where(Service.tenant_id == tenant.id, Service.slug == service_slug))
+    return [c for c in bookable_calendars(tenant) if c.office_id is not None
+            and c.office_id in set(db.session.scalars(handled))]
+
+
+@dataclass(frozen=True)
+class OfficeCard:
+    """What the booking's confirmation shows of the office: name, address, opening hours, contacts."""
+    name: str
+    office: str | None
+    address: str | None
+    hours: list[tuple[list[int], str, str]]  # (ISO weekdays, from, to) of the hours valid today or later
+    email: str | None
+
+
+def office_card(calendar: Calendar, today: date) -> OfficeCard:
+    office = db.session.get(Office, calendar.office_id) if calendar.office_id else None
+    hours = sorted({(tuple(h.days_of_week), h.begin_hour.strftime("%H:%M"), h.end_hour.strftime("%H:%M"))
+                    for h in calendar.opening_hours if h.end_date >= today})
+    return OfficeCard(name=calendar.title, office=office.name if office and office.name != calendar.title else None,
+                      address=calendar.location, hours=[(list(days), begin, end) for days, begin, end in hours],
+                      email=calendar.contact_email or (office.email if office else None))
 
 
 def get_calendar(tenant: Tenant, calendar_id: Any) -> Calendar:
@@ -66,6 +99,7 @@ def form_values(calendar: Calendar | None) -> dict[str, Any]:
     values: dict[str, Any] = {
         "title": calendar.title or "", "type": calendar.type, "office_id": str(calendar.office_id or ""),
         "contact_email": calendar.contact_email or "", "location": calendar.location or "",
+        "what_to_bring": calendar.what_to_bring or "",
         "rolling_days": str(calendar.rolling_days),
         "minimum_scheduling_notice": str(calendar.minimum_scheduling_notice),
         "allow_cancel_days": str(calendar.allow_cancel_days), "drafts_minutes": str(calendar.drafts_duration // 60),
@@ -124,11 +158,16 @@ def _checked(tenant: Tenant, form: dict[str, Any], current: Calendar | None) -> 
     period = str(form.get("booking_period") or "month")
     if period not in PERIODS:
         problems.append(FieldProblem("/booking_period", "Periodo non valido.", "enum"))
+    what_to_bring = str(form.get("what_to_bring") or "").strip()
+    if len(what_to_bring) > WHAT_TO_BRING_MAX:
+        problems.append(FieldProblem("/what_to_bring", f"Indica al massimo {WHAT_TO_BRING_MAX} caratteri.",
+                                     "maxLength"))
     if problems:
         raise ValidationFailed(problems)
     values: dict[str, Any] = {
         "title": title[:200], "type": kind, "office_id": office.id if office else None,
         "contact_email": email[:254] or None, "location": str(form.get("location") or "").strip()[:300] or None,
+        "what_to_bring": what_to_bring or None,
         "rolling_days": numbers["rolling_days"], "minimum_scheduling_notice": int(notice),
         "allow_cancel_days": numbers["allow_cancel_days"], "drafts_duration": numbers["drafts_minutes"] * 60,
         "drafts_duration_increment": numbers["drafts_increment_days"] * 86_400, "operators": members,

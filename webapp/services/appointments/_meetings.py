@@ -163,6 +163,12 @@ def _over_limit(calendar: Calendar, meeting: Meeting, now: datetime) -> bool:
     return bool(held and held >= calendar.max_bookings)
 
 
+def service_slug(meeting: Meeting) -> str | None:
+    """The service the appointment is about (its reason), if one: the rating at its end counts for it."""
+    service = db.session.get(Service, meeting.service_id) if meeting.service_id else None
+    return service.slug if service else None
+
+
 def by_token(tenant: Tenant, token: str) -> Meeting:
     meeting = db.session.scalar(scoped(Meeting, tenant).where(Meeting.cancel_token == token)) if token else None
     if meeting is None or meeting.status == DRAFT:

@@ -3,7 +3,7 @@
 from webapp.models import Service
 
 from ._public import search, service_page, structured_data
-from ._ratings import parse_score, record, summary
+from ._ratings import RATING_FLOWS, parse_score, record, summary
 from ._services import (
     Publication,
     checked_definition,
@@ -20,7 +20,7 @@ from ._services import (
 )
 
 __all__ = [
-    "Publication", "Service", "checked_definition", "declared_actions", "form_for", "get_service",
+    "RATING_FLOWS", "Publication", "Service", "checked_definition", "declared_actions", "form_for", "get_service",
     "list_services", "own_files", "parse_score", "process_for", "publish_folder", "publish_service", "record",
     "refuse_archived", "search", "service_page", "structured_data", "summary", "with_version",
 ]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from collections.abc import Callable
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from webapp.services import applications, appointments, screens
 from webapp.services.common import statuses, uploads
 from webapp.services.common.errors import ValidationFailed
+from webapp.services.common.statuses import N_
 from webapp.services.common.uploads import Upload
 from webapp.services.people import identity_locked_fields
 from webapp.views.citizen._common import citizen_required, me, posted_files, posted_version, problems_by_field
@@ -111,8 +114,7 @@ def withdraw(app_id: str) -> str | Response:
     if request.method == "GET":
         return render_template("citizen/withdraw.html", d=detail)
     screens.withdraw(g.tenant, me(), app_id, posted_version())
-    flash(_("La pratica è stata ritirata."), "success")
-    return redirect(url_for("citizen.application", app_id=app_id))
+    return redirect(url_for("citizen.flow_done", app_id=app_id, flow="ritiro"))
 
 
 @bp.route("/pratiche/<app_id>/integrazioni", methods=["GET", "POST"])
@@ -130,14 +132,42 @@ def integration(app_id: str) -> tuple[str, int] | Response:
         except screens.UploadRefused as exc:
             error_text = _files_not_sent(exc.description, uploads)
         else:
-            flash(_("Integrazioni inviate all'ufficio."), "success")
-            return redirect(url_for("citizen.application", app_id=app_id))
+            return redirect(url_for("citizen.flow_done", app_id=app_id, flow="integrazione"))
     data = screens.posted_data(g.tenant, me(), app_id, request.form) if errors else None
     app, fields = screens.integration_fields(g.tenant, me(), app_id, data, errors)
     status = 422 if errors or error_text else 200
     return render_template("citizen/integration.html", app=app, fields=fields, errors=errors,
                            error_text=error_text, message_text=request.form.get("message", ""),
                            office_request=applications.latest_integration_request(app)), status
+
+
+# The flows on an existing pratica that end on a page of their own, with the rating (C.SE.1.7):
+# flow -> (heading, text, whether the pratica's state still shows it happened).
+DONE_PAGES: dict[str, tuple[str, str, Callable[[int], bool]]] = {
+    "integrazione": (N_("Integrazioni inviate"),
+                     N_("Integrazioni inviate all'ufficio. L'ufficio riprenderà l'esame della pratica %(number)s: "
+                        "potrai seguirne l'iter dalla tua area personale."),
+                     lambda status: status != statuses.DRAFT_FOR_INTEGRATION),
+    "ritiro": (N_("Pratica ritirata"),
+               N_("La pratica è stata ritirata. L'ufficio non esaminerà più la pratica %(number)s."),
+               lambda status: status == statuses.WITHDRAW),
+    "attivita": (N_("Attività completata"),
+                 N_("Fatto: l'ufficio riceverà quanto hai inviato. Pratica %(number)s."),
+                 lambda status: True),
+}
+
+
+@bp.get("/pratiche/<app_id>/fatto/<flow>")
+@citizen_required
+def flow_done(app_id: str, flow: str) -> str | Response:
+    if flow not in DONE_PAGES:
+        abort(404)
+    detail = screens.detail(g.tenant, me(), app_id)  # another citizen's pratica: 404
+    heading, text, happened = DONE_PAGES[flow]
+    if not happened(detail.app.status):
+        return redirect(url_for("citizen.application", app_id=app_id))
+    return render_template("citizen/done.html", app=detail.app, flow=flow, heading=_(heading),
+                           text=_(text, number=detail.app.id))
 
 
 @bp.post("/pratiche/<app_id>/seguito/<kind>")

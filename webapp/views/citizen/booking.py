@@ -19,12 +19,14 @@ from webapp.services.appointments import Meeting
 from webapp.services.common import localtime, policy, uploads
 from webapp.services.common.errors import Conflict, NotFound, ValidationFailed
 from webapp.services.people import CITIZEN, User
+from webapp.views.citizen._common import safe_next
 from webapp.views.citizen.blueprint import bp
 
 STEPS = (("ufficio", "Luogo"), ("orario", "Data e orario"), ("dettagli", "Dettagli appuntamento"),
          ("richiedente", "Richiedente"), ("riepilogo", "Riepilogo"))
 DRAFT_KEY = "booking_meeting"
 APPLICATION_KEY = "booking_application"
+RETURN_KEY = "booking_return"  # the step (or page) the booking started from, to go back to it
 
 
 def _now() -> datetime:
@@ -36,7 +38,7 @@ def _citizen() -> User | None:
 
 
 def _page(template: str, step: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    return render_template(template, steps=STEPS, current=step, **context), status
+    return render_template(template, steps=STEPS, current=step, back_to=session.get(RETURN_KEY), **context), status
 
 
 def _draft() -> Meeting | Response:
@@ -61,12 +63,29 @@ def _linked_application() -> Application | None:
 
 
 @bp.get("/prenota-appuntamento")
-def booking_office() -> tuple[str, int]:
-    session.pop(APPLICATION_KEY, None)
-    if request.args.get("pratica"):
-        session[APPLICATION_KEY] = request.args["pratica"][:64]
+def booking_office() -> tuple[str, int] | Response:
+    """Step 1. Started afresh from a service, a step of its flow or a pratica, it keeps where the citizen
+    came from (to go back there) and presets the office handling the service; `tutti` is the way back
+    to this step from the next one, keeping all that."""
+    if "tutti" not in request.args:
+        session.pop(APPLICATION_KEY, None)
+        session.pop(RETURN_KEY, None)
+        if request.args.get("pratica"):
+            session[APPLICATION_KEY] = request.args["pratica"][:64]
+        back = safe_next(request.args.get("torna"), "")
+        if back:
+            session[RETURN_KEY] = back[:500]
     rows = appointments.bookable_calendars(g.tenant)
-    return _page("citizen/booking/office.html", "ufficio", calendars=rows, service=request.args.get("servizio", ""),
+    service = request.args.get("servizio", "")[:100]
+    chosen, errors = request.args.get("ufficio"), {}
+    if chosen is not None:
+        if chosen in {str(row.id) for row in rows}:
+            return redirect(url_for("citizen.booking_slot", calendar_id=chosen, servizio=service or None))
+        errors = {"ufficio": _("Scegli l'ufficio presso cui prenotare.")}
+    preset = appointments.calendars_for_service(g.tenant, service)
+    selected = chosen if chosen and not errors else (str(preset[0].id) if preset else None)
+    return _page("citizen/booking/office.html", "ufficio", 400 if errors else 200, calendars=rows, service=service,
+                 selected=selected, preset={str(row.id) for row in preset}, errors=errors,
                  linked=_linked_application())
 
 
@@ -149,7 +168,8 @@ def booking_confirm() -> Response:
         return redirect(url_for("citizen.booking_summary"))
     session.pop(DRAFT_KEY, None)
     session.pop(APPLICATION_KEY, None)
-    return redirect(url_for("citizen.appointment", token=confirmed.cancel_token, confermato=1))
+    return redirect(url_for("citizen.appointment", token=confirmed.cancel_token, confermato=1,
+                            torna=session.pop(RETURN_KEY, None)))
 
 
 @bp.get("/appuntamenti/<token>")
@@ -158,7 +178,10 @@ def appointment(token: str) -> str:
     return render_template("citizen/booking/appointment.html", meeting=meeting,
                            just_booked="confermato" in request.args,
                            refusal=appointments.cancel_refusal(meeting, _now()),
-                           labels=appointments.STATUS_LABELS)
+                           labels=appointments.STATUS_LABELS,
+                           office=appointments.office_card(meeting.calendar, localtime.today()),
+                           service_slug=appointments.service_slug(meeting),
+                           back_to=safe_next(request.args.get("torna"), "") or None)
 
 
 @bp.get("/appuntamenti/<token>/appuntamento.ics")

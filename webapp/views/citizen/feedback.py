@@ -29,14 +29,15 @@ def rating_followup() -> tuple[str, int]:
 @bp.post("/valutazione")
 def rating_submit() -> tuple[str, int]:
     service = (request.form.get("service") or "")[:200]
+    flow = (request.form.get("flow") or "invio")[:32]
     back = safe_next(request.form.get("next"), f"/{g.tenant.slug}/servizi")
     fragment = request.headers.get("HX-Request") == "true"
     try:
         catalogue.record(g.tenant, service, request.form.get("score"), request.form.getlist("answers"),
-                        request.form.get("comment") or "")
+                        request.form.get("comment") or "", flow)
     except ValidationFailed as exc:
         errors = {problem.pointer.strip("/"): problem.message for problem in exc.errors}
         return _render("citizen/_rating.html" if fragment else "citizen/rating.html", 400, errors=errors,
-                       service_slug=service, back=back, values=request.form)
+                       service_slug=service, flow=flow, back=back, values=request.form)
     return _render("citizen/_rating_thanks.html" if fragment else "citizen/rating.html", thanked=True,
-                   back=back, service_slug=service)
+                   back=back, service_slug=service, flow=flow)

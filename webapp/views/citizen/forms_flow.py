@@ -108,4 +108,6 @@ def submit(app_id: str) -> Response:
 @citizen_required
 def sent(app_id: str) -> str:
     detail = applications.sent_page(g.tenant, me(), app_id)
-    return render_template("citizen/sent.html", app=detail, receipt=applications.submission_receipt(detail))
+    # A follow-up's submission is its own flow in the ratings' statistics.
+    return render_template("citizen/sent.html", app=detail, receipt=applications.submission_receipt(detail),
+                           flow="seguito" if detail.follow_up_kind else "invio")

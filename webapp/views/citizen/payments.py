@@ -34,8 +34,10 @@ def personal_payments() -> str:
     rows = outbound.list_payments(g.tenant, me(), _day_arg("dal"), _day_arg("al"))
     due = [p for p in rows if p.status == "PAYMENT_PENDING"]
     done = [p for p in rows if p.status != "PAYMENT_PENDING"]
+    # Back from pagoPA with the payment made: the payment flow ends here, with the rating (C.SE.1.7).
     return render_template("citizen/area/pagamenti.html", tab="pagamenti", due=due, done=done,
-                           since=request.args.get("dal", ""), until=request.args.get("al", ""))
+                           since=request.args.get("dal", ""), until=request.args.get("al", ""),
+                           paid_now=request.args.get("esito") == "ok")
 
 
 @bp.post("/area-personale/pagamenti/paga")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import g, render_template
+from flask import g, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -23,4 +23,5 @@ def task(app_id: str, task_id: str) -> str:
 @citizen_required
 def complete_task(app_id: str, task_id: str) -> Response | tuple[str, int]:
     return submit_task_page(me(), app_id, task_id, posted_version(), "citizen/task.html", "citizen.application",
-                            _("Fatto: l'ufficio riceverà quanto hai inviato."))
+                            _("Fatto: l'ufficio riceverà quanto hai inviato."),
+                            url_for("citizen.flow_done", app_id=app_id, flow="attivita"))
