@@ -2,7 +2,7 @@
 appointment, per calendar
 
 Revision ID: 0023
-Revises: 0022 (on main: 0022, re-chain at merge)
+Revises: 0022
 Create Date: 2026-12-01 20:00:00
 """
 
