@@ -29,6 +29,9 @@ WORKFLOWS = Path(__file__).parents[2] / "workflows"
 CONTRIBUTO = forms.load_form("domanda", WORKFLOWS / "contributo/forms/domanda.json")
 ROME = ZoneInfo("Europe/Rome")
 IBAN = "IT60X0542811101000000123456"
+# The profile page as Mario's seeded data fills it.
+PROFILE = {"email": "mario.rossi@example.it", "phone": "+39 333 1234567", "residence.address": "Via Roma 1",
+           "residence.postal_code": "00100", "residence.city": "Roma", "residence.province": "RM"}
 APPLICATION = {"privacy": True, "nome": "Mario", "cognome": "Rossi", "codice_fiscale": MARIO,
                "email": "mario.nuova@example.it", "telefono": "+39 333 7654321",
                "indirizzo_residenza": "Via Appia 12", "cap_residenza": "00179", "comune_residenza": "Roma",
@@ -114,16 +117,17 @@ def test_c_se_1_5_the_profile_page_keeps_isee_and_iban_dated_and_refuses_wrong_o
     html = bad.get_data(as_text=True)
     assert "IBAN non valido" in html and "Valore ISEE non valido" in html and 'value="tanti"' in html
     assert _mario(app).held_data is None  # nothing kept from a refused page
-    good = post_form(client, url, {"email": "mario.rossi@example.it", "phone": "+39 333 1234567",
-                                   "residence.address": "Via Roma 1", "residence.postal_code": "00100",
-                                   "residence.city": "Roma", "residence.province": "RM",
-                                   "isee": "12.345,67", "iban": "it60 x054 2811 1010 0000 0123 456"})
+    good = post_form(client, url, {**PROFILE, "isee": "12.345,67", "iban": "it60 x054 2811 1010 0000 0123 456"})
     assert good.status_code == 302
     mario = _mario(app)
     assert mario.held_data == {"isee": 12345.67, "iban": IBAN}
     assert {k: v["source"] for k, v in (mario.data_provenance or {}).items()} == {"isee": "profile", "iban": "profile"}
     html = client.get(url).get_data(as_text=True)
     assert 'value="12.345,67"' in html and "dal profilo" in html
+    cleared = post_form(client, url, {**PROFILE, "iban": IBAN})  # the ISEE taken away: no date for nothing
+    assert cleared.status_code == 302
+    mario = _mario(app)
+    assert mario.held_data == {"iban": IBAN} and set(mario.data_provenance or {}) == {"iban"}
 
 
 def test_c_se_1_5_fields_are_named_by_declaration_never_guessed_from_an_address_name():

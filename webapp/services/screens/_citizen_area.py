@@ -299,6 +299,12 @@ def _changed_groups(row: User, values: dict[str, Any], held: dict[str, Any]) -> 
     return changed
 
 
+def _holds(row: User, group: str) -> bool:
+    if group == "residence":
+        return bool(row.residence)
+    return applications.held_value(row, group) not in (None, "")
+
+
 def update_profile(tenant: Tenant, user: User, formdata: Any) -> User:
     """Contacts, residence and domicile, ISEE and IBAN; birth data unless SPID/CIE asserted it. Each group of
     data the ente holds for the forms ("once only") keeps the day it was last changed here."""
@@ -322,7 +328,9 @@ def update_profile(tenant: Tenant, user: User, formdata: Any) -> User:
             setattr(row, key, value)
         row.held_data = {**(row.held_data or {}), "isee": held.get("isee"), "iban": held.get("iban")}
         row.held_data = {k: v for k, v in row.held_data.items() if v is not None} or None
-        applications.mark_held(row, changed, applications.PROFILE_SOURCE)
+        emptied = {group for group in changed if not _holds(row, group)}  # a date for nothing would mislead
+        row.data_provenance = {k: v for k, v in (row.data_provenance or {}).items() if k not in emptied} or None
+        applications.mark_held(row, changed - emptied, applications.PROFILE_SOURCE)
         db.session.flush()
     return row
 
