@@ -69,9 +69,12 @@ def test_c_se_3_3_the_draft_follows_the_contacts_until_an_admin_publishes_it(app
     assert admin.post(SETTINGS, data=form).status_code == 302
     assert demo_setting(app, "privacy_text") is None
     assert "nuova-pec@pec.demo.example.it" in public.get("/demo/privacy").get_data(as_text=True)
-    # ... publishing it makes it the ente's text, no longer a draft, and the page says so
-    form["csrf_token"], form["privacy_text_published"] = csrf(admin, SETTINGS), "1"
+    # ... publishing it (the page as it is shown now) makes it the ente's text, no longer a draft
+    settings_page = admin.get(SETTINGS).get_data(as_text=True)
+    form.update(csrf_token=csrf(admin, SETTINGS), privacy_text=textarea(settings_page, "privacy_text"),
+                privacy_text_published="1")
     assert admin.post(SETTINGS, data=form).status_code == 302
+    assert demo_setting(app, "privacy_text_published") is True, demo_setting(app, "privacy_text")
     published = public.get("/demo/privacy").get_data(as_text=True)
     assert "Testo in bozza" not in published and "nuova-pec@pec.demo.example.it" in published
     assert 'data-state="published">Pubblicato</span>' in admin.get(SETTINGS).get_data(as_text=True)
