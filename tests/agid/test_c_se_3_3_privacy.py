@@ -32,7 +32,8 @@ def test_c_se_3_3_the_footer_privacy_link_leads_to_the_ente_notice(live_server: 
     for section in GDPR_SECTIONS:
         assert page.locator("main h2", has_text=section).count() == 1, section
     assert "Comune di Demo" in text and "protocollo@pec.demo.example.it" in text  # the demo's own details
-    assert "bozza" not in text.lower() and "da completare" not in text  # the demo's is published and complete
+    assert page.locator("[data-draft]").count() == 0 and "Testo in bozza" not in text  # the demo's is published
+    assert "da completare" not in text  # and complete
 
 
 def textarea(page: str, name: str) -> str:
