@@ -18,7 +18,7 @@ from tests.conftest import DESKTOP_AND_PHONE, assert_accessible
 LOGGED_OUT = ["/demo/", "/demo/servizi", "/demo/servizi/contributo", "/demo/accedi", "/demo/prenota-appuntamento",
               "/demo/privacy", "/demo/accessibilita"]
 LOGGED_IN = ["/demo/area-personale", "/demo/servizi/contributo", "/demo/servizi/contributo/domanda",
-             "/demo/area-personale/pratiche"]
+             "/demo/area-personale/messaggi", "/demo/area-personale/pagamenti"]
 
 
 def _only_first_party(page, live_server: str, path: str, requested: list[str]) -> None:
