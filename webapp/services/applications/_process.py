@@ -59,12 +59,24 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
     `completed_task`: the user task this step completed (its row ends as completed, by `actor`).
     `fresh`: the application was inserted in this unit of work, so it has no task or call rows to read.
     """
-    previous_status = app.status
-    sync_tasks(app, wait, completed_task, actor, fresh=fresh)
+    previous_status, previous_waits = app.status, app.waits or {}
+    app.engine_state = instance.dump()
+    app.waits = {
+        "user_tasks": [
+            {"task_id": t.task_id, "bpmn_id": t.bpmn_id, "lane": t.lane, "form": t.form,
+             "actions": list(t.actions), "candidate": policy.candidate_kind(t.candidate), "label": t.label}
+            for t in wait.user_tasks
+        ],
+        "messages": list(wait.messages),
+        "service_calls": [c.operation for c in wait.service_calls],
+    }
+    app.next_timer_at = min((t.due_at for t in wait.timers), default=None)
+    if fresh:  # inserted now, complete: its rows (history, tasks) reference it
+        db.session.flush()
+    sync_tasks(app, wait, previous_waits, completed_task, actor, fresh=fresh)
     for notice in wait.notifications:  # the process's send tasks reached in this step
         outbound.process_notice(app, notice.template, notice.to, notice.channels, notice.task_id,
                                 staff_addresses(app, notice.to) if notice.to != policy.CITIZEN_CANDIDATE else ())
-    app.engine_state = instance.dump()
     now = datetime.now(UTC)
     changes = []
     for status in wait.entered:
@@ -77,17 +89,8 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
         app.latest_status_change_at = now
     if wait.status == statuses.PAYMENT_ERROR:
         outbound.expire_pending(app)
-    app.waits = {
-        "user_tasks": [
-            {"task_id": t.task_id, "bpmn_id": t.bpmn_id, "lane": t.lane, "form": t.form,
-             "actions": list(t.actions), "candidate": policy.candidate_kind(t.candidate), "label": t.label}
-            for t in wait.user_tasks
-        ],
-        "messages": list(wait.messages),
-        "service_calls": [c.operation for c in wait.service_calls],
-    }
-    app.next_timer_at = min((t.due_at for t in wait.timers), default=None)
-    _sync_service_calls(app, wait, fresh=fresh)
+    # Rows of calls that may still be pending exist only where the application waited for calls.
+    _sync_service_calls(app, wait, fresh=fresh or not previous_waits.get("service_calls"))
     if app.status != previous_status:
         auto_assign(app)  # before anyone is told: operators' e-mails go to the office it picks
     db.session.flush()
@@ -96,6 +99,7 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
 
 
 def _sync_service_calls(app: Application, wait: engine.WaitState, *, fresh: bool = False) -> None:
+    """`fresh`: the application had no calls to wait for before this step, so none to cancel or keep."""
     existing = {} if fresh else {
         row.task_id: row
         for row in db.session.scalars(select(ServiceCallRow).where(ServiceCallRow.application_id == app.id))
