@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from celery import Celery, Task, shared_task
 
@@ -41,11 +44,34 @@ def reconcile_payments_task() -> str:
     return str(reconcile_payments())
 
 
-def _enqueue(celery: Celery, task_name: str, item_id: str) -> None:
+def _send(celery: Celery, task_name: str, item_id: str) -> None:
     try:
         celery.send_task(task_name, args=[item_id])
     except Exception as exc:  # broker down: the row stays 'pending' and the sweep re-enqueues it
         log.warning("could not enqueue %s %s: %s", task_name, item_id, type(exc).__name__)
+
+
+# The response does not wait for the broker: after the commit the ids go to one sender thread per process,
+# which hands them to Redis in order. The rows are committed first, so an enqueue lost with the process
+# (killed before its thread sent it) is a row still 'pending' that the sweep re-enqueues, as when the
+# broker is down. Made on first use, so that each gunicorn worker (a fork) has its own thread.
+_SENDER: tuple[int, ThreadPoolExecutor] | None = None
+_SENDER_LOCK = threading.Lock()
+
+
+def _sender() -> ThreadPoolExecutor:
+    global _SENDER
+    with _SENDER_LOCK:
+        if _SENDER is None or _SENDER[0] != os.getpid():
+            _SENDER = (os.getpid(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="enqueue"))
+        return _SENDER[1]
+
+
+def _enqueue(celery: Celery, task_name: str, item_id: str) -> None:
+    try:
+        _sender().submit(_send, celery, task_name, item_id)
+    except RuntimeError:  # the interpreter is shutting down: send it now
+        _send(celery, task_name, item_id)
 
 
 def dispatch_outbox(celery: Celery, outbox_id: str, *, eager: bool) -> None:

@@ -65,10 +65,13 @@ class ServiceVersion(db.Model):  # type: ignore[name-defined]
     published_at: Mapped[datetime] = created_at()
     # The folder's own files as published ({path: text}), for export, diff and rollback; versions
     # published before the workshop existed have none.
-    files: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # Deferred: tens of kilobytes of text that only export, diff and rollback read, while every application
+    # loads its version (for its forms and options).
+    files: Mapped[dict[str, str] | None] = mapped_column(JSON, deferred=True)
     published_by_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("users.id", ondelete="SET NULL"))
 
-    published_by = relationship("User", foreign_keys=[published_by_id], lazy="joined")
+    # Only the workshop's history shows who published: not joined into every application's load.
+    published_by = relationship("User", foreign_keys=[published_by_id], lazy="select")
 
     @property
     def options(self) -> dict[str, Any]:

@@ -70,7 +70,9 @@ class User(db.Model):  # type: ignore[name-defined]
     totp_recovery: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = created_at()
 
-    services = relationship("Service", secondary=operator_services, lazy="selectin")
+    # Loaded when read (the operators' pages), never with every user: each request loads its caller, and the
+    # policy asks only for the ids (policy.enabled_service_ids), one small query when it needs them.
+    services = relationship("Service", secondary=operator_services, lazy="select")
     calendars = relationship("Calendar", secondary="operator_calendars", back_populates="operators",
                              order_by="Calendar.title")
 

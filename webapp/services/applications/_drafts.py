@@ -13,7 +13,7 @@ import engine
 import forms
 from webapp.extensions import db
 from webapp.models import CITIZEN, Application, Attachment, StatusChange, Tenant, User
-from webapp.services import catalogue
+from webapp.services import catalogue, outbound
 from webapp.services.common import policy, process_start, statuses
 from webapp.services.common.errors import (
     BadRequest,
@@ -88,10 +88,12 @@ def create_application(tenant: Tenant, user: User, service_key: str, data: Any) 
             applicant_fiscal_code=user.fiscal_code or "", applicant_name=user.full_name,
             auth_method=(user.identity or {}).get("method", "password"), data=data or {},
             status=wait.status or statuses.DRAFT, engine_state=instance.dump(),
+            # What the response shows of them, so that it need not read them again.
+            service=service, service_version=version, user=user,
         )
-        db.session.add(app)
-        db.session.flush()
+        db.session.add(app)  # inserted by persist's flush, with its waits: one INSERT, no UPDATE after it
         _process.persist(app, instance, wait, user, "created", fresh=True)
+        outbound.mark_inserted(app)
     return app
 
 

@@ -35,7 +35,7 @@ def is_overdue(app: Application, today: date | None = None) -> bool:
 
 
 def note_milestones(app: Application, changes: Sequence[StatusChange]) -> None:
-    """Inside the step's unit of work, after its history rows are flushed."""
+    """Inside the step's unit of work, with its history rows added (flushed or not)."""
     for change in changes:
         moment = localtime.aware(change.created_at) if change.created_at else localtime.now()
         if app.received_at is None and change.status >= statuses.PRE_SUBMIT:

@@ -60,22 +60,8 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
     `completed_task`: the user task this step completed (its row ends as completed, by `actor`).
     `fresh`: the application was inserted in this unit of work, so it has no task or call rows to read.
     """
-    previous_status = app.status
-    sync_tasks(app, wait, completed_task, actor, fresh=fresh)
-    for notice in wait.notifications:  # the process's send tasks reached in this step
-        outbound.process_notice(app, notice.template, notice.to, notice.channels, notice.task_id,
-                                staff_addresses(app, notice.to) if notice.to != policy.CITIZEN_CANDIDATE else ())
+    previous_status, previous_waits = app.status, app.waits or {}
     app.engine_state = instance.dump()
-    now = datetime.now(UTC)
-    changes = []
-    for status in wait.entered:
-        changes.append(record_event(app, actor, event, note, status=status))
-        actor, event, note = None, "automatic", None  # what follows the first step is the system's
-    if not wait.entered and completed_task is not None:  # a task done while the status stays (one of two opinions)
-        record_event(app, actor, event, note)
-    if wait.status is not None and wait.status != app.status:
-        app.status = wait.status
-        app.latest_status_change_at = now
     app.waits = {
         "user_tasks": [
             {"task_id": t.task_id, "bpmn_id": t.bpmn_id, "lane": t.lane, "form": t.form,
@@ -86,16 +72,36 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
         "service_calls": [c.operation for c in wait.service_calls],
     }
     app.next_timer_at = min((t.due_at for t in wait.timers), default=None)
-    _sync_service_calls(app, wait, fresh=fresh)
+    if fresh:  # inserted now, complete: its rows (history, tasks) reference it
+        db.session.flush()
+    sync_tasks(app, wait, previous_waits, completed_task, actor, fresh=fresh)
+    for notice in wait.notifications:  # the process's send tasks reached in this step
+        outbound.process_notice(app, notice.template, notice.to, notice.channels, notice.task_id,
+                                staff_addresses(app, notice.to) if notice.to != policy.CITIZEN_CANDIDATE else ())
+    now = datetime.now(UTC)
+    changes = []
+    for status in wait.entered:
+        changes.append(record_event(app, actor, event, note, status=status))
+        actor, event, note = None, "automatic", None  # what follows the first step is the system's
+    if not wait.entered and completed_task is not None:  # a task done while the status stays (one of two opinions)
+        record_event(app, actor, event, note)
+    if wait.status is not None and wait.status != app.status:
+        app.status = wait.status
+        app.latest_status_change_at = now
+    # Before anything flushes (the service calls' rows, auto_assign's query), so the application's dates ride
+    # on the same UPDATE as its status. The acknowledgement goes to the citizen only: no office needed yet.
+    note_milestones(app, changes)  # received (and acknowledged), taken in charge: once each
+    # Rows of calls that may still be pending exist only where the application waited for calls.
+    _sync_service_calls(app, wait, fresh=fresh or not previous_waits.get("service_calls"))
     if app.status != previous_status:
         auto_assign(app)  # before anyone is told: operators' e-mails go to the office it picks
     db.session.flush()
-    note_milestones(app, changes)  # received (and acknowledged), taken in charge: once each
     if changes or app.status != previous_status:
         signals.application_status_changed.send(app, previous_status=previous_status, changes=tuple(changes))
 
 
 def _sync_service_calls(app: Application, wait: engine.WaitState, *, fresh: bool = False) -> None:
+    """`fresh`: the application had no calls to wait for before this step, so none to cancel or keep."""
     existing = {} if fresh else {
         row.task_id: row
         for row in db.session.scalars(select(ServiceCallRow).where(ServiceCallRow.application_id == app.id))

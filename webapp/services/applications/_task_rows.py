@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-import weakref
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import SessionTransaction
+from sqlalchemy import Uuid, case, literal, null, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 import engine
 import forms
@@ -28,31 +29,49 @@ from webapp.services import catalogue
 from webapp.services.common import policy
 
 
-def sync_tasks(app: Application, wait: engine.WaitState, completed: str | None, actor: User | None,
-               *, fresh: bool = False) -> None:
+def sync_tasks(app: Application, wait: engine.WaitState, previous_waits: dict[str, Any], completed: str | None,
+               actor: User | None, *, fresh: bool = False) -> None:
     """Inside the step's unit of work: new READY tasks get a row; those no longer ready end.
 
-    `fresh`: the application was inserted in this unit of work, so it has no rows to read or end."""
-    ready = {} if fresh else {row.id: row for row in _taken_ready_rows(app)}
+    `fresh`: the application was inserted in this unit of work, so it has no rows to read or end.
+    Rows are written, never read: the rows READY before this step are those of `previous_waits` (the
+    application's waits before it, written with the rows at every step), those that end are ended by
+    one UPDATE, and a new task that somehow has a row already keeps it (INSERT ... ON CONFLICT DO NOTHING)."""
     now = datetime.now(UTC)
-    waiting: set[uuid.UUID] = set()
-    for task in wait.user_tasks:
-        task_id = uuid.UUID(task.task_id)
-        waiting.add(task_id)
-        if task_id in ready or (not fresh and db.session.get(ProcessTask, task_id) is not None):
-            continue
-        candidate = policy.candidate_kind(task.candidate)
-        db.session.add(ProcessTask(
-            id=task_id, tenant_id=app.tenant_id, application_id=app.id, service_id=app.service_id,
-            bpmn_id=task.bpmn_id, label=(task.label or task.bpmn_id)[:300], form=task.form, variable=task.variable,
-            candidate=candidate, office_id=_named_office(app.tenant_id, candidate), actions=list(task.actions),
-            status_code=task.status, state=TASK_READY, created_at=now))
-    for task_id, row in ready.items():
-        if task_id in waiting:
-            continue
-        done = completed is not None and str(task_id) == completed
-        row.state, row.ended_at = (TASK_COMPLETED if done else TASK_CANCELLED), now
-        row.completed_by_id = actor.id if done and actor is not None else None
+    before = set() if fresh else {t.get("task_id") for t in previous_waits.get("user_tasks", [])}
+    waiting = [uuid.UUID(task.task_id) for task in wait.user_tasks]
+    new_rows = [_row_values(app, task, now) for task in wait.user_tasks if task.task_id not in before]
+    if fresh:
+        db.session.add_all(ProcessTask(**values) for values in new_rows)
+        return
+    done = uuid.UUID(completed) if completed is not None else None
+    with db.session.no_autoflush:  # the application's own changes go in one UPDATE, at the step's flush
+        if new_rows:
+            db.session.execute(_insert_new(new_rows))
+        db.session.execute(
+            update(ProcessTask)
+            .where(ProcessTask.application_id == app.id, ProcessTask.state == TASK_READY,
+                   ProcessTask.id.not_in(waiting))
+            .values(state=case((ProcessTask.id == done, TASK_COMPLETED), else_=TASK_CANCELLED), ended_at=now,
+                    completed_by_id=None if actor is None or done is None
+                    else case((ProcessTask.id == done, literal(actor.id, Uuid)), else_=null()))
+            .execution_options(synchronize_session="fetch"))
+
+
+def _row_values(app: Application, task: engine.UserTask, now: datetime) -> dict[str, Any]:
+    candidate = policy.candidate_kind(task.candidate)
+    return {"id": uuid.UUID(task.task_id), "tenant_id": app.tenant_id, "application_id": app.id,
+            "service_id": app.service_id, "bpmn_id": task.bpmn_id, "label": (task.label or task.bpmn_id)[:300],
+            "form": task.form, "variable": task.variable, "candidate": candidate,
+            "office_id": _named_office(app.tenant_id, candidate), "actions": list(task.actions),
+            "status_code": task.status, "state": TASK_READY, "created_at": now}
+
+
+def _insert_new(rows: list[dict[str, Any]]) -> Any:
+    """The new rows in one statement; one that exists already stays as it is."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sqlite_insert(ProcessTask).values(rows).on_conflict_do_nothing(index_elements=["id"])
+    return pg_insert(ProcessTask).values(rows).on_conflict_do_nothing(index_elements=["id"])
 
 
 def _named_office(tenant_id: uuid.UUID, candidate: str) -> uuid.UUID | None:
@@ -80,30 +99,9 @@ def staff_addresses(app: Application, candidate: str) -> list[str]:
     return sorted({user.email for user in db.session.scalars(query) if user.email})
 
 
-# The READY rows a command read to pick its task, for the same step's sync_tasks to reuse instead of reading
-# them again. Keyed by the transaction: the application's row lock, under which they were read, ends with
-# it, so rows read in another transaction are never reused; and taken once, since the step then changes them.
-_READ_UNDER_LOCK: weakref.WeakKeyDictionary[SessionTransaction, tuple[uuid.UUID, list[ProcessTask]]] = (
-    weakref.WeakKeyDictionary())
-
-
 def ready_tasks(app: Application) -> list[ProcessTask]:
-    rows = _read_ready_rows(app)
-    transaction = db.session().get_transaction()
-    if transaction is not None:
-        _READ_UNDER_LOCK[transaction] = (app.id, rows)
-    return list(rows)
-
-
-def _read_ready_rows(app: Application) -> list[ProcessTask]:
     return list(db.session.scalars(select(ProcessTask).where(
         ProcessTask.application_id == app.id, ProcessTask.state == TASK_READY).order_by(ProcessTask.created_at)))
-
-
-def _taken_ready_rows(app: Application) -> list[ProcessTask]:
-    transaction = db.session().get_transaction()
-    read = _READ_UNDER_LOCK.pop(transaction, None) if transaction is not None else None
-    return read[1] if read is not None and read[0] == app.id else _read_ready_rows(app)
 
 
 def task_form(app: Application, ref: str | None) -> forms.Form | None:

@@ -85,6 +85,9 @@ def _process_task_for(tenant: Tenant, user: User, app: Application, action: str)
     `action` and that `user` may complete. Someone else's task is a 404 (as on the tasks' endpoint); an action
     only a process declares, with no such task now, a 409; one no service of the ente declares, a 404."""
     builtin = action in policy.ALL_ACTIONS
+    if builtin and not any(action in t.get("actions", []) and t.get("form") not in policy.LIFECYCLE_FORMS
+                           for t in app.waits.get("user_tasks", [])):
+        return None  # the waits (written with the rows at every step) say no process task declares it
     declaring = [row for row in _task_rows.ready_tasks(app)
                  if action in row.actions and row.form not in policy.LIFECYCLE_FORMS]
     for row in declaring:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, false, select
+from sqlalchemy import inspect as sa_inspect
 
 from webapp.extensions import db
 from webapp.models import (
@@ -45,10 +46,21 @@ HOLDER_ACTIONS = frozenset(
     {"accept", "reject", "request-integration", "accept-integration", "cancel-integration"}
 )
 SEES_ALL = (ADMIN, MANAGER)
+_ENABLED_IDS = "_enabled_service_ids"  # a plain attribute on the User instance, not a mapped one
 
 
 def enabled_service_ids(user: User) -> list[uuid.UUID]:
-    return [service.id for service in user.services]
+    """The services an operator works on: from `user.services` when a page loaded them, else their ids only
+    (one small query, remembered on this instance for the rest of the request; also for a user whose
+    session has closed, as the statistics and the exports' streams have)."""
+    if "services" not in sa_inspect(user).unloaded:
+        return [service.id for service in user.services]
+    known: list[uuid.UUID] | None = user.__dict__.get(_ENABLED_IDS)
+    if known is None:
+        known = list(db.session.scalars(select(operator_services.c.service_id)
+                                        .where(operator_services.c.user_id == user.id)))
+        user.__dict__[_ENABLED_IDS] = known
+    return known
 
 
 def visible_applications(user: User, tenant: Tenant) -> Select[Application]:
@@ -325,7 +337,9 @@ def require(user: User, app: Application, action: str) -> None:
 def available_actions(user: User, app: Application, payments: Sequence[Payment] | None = None) -> list[str]:
     """The transitions `user` may call on `app` right now (the API's `links`; `payments`: as for
     withdraw_refusal)."""
-    return [action for action in sorted(ALL_ACTIONS) if refusal(user, app, action, payments) is None]
+    # Only the caller's own side's actions are asked about: the other side's are refused by role anyway.
+    mine = CITIZEN_ACTIONS if user.role == CITIZEN else STAFF_ACTIONS if user.is_staff else frozenset()
+    return [action for action in sorted(mine) if refusal(user, app, action, payments) is None]
 
 
 def require_owner_draft(user: User, app: Application) -> None:

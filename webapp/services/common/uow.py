@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from flask import g
+from flask import g, has_request_context
 from flask_sqlalchemy.session import Session
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import scoped_session
+from sqlalchemy.orm import ORMExecuteState, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.extensions import db
@@ -21,6 +22,30 @@ _IN_USE = "La pratica è in uso da un'altra operazione, riprova tra poco."
 def _is_lock_timeout(exc: OperationalError) -> bool:
     """PostgreSQL's NOWAIT refusal, or SQLite still busy after its timeout."""
     return getattr(exc.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE or "database is locked" in str(exc.orig)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _locked_rows_are_read_again(state: ORMExecuteState) -> None:
+    """A row read FOR UPDATE overwrites what the session held of it: the lock is what makes the values
+    current, and since a request's commit does not expire its objects (below), they may predate it."""
+    if state.is_select and getattr(state.statement, "_for_update_arg", None) is not None:
+        state.update_execution_options(populate_existing=True)
+
+
+def _commit(session: scoped_session[Session]) -> None:
+    """Commit. In a request the objects keep their values afterwards: they are what this transaction has
+    just written, and the session ends with the request, so expiring them would only read them all again
+    (the application, its service and version, the tenant) to build the response. Elsewhere (workers,
+    commands, tests holding objects across requests) the commit expires them as usual."""
+    if not has_request_context():
+        session.commit()
+        return
+    current = session()
+    previous, current.expire_on_commit = current.expire_on_commit, False
+    try:
+        current.commit()
+    finally:
+        current.expire_on_commit = previous
 
 
 def after_commit(callback: Callable[[], None]) -> None:
@@ -47,7 +72,7 @@ def unit_of_work() -> Iterator[scoped_session[Session]]:
     try:
         yield session
         if outer == 0:
-            session.commit()
+            _commit(session)
     except OperationalError as exc:
         session.rollback()
         _undo()

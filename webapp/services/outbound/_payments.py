@@ -9,8 +9,9 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import select
+from flask import current_app, has_request_context
+from flask_sqlalchemy.session import Session
+from sqlalchemy import event, select
 
 import connectors
 from webapp.extensions import db
@@ -155,7 +156,28 @@ def _payments(app: Application) -> list[Payment]:
                                    .order_by(Payment.created_at)))
 
 
+# An application this request inserted, in a request whose session has written no payment, has none: the
+# response that shows the new application need not ask. Only within a request (its session ends with it):
+# a worker or a command may hold the object while payments are made elsewhere.
+_FRESH = "_inserted_by_this_request"
+_WROTE_PAYMENTS = "wrote_payments"
+
+
+@event.listens_for(Session, "before_flush")
+def _note_payments(session: Session, _context: Any, _instances: Any) -> None:
+    if not session.info.get(_WROTE_PAYMENTS) and any(isinstance(row, Payment) for row in session.new):
+        session.info[_WROTE_PAYMENTS] = True
+
+
+def mark_inserted(app: Application) -> None:
+    """`app` was inserted by the current request (see for_application)."""
+    if has_request_context():
+        app.__dict__[_FRESH] = True
+
+
 def for_application(app: Application) -> list[Payment]:
+    if app.__dict__.get(_FRESH) and not db.session().info.get(_WROTE_PAYMENTS):
+        return []
     return _payments(app)
 
 
