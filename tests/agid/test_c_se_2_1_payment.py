@@ -27,6 +27,7 @@ from webapp.services.common.options import options_of
 @pytest.mark.parametrize("page", DESKTOP_AND_PHONE, indirect=True)
 def test_c_se_2_1_a_charging_service_is_paid_fully_online(live_server, page, api):
     SIMULATORS["pagopa"].app.receipt_url = f"{live_server}/demo/webhooks/pagopa"
+    page.set_default_timeout(30_000)  # a long way through two sites, each redirect waited for
     login(page, live_server)
     page.wait_for_url(re.compile(r"/area-personale$"))
     page.goto(f"{live_server}/demo/servizi/cdu")

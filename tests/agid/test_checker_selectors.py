@@ -35,10 +35,11 @@ TEXTUAL = {"service-addressed", "service-how-to", "service-needed", "service-ach
 
 
 def send(page: Any) -> None:
-    """"Conferma e invia" on the summary, on to the confirmation. Sending registers the protocol and makes
+    """Conferma e invia on the summary, on to the confirmation. Sending registers the protocol and makes
     the receipt before it answers, which takes a while on a loaded machine: the click waits longer."""
     page.set_default_timeout(60_000)
-    send(page)
+    page.get_by_role("button", name="Conferma e invia").click()
+    page.wait_for_url(re.compile(r"/inviata$"))
     page.set_default_timeout(10_000)
 
 
