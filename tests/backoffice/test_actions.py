@@ -104,7 +104,9 @@ def test_messages_and_private_notes(app, api):
     html = _page(client, app_id, "messaggi")
     assert "Buongiorno, serve altro?" in html and "info.pdf" in html and "Nota privata" in html
     seen = [m["message"] for m in api.get(f"/applications/{app_id}/messages", MARIO).get_json()]
-    assert seen == ["Buongiorno, serve altro?"]
+    # the ente's acknowledgement of the submission (C.SE.1.2) first, then the operator's message; no note
+    assert len(seen) == 2 and seen[0].startswith("Abbiamo ricevuto la tua domanda")
+    assert seen[1] == "Buongiorno, serve altro?"
     notes = api.get(f"/applications/{app_id}/notes", "operatore").get_json()
     assert [n["message"] for n in notes] == ["Controllare ISEE con l'INPS"]
     assert api.post(f"/applications/{app_id}/notes", "operatore", json={"message": "Seconda"}).status_code == 201

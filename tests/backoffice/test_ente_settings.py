@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -122,7 +123,9 @@ def test_faq_assistance_and_report_links_come_from_the_settings(app: Flask) -> N
     home = client.get(form_page).get_data(as_text=True)
     assert 'data-element="faq"' not in home and 'data-element="report-inefficiency"' not in home  # not set: left out
     assert "Richiedi assistenza" not in home
-    assert 'href="/demo/prenota-appuntamento" data-element="appointment-booking"' in home
+    # booking from the step, with the service and the way back to it (C.SE.2.2)
+    booking = r'href="/demo/prenota-appuntamento\?[^"]*servizio=contributo[^"]*" data-element="appointment-booking"'
+    assert re.search(booking, home)
     _settings(app, faq_url="https://www.comune.demo.it/faq", report_inefficiency_service="segnalazione",
               assistance_url="https://www.comune.demo.it/assistenza")
     page = client.get(form_page).get_data(as_text=True)

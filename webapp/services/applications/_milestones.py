@@ -34,19 +34,19 @@ def is_overdue(app: Application, today: date | None = None) -> bool:
             and app.due_on < (today or localtime.today()))
 
 
-def note_milestones(app: Application, changes: Sequence[StatusChange]) -> None:
+def note_milestones(app: Application, changes: Sequence[StatusChange], *, citizen_told: bool = False) -> None:
     """Inside the step's unit of work, with its history rows added (flushed or not)."""
     for change in changes:
         moment = localtime.aware(change.created_at) if change.created_at else localtime.now()
         if app.received_at is None and change.status >= statuses.PRE_SUBMIT:
             app.received_at = moment
             app.due_on = due_on(moment, options_of(app.service_version).max_response_time)
-            _acknowledge(app)
+            _acknowledge(app, by_email=not citizen_told)
         if app.taken_in_charge_at is None and change.status == statuses.PENDING:
             app.taken_in_charge_at = moment
 
 
-def _acknowledge(app: Application) -> None:
+def _acknowledge(app: Application, *, by_email: bool) -> None:
     """The ente's message "Domanda ricevuta", with the number, the date and the link to the application
     (and its e-mail where no other one tells the receipt: one e-mail either way)."""
     tenant = db.session.get(Tenant, app.tenant_id)
@@ -66,4 +66,5 @@ def _acknowledge(app: Application) -> None:
                       subject=subject, body=body, visibility=APPLICANT)
     db.session.add(message)
     db.session.flush()
-    outbound.submission_acknowledged(app, message)
+    if by_email:
+        outbound.submission_acknowledged(app, message)

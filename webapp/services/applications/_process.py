@@ -90,7 +90,10 @@ def persist(app: Application, instance: engine.Instance, wait: engine.WaitState,
         app.latest_status_change_at = now
     # Before anything flushes (the service calls' rows, auto_assign's query), so the application's dates ride
     # on the same UPDATE as its status. The acknowledgement goes to the citizen only: no office needed yet.
-    note_milestones(app, changes)  # received (and acknowledged), taken in charge: once each
+    # A send task to the citizen in this same step already told them by e-mail: the acknowledgement is then
+    # posted in the Area personale only, so the process's own words are the one e-mail.
+    note_milestones(app, changes,  # received (and acknowledged), taken in charge: once each
+                    citizen_told=any(n.to == policy.CITIZEN_CANDIDATE for n in wait.notifications))
     # Rows of calls that may still be pending exist only where the application waited for calls.
     _sync_service_calls(app, wait, fresh=fresh or not previous_waits.get("service_calls"))
     if app.status != previous_status:

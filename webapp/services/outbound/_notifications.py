@@ -199,6 +199,11 @@ def message_posted(app: Application, message: Message) -> None:
 STANDARD_LIFECYCLE = "standard_lifecycle"
 
 
+# A process's notification text of this name is its own receipt e-mail: the acknowledgement then only posts
+# the Area personale message.
+RECEIPT_TEMPLATE = "ricevuta"
+
+
 def speaks_by_moments(app: Application) -> bool:
     """The standard lifecycle tells the citizen its moments (MOMENT_OF_STATUS); a service with its own
     process tells only what its send tasks say, unless its options keep the moments (`citizen_moments`)."""
@@ -215,6 +220,8 @@ def submission_acknowledged(app: Application, message: Message) -> None:
     assert tenant is not None
     if SUBMITTED not in citizen_moments(tenant) or speaks_by_moments(app):
         return
+    if RECEIPT_TEMPLATE in (app.service_version.manifest.get("notifications") or {}):
+        return  # the process tells the receipt in its own words (its send task): one e-mail, not two
     with force_locale(_citizen_language(app)):
         subject = gettext("%(service)s: domanda ricevuta", service=app.service.name)
         greeting = gettext("Gentile %(name)s,", name=app.applicant_name)
