@@ -94,7 +94,8 @@ def test_a_conditional_field_and_the_json_view_stay_in_step_with_the_visual_edit
     # The JSON view edits the same document: the visual editor follows, and a broken text gets the server's word.
     document = json.loads(page.input_value("#fe-json"))
     document["title"] = "Accesso agli atti, modulo rivisto"
-    page.fill("#fe-json", json.dumps(document, ensure_ascii=False, indent=2), timeout=60_000)  # a long text, axe may hold the page
+    # a long text, and axe (run on every page) may hold the page for a while
+    page.fill("#fe-json", json.dumps(document, ensure_ascii=False, indent=2), timeout=60_000)
     expect(page.locator("#fe-titolo")).to_have_value("Accesso agli atti, modulo rivisto")
     page.fill("#fe-json", '{"title": ')
     expect(page.locator("#fe-visuale")).to_contain_text("Il JSON non è leggibile")
