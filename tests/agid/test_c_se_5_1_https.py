@@ -17,17 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.agid.tls_servers import HOST, STRONG, Pki, failed, lines_of, make_cli_app, make_pki, run_check
-
-
-@pytest.fixture(scope="module")
-def cli_app(database_url: str, storage_dir: Path) -> Flask:
-    return make_cli_app(database_url, storage_dir)
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
+from tests.agid.tls_servers import HOST, STRONG, Pki, failed, lines_of, make_pki, run_check
 
 
 def test_c_se_5_1_a_well_configured_server_passes_every_check(cli_app: Flask, pki: Pki) -> None:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
-from tests.agid.tls_servers import Pki, failed, make_cli_app, make_pki, run_check
+from tests.agid.tls_servers import Pki, failed, run_check
 from tests.conftest import DESKTOP_AND_PHONE, assert_accessible
 from webapp.services.deployment import Target, check_deployment
 
@@ -23,16 +23,6 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "webapp" / "templates"
 ABSOLUTE = re.compile(r"""(?:https?:)?//[A-Za-z0-9][A-Za-z0-9.-]*(?::\d+)?""")
 # Other organisations' pages a template may link to (information for the citizen), never the site's own.
 OUTSIDE = frozenset({"www.spid.gov.it"})
-
-
-@pytest.fixture(scope="module")
-def cli_app(database_url: str, storage_dir: Path) -> Flask:
-    return make_cli_app(database_url, storage_dir)
-
-
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 def test_c_se_5_2_a_host_outside_servizi_fails(cli_app: Flask, pki: Pki) -> None:
