@@ -6,11 +6,13 @@ from __future__ import annotations
 import gc
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jwt
 import psycopg
 import pytest
 from flask import Flask
@@ -190,7 +192,8 @@ class Api:
         self.tokens: dict[str, str] = {}
 
     def token(self, username: str, password: str = "demo") -> str:
-        if username not in self.tokens:
+        # The cache lives for the whole session, which outlasts a token's lifetime: renew in time.
+        if username not in self.tokens or _expires_within(self.tokens[username], seconds=300):
             response = self.client.post(f"/{self.tenant}/api/auth",
                                         json={"username": username, "password": password})
             assert response.status_code == 200, response.get_json()
@@ -211,6 +214,11 @@ class Api:
 
     def patch(self, path: str, user: str | None = None, **kw: Any) -> Any:
         return self.call("PATCH", path, user, **kw)
+
+
+def _expires_within(token: str, seconds: int) -> bool:
+    expiry = jwt.decode(token, options={"verify_signature": False}).get("exp", 0)
+    return bool(expiry - time.time() < seconds)
 
 
 @pytest.fixture(scope="session")

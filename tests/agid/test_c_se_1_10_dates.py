@@ -96,7 +96,8 @@ def _received_days_ago(app: Flask, app_id: str, days: int) -> None:
         row = db.session.get(Application, uuid.UUID(app_id))
         assert row is not None and row.due_on is not None
         term = (row.due_on - localtime.local_day(row.received_at)).days
-        row.received_at = row.received_at - timedelta(days=days)
+        # On Rome's wall clock: across a change of summer time, `days` of 24 hours can land on another day.
+        row.received_at = localtime.local(row.received_at) - timedelta(days=days)
         row.due_on = localtime.local_day(row.received_at) + timedelta(days=term)
         db.session.commit()
 

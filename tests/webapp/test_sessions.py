@@ -5,7 +5,9 @@ HTTPS; a return address with CR/LF is a 400."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
+import jwt
 import pytest
 from flask import Flask
 
@@ -112,3 +114,18 @@ def test_a_return_address_with_cr_lf_is_a_400(app: Flask, path: str) -> None:
         response = client.get(path)
     assert response.status_code == 400
     assert "Set-Cookie: x" not in str(response.headers) and "X: 1" not in str(response.headers)
+
+
+def test_an_expired_token_is_refused_and_the_suites_client_renews_it(app: Flask, api) -> None:
+    """The suite's token cache outlives a token (a full run takes over an hour): it must log in anew."""
+    api.token("operatore")
+    claims = jwt.decode(api.tokens["operatore"], options={"verify_signature": False})
+    claims["exp"] = int((datetime.now(UTC) - timedelta(seconds=1)).timestamp())
+    expired = jwt.encode(claims, app.config["SECRET_KEY"], algorithm="HS256")
+    refused = app.test_client().get("/demo/api/backoffice/applications",
+                                    headers={"Authorization": f"Bearer {expired}"})
+    assert refused.status_code == 401
+    assert "scaduto" in refused.get_json()["description"]
+    api.tokens["operatore"] = expired
+    assert api.get("/backoffice/applications", "operatore").status_code == 200
+    assert api.tokens["operatore"] != expired
