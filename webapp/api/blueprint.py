@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import request
 
+from webapp.api.context import load_tenant_and_caller
 from webapp.blueprints import tenant_blueprint
 from webapp.services.workshop import MAX_ZIP_BYTES
 
-bp = tenant_blueprint("api", "webapp.api", "/api")
+bp = tenant_blueprint("api", "webapp.api", "/api", loader=load_tenant_and_caller)
 
 
 # Bodies that carry no files stay small: a login is a few hundred bytes, and nothing unauthenticated may

@@ -12,23 +12,38 @@ from marshmallow import Schema
 from marshmallow.exceptions import MarshmallowError
 
 import forms
+from webapp.blueprints import load_tenant
 from webapp.services.common.errors import BadRequest, FieldProblem, Unauthorized, ValidationFailed
 from webapp.services.common.tenancy import Tenant
-from webapp.services.people import User, user_from_token
+from webapp.services.people import User, tenant_and_caller, user_from_token
 
 
 def tenant() -> Tenant:
     return g.tenant
 
 
+def _bearer_token() -> str:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def load_tenant_and_caller(slug: str) -> None:
+    """The tenant of the address and, with a token valid for it, its holder: one query, not two."""
+    token = _bearer_token()
+    found = tenant_and_caller(slug, token) if token else None
+    if found is None:
+        load_tenant(slug)
+    else:
+        g.tenant, g.user = found
+
+
 def current_user() -> User:
     """The caller from `Authorization: Bearer <JWT>`; 401 without a valid token for this tenant."""
     if "user" not in g:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token:
+        token = _bearer_token()
+        if not token:
             raise Unauthorized("Serve un token: Authorization: Bearer <token>.")
-        g.user = user_from_token(tenant(), token.strip())
+        g.user = user_from_token(tenant(), token)
     return g.user
 
 

@@ -17,7 +17,7 @@ from ._citizens import (
     provider_for,
     providers,
 )
-from ._credentials import hash_password, issue_token, user_from_token
+from ._credentials import hash_password, issue_token, tenant_and_caller, user_from_token
 from ._login_guard import LoginThrottled, authenticate
 from ._offices import close_office, create_office, get_office, office_members, open_work, staff_accounts, update_office
 from ._operators import (
@@ -122,6 +122,7 @@ __all__ = [
     "set_manager",
     "set_totp_required",
     "staff_accounts",
+    "tenant_and_caller",
     "totp_required",
     "update_office",
     "update_operator",
