@@ -12,7 +12,7 @@ from flask import Flask
 from tests.backoffice.conftest import act as office_act
 from tests.backoffice.conftest import logged_in
 from tests.citizen.helpers import login, post_form
-from tests.webapp.helpers import MARIO, act, contributo_data, create
+from tests.webapp.helpers import MARIO, act, contributo_data, create, submitted
 from webapp.extensions import db
 from webapp.models import Application
 
@@ -113,3 +113,28 @@ def test_deep_nesting_is_a_400_everywhere(app: Flask, api, path: str) -> None:
         response = _raw(api, path, body)
         assert response.status_code in (400, 413), (path, depth, response.status_code)
         assert "annidato" in response.get_json()["description"] or response.status_code == 413
+
+
+EDGE_DAYS = {"year 1 to year 9999": ("0001-01-01", "9999-12-31"), "the last day only": ("9999-12-31", "9999-12-31"),
+             "the first day only": ("0001-01-01", "0001-01-01")}
+
+
+@pytest.mark.parametrize(("first", "last"), EDGE_DAYS.values(), ids=EDGE_DAYS.keys())
+def test_days_at_the_calendars_edges_filter_every_list(app: Flask, api, first: str, last: str) -> None:
+    """A day typed into a filter that has no midnight in UTC (or no next day) is a bound that leaves out
+    nothing before (or after) it: the page answers, with the rows such a span holds."""
+    app_id = submitted(api)
+    wide = first < "5000" < last
+    office, admin, citizen = logged_in(app, "operatore"), logged_in(app, "admin"), app.test_client()
+    login(citizen)
+    for client, path in [(office, f"/demo/backoffice/pratiche?period=custom&from={first}&to={last}"),
+                         (office, f"/demo/backoffice/pratiche/export.csv?period=custom&from={first}&to={last}"),
+                         (office, f"/demo/backoffice/protocollo?period=custom&from={first}&to={last}"),
+                         (office, f"/demo/backoffice/protocollo/export.csv?period=custom&from={first}&to={last}"),
+                         (admin, f"/demo/backoffice/registro-attivita?dal={first}&al={last}"),
+                         (citizen, f"/demo/area-personale/pagamenti?dal={first}&al={last}")]:
+        response = client.get(path)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 200, path
+        if "/pratiche?" in path:
+            assert (app_id in body) is wide, path

@@ -51,10 +51,19 @@ def today() -> date:
 
 
 def start_of_day(day: date) -> datetime:
-    """Midnight of an office day, as the UTC moment to compare stored times with."""
-    return datetime.combine(day, time(), tzinfo=ROME).astimezone(UTC)
+    """Midnight of an office day, as the UTC moment to compare stored times with (for 1 January of
+    year 1, typed into a filter, UTC's first moment: Rome's midnight then is before it)."""
+    try:
+        return datetime.combine(day, time(), tzinfo=ROME).astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """The next day's midnight in UTC: the exclusive end of `day` (the calendar's last day ends at its end)."""
+    return start_of_day(day + timedelta(days=1)) if day < date.max else datetime.max.replace(tzinfo=UTC)
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
     """[start, end) of an office day in UTC; 23 or 25 hours long on the days the clocks change."""
-    return start_of_day(day), start_of_day(day + timedelta(days=1))
+    return start_of_day(day), end_of_day(day)

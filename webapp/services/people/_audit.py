@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import has_request_context, request
@@ -144,7 +144,7 @@ def _query(tenant: Tenant, filters: AuditFilters) -> Select[Any]:
     if filters.since:
         query = query.where(AuditEvent.created_at >= localtime.start_of_day(filters.since))
     if filters.until:
-        query = query.where(AuditEvent.created_at < localtime.start_of_day(filters.until + timedelta(days=1)))
+        query = query.where(AuditEvent.created_at < localtime.end_of_day(filters.until))
     return query
 
 

@@ -99,10 +99,12 @@ def period_bounds(query: ListQuery, today: date | None = None) -> tuple[datetime
         "last_week": (monday - timedelta(days=7), monday),
         "this_month": (first, (first + timedelta(days=32)).replace(day=1)),
         "last_month": (previous_first, first),
-        "custom": (query.date_from, query.date_to + timedelta(days=1) if query.date_to else None),
+        "custom": (query.date_from, None),
     }
     start, end = spans.get(query.period, (None, None))
-    return (localtime.start_of_day(start) if start else None, localtime.start_of_day(end) if end else None)
+    until = localtime.end_of_day(query.date_to) if query.period == "custom" and query.date_to else None
+    return (localtime.start_of_day(start) if start else None,
+            localtime.start_of_day(end) if end else until)
 
 
 def find_service(tenant: Tenant, user: User, key: str) -> Service | None:
