@@ -2,6 +2,16 @@
 
 from webapp.models import Calendar, Meeting, OpeningHour
 
+from ._agenda import (
+    action_refusal,
+    available_actions,
+    book_for_citizen,
+    get_meeting,
+    list_meetings,
+    operator_action,
+    reschedule,
+    set_video_link,
+)
 from ._availability import Window, days, slots_for_day, stored
 from ._calendars import (
     FLAGS,
@@ -21,10 +31,6 @@ from ._calendars import (
     update_calendar,
 )
 from ._meetings import (
-    STATUS_LABELS,
-    action_refusal,
-    available_actions,
-    book_for_citizen,
     booking_period_bounds,
     by_token,
     cancel_by_booker,
@@ -34,20 +40,15 @@ from ._meetings import (
     expire_drafts,
     follow_application,
     for_application,
-    get_meeting,
     hold_slot,
-    list_meetings,
     local_day,
     of_citizen,
     on_application_status_changed,
-    operator_action,
-    reschedule,
     save_applicant,
     save_details,
     service_slug,
-    set_video_link,
 )
-from ._notices import NOTIFICATION_KINDS, calendar_ics, csv_rows, ics, set_notifications, wants
+from ._notices import NOTIFICATION_KINDS, STATUS_LABELS, calendar_ics, csv_rows, ics, set_notifications, wants
 from ._opening_hours import (
     add_closure,
     bookable_days,
