@@ -13,8 +13,8 @@ from flask import Flask
 from icalendar import Calendar as ICalendar
 
 from tests.backoffice.conftest import add_staff, csrf, logged_in
+from tests.citizen.booking import book
 from tests.citizen.helpers import csrf as citizen_csrf
-from tests.citizen.test_booking import _book
 from tests.webapp.calendars import open_every_day
 from webapp.extensions import db
 from webapp.models import Meeting, OpeningHour, OutboxMessage, Tenant, User
@@ -166,7 +166,7 @@ def test_operators_choose_which_booking_emails_they_get(app):
     page = operatore.get(settings).get_data(as_text=True)
     assert 'value="cancelled" checked' in page and 'value="new" checked' not in page
     citizen = app.test_client()
-    link = _book(app, citizen, calendar_id).headers["Location"].split("?")[0]
+    link = book(app, citizen, calendar_id).headers["Location"].split("?")[0]
     with app.app_context():
         to_operator = [m.subject for m in db.session.scalars(db.select(OutboxMessage).where(
             OutboxMessage.recipient == "operatore@demo.example.it"))]

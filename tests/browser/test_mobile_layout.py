@@ -17,7 +17,7 @@ from tests.browser.test_backoffice_handling import staff_login
 from tests.browser.test_backoffice_payments import _settled
 from tests.browser.test_citizen_flow import login, tick
 from tests.citizen import helpers as citizen
-from tests.citizen.test_booking import _book
+from tests.citizen.booking import book
 from tests.conftest import DESKTOP_AND_PHONE, PHONES, assert_accessible
 from tests.webapp.calendars import open_every_day
 from tests.webapp.helpers import MARIO, act, contributo_data, create, submitted
@@ -41,7 +41,7 @@ def _applications(app: Flask, api: Any) -> dict[str, Any]:
     calendar_id = open_every_day(app)
     client = app.test_client()
     citizen.login(client, MARIO)
-    assert _book(app, client, calendar_id).status_code == 302
+    assert book(app, client, calendar_id).status_code == 302
     return {"waiting": waiting, "due": due, "draft": draft, "registered": registered, "calendar": calendar_id}
 
 
