@@ -296,19 +296,35 @@ DESKTOP_AND_PHONE = ["desktop", "phone"]
 # axe on every page a browser test loads, at the test's window size: the init script below runs it in the
 # page once loaded and reports serious and critical violations through a binding; the `page` fixture fails
 # the test at teardown with what it collected. A page left before axe finished goes unchecked (it is
-# usually a redirect or a step clicked through). AXE_ON_EVERY_PAGE=0 turns it off (to time the cost).
+# usually a redirect or a step clicked through). The result stays in the page, with a watch on the DOM and
+# the window's size, so that `assert_accessible` on a page nothing has changed since reuses it instead of
+# running axe again. AXE_ON_EVERY_PAGE=0 turns it off (to time the cost).
 _AXE_ON_LOAD = """(() => {
   if (window.top !== window || !window.axe) return;
   // once the page is idle: the test's next step goes first, and `load` is not held up by axe's own work
   window.addEventListener('load', () => requestIdleCallback(() => {
     if (window.__axeHeld) return;  // assert_accessible is running axe itself
+    const stale = () => { window.__axeStale = true; };
+    new MutationObserver(stale).observe(document, {subtree: true, childList: true, attributes: true,
+                                                   characterData: true});
+    window.addEventListener('resize', stale);
     window.__axeOnLoad = axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']})
-      .then(r => window.__axeReport(location.href, r.violations
-        .filter(v => v.impact === 'serious' || v.impact === 'critical')
-        .map(v => v.id + ' (' + v.impact + '): ' + JSON.stringify(v.nodes.slice(0, 3).map(n => n.target)))))
+      .then(r => {
+        const found = r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+          .map(v => v.id + ' (' + v.impact + '): ' + JSON.stringify(v.nodes.slice(0, 3).map(n => n.target)));
+        window.__axeFound = found;
+        return window.__axeReport(location.href, found);
+      })
       .catch(() => null).finally(() => { window.__axeOnLoad = null; });
   }, {timeout: 1000}));
 })();"""
+
+# The on-load result, when the page has not changed since axe read it; null otherwise (axe must run).
+_AXE_RESULT_STILL_TRUE = """async () => {
+  window.__axeHeld = true;  // axe refuses two runs at once: the on-load one, if not started, never starts
+  if (window.__axeOnLoad) await window.__axeOnLoad;
+  return Array.isArray(window.__axeFound) && !window.__axeStale ? window.__axeFound : null;
+}"""
 
 
 def _axe_script() -> str:
@@ -317,20 +333,24 @@ def _axe_script() -> str:
     return str(Axe().axe_script)
 
 
+def axe_on_every_page(context: Any, ours: str, found: list[str]) -> None:
+    """Runs axe on each page of `ours` (the live server) the context loads, collecting into `found`."""
+    def report(_source: Any, url: str, violations: list[str]) -> None:
+        if url.startswith(ours + "/"):
+            found.extend(f"{url}: {violation}" for violation in violations)
+
+    context.expose_binding("__axeReport", report)
+    context.add_init_script(_axe_script() + "\n" + _AXE_ON_LOAD % json.dumps(WCAG_21_AA))
+
+
 @pytest.fixture
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(locale="it-IT", viewport=VIEWPORTS[getattr(request, "param", "desktop")])
     context.set_default_timeout(10_000)
     found: list[str] = []
     if os.environ.get("AXE_ON_EVERY_PAGE", "1") != "0" and "live_server" in request.fixturenames:
-        ours = request.getfixturevalue("live_server")  # only the app's pages (not the simulators' checkout)
-
-        def report(_source: Any, url: str, violations: list[str]) -> None:
-            if url.startswith(ours + "/"):
-                found.extend(f"{url}: {violation}" for violation in violations)
-
-        context.expose_binding("__axeReport", report)
-        context.add_init_script(_axe_script() + "\n" + _AXE_ON_LOAD % json.dumps(WCAG_21_AA))
+        # only the app's pages (not the simulators' checkout)
+        axe_on_every_page(context, request.getfixturevalue("live_server"), found)
     tab = context.new_page()
     yield tab
     context.close()
@@ -343,7 +363,10 @@ def assert_accessible(page: Any) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     page.wait_for_load_state()
-    page.evaluate("() => { window.__axeHeld = true; return window.__axeOnLoad; }")  # axe refuses two runs at once
+    already = page.evaluate(_AXE_RESULT_STILL_TRUE)
+    if already is not None:
+        assert not already, f"{page.url}: " + "; ".join(already)
+        return
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     assert not bad, f"{page.url}: " + "; ".join(
