@@ -7,6 +7,8 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from webapp.services.applications import ACKNOWLEDGEMENT
+
 MARIO = "RSSMRA80A01H501U"
 GIUSEPPINA = "VRDGPP85M41F205X"
 
@@ -98,3 +100,11 @@ def pay(api: Any, payment_ids: list[str], card: str, user: str = MARIO) -> int:
     url = checkout.get_json()["url"]
     assert _open(url) == 200  # the checkout page
     return _open(f"{url}/pay", {"card_number": card, "expiry": "12/30", "cvv": "123", "email": "m@example.it"})
+
+
+def messages_after_submission(api: Any, app_id: str, user: str = MARIO) -> list[dict[str, Any]]:
+    """The application's messages as `user` sees them, but the ente's acknowledgement of the submission
+    (which every submitted application has)."""
+    response = api.get(f"/applications/{app_id}/messages", user)
+    assert response.status_code == 200, response.get_json()
+    return [m for m in response.get_json() if m["subject"] != ACKNOWLEDGEMENT]

@@ -14,7 +14,7 @@ from flask import Flask
 from werkzeug.http import parse_options_header
 
 from tests.backoffice.conftest import logged_in
-from tests.webapp.helpers import MARIO, act, contributo_data, create
+from tests.webapp.helpers import MARIO, act, contributo_data, create, messages_after_submission
 from webapp.extensions import db
 from webapp.models import Attachment
 from webapp.services.common import uploads
@@ -77,7 +77,7 @@ def test_an_empty_file_on_the_offices_form_is_refused(app: Flask, api) -> None:
         "csrf_token": token, "message": "Ecco il documento", "attachments": (io.BytesIO(b""), "vuoto.pdf")},
         content_type="multipart/form-data", follow_redirects=True)
     assert "è vuoto" in response.get_data(as_text=True)
-    assert api.get(f"/applications/{app_id}/messages", MARIO).get_json() == []
+    assert messages_after_submission(api, app_id) == []
 
 
 def _stored_files(app: Flask) -> set[Path]:

@@ -12,7 +12,7 @@ from flask import Flask
 from tests.backoffice.conftest import act as office_act
 from tests.backoffice.conftest import logged_in
 from tests.citizen.helpers import login, post_form
-from tests.webapp.helpers import MARIO, act, contributo_data, create, submitted
+from tests.webapp.helpers import MARIO, act, contributo_data, create, messages_after_submission, submitted
 from webapp.extensions import db
 from webapp.models import Application
 
@@ -84,7 +84,7 @@ def test_nul_in_a_page_form_is_refused_in_italian(app: Flask, api) -> None:
     response = post_form(client, f"/demo/pratiche/{app_id}/messaggi", {"message": "ciao\x00"},
                          token_from=f"/demo/pratiche/{app_id}")
     assert response.status_code == 400 and "carattere non ammesso" in response.get_data(as_text=True)
-    assert api.get(f"/applications/{app_id}/messages", MARIO).get_json() == []
+    assert messages_after_submission(api, app_id) == []
 
 
 def test_a_huge_login_body_is_refused_before_it_is_read(app: Flask) -> None:

@@ -71,7 +71,8 @@ def test_accesso_atti_with_delegation_integration_and_approval(api):
     assert actors[4000] == actors[4100] == actors[6000] == "Olivia Operatrice"
     assert actors[2000] == actors[3000] == actors[7000] == "Sistema"
     texts = [m["message"] for m in api.get(f"/applications/{app_id}/messages", MARIO).get_json()]
-    assert texts == ["Manca la copia del documento", "Ecco il documento", "Accesso consentito"]
+    assert texts[0].startswith(f"Abbiamo ricevuto la tua domanda n. {app_id}")  # the ente's acknowledgement
+    assert texts[1:] == ["Manca la copia del documento", "Ecco il documento", "Accesso consentito"]
 
 
 def test_reject_without_protocol(api):

@@ -5,7 +5,16 @@ from __future__ import annotations
 import base64
 
 from tests.conftest import Api
-from tests.webapp.helpers import GIUSEPPINA, MARIO, accesso_atti_data, act, create, history, submitted
+from tests.webapp.helpers import (
+    GIUSEPPINA,
+    MARIO,
+    accesso_atti_data,
+    act,
+    create,
+    history,
+    messages_after_submission,
+    submitted,
+)
 from tests.webapp.tenants import make_tenant, service_copy
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -25,9 +34,9 @@ def test_messages_notes_and_attachments(api):
     reply = api.post(f"/applications/{app_id}/messages", "operatore", json={"message": "Ricevuto, grazie"})
     assert reply.status_code == 201
 
-    citizen_view = [m["message"] for m in api.get(f"/applications/{app_id}/messages", MARIO).get_json()]
+    citizen_view = [m["message"] for m in messages_after_submission(api, app_id)]
     assert citizen_view == ["Allego la ricevuta", "Ricevuto, grazie"]
-    office_view = [m["message"] for m in api.get(f"/applications/{app_id}/messages", "operatore").get_json()]
+    office_view = [m["message"] for m in messages_after_submission(api, app_id, "operatore")]
     assert office_view == ["Allego la ricevuta", "Verificare con l'anagrafe", "Ricevuto, grazie"]
 
     download = api.get(f"/applications/{app_id}/attachments/{attachment['id']}", MARIO)

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import Api, app_config
-from tests.webapp.helpers import MARIO, act, submitted
+from tests.webapp.helpers import GIUSEPPINA, MARIO, act, contributo_data, submitted
 from tests.webapp.smtp_sink import Sink, start_sink
 from tests.webapp.workers import free_port
 from webapp.app import create_app
@@ -98,7 +98,9 @@ def test_tenant_texts_and_the_citizens_language(app: Flask, api: Api) -> None:
         giuseppina.identity = {**(giuseppina.identity or {}), "language": "en"}
         db.session.commit()
     mario_app = submitted(api, "contributo")
-    submitted(api, "contributo", user="VRDGPP85M41F205X")
+    # Her own address in the form (the form's contacts become the profile's, once only).
+    submitted(api, "contributo", contributo_data(nome="Giuseppina", cognome="Verdi", codice_fiscale=GIUSEPPINA,
+                                                 email="giuseppina.verdi@example.it"), user=GIUSEPPINA)
     with app.app_context():
         rows = {(r.recipient, r.subject): r.body for r in db.session.scalars(db.select(OutboxMessage))}
     own = rows[("mario.rossi@example.it", f"Pratica {mario_app} acquisita dal Comune")]

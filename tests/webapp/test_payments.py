@@ -10,7 +10,7 @@ from flask import Flask
 
 import connectors
 from tests.conftest import SIMULATORS, WEBHOOK_SECRET, Api
-from tests.webapp.helpers import MARIO, act, contributo_data, create, history, pay
+from tests.webapp.helpers import MARIO, act, contributo_data, create, history, messages_after_submission, pay
 from tests.webapp.tenants import make_tenant, service_copy, with_options
 from webapp.extensions import db
 from webapp.models import OutboxMessage, Payment
@@ -159,7 +159,7 @@ def test_operator_registers_a_payment_made_elsewhere(paying: Api, app: Flask) ->
         assert payment.registered_manually_reason == "Pagato allo sportello, quietanza 42"
     notes = [m["message"] for m in paying.get(f"/applications/{app_id}/messages", "op-pagamenti").get_json()]
     assert "Pagato allo sportello, quietanza 42" in notes  # kept as a private note by default
-    assert not paying.get(f"/applications/{app_id}/messages", MARIO).get_json()
+    assert not messages_after_submission(paying, app_id)
     act(paying, app_id, "complete-payment", "op-pagamenti", {"message": "ancora"}, expect=409)  # irreversible, once
     notice = paying.get(f"/applications/{app_id}/payment", MARIO).get_json()[0]["notice_number"]
     closed = paying.post("/payments/checkout", MARIO, json={"payments": [_payment["id"]]})
