@@ -7,6 +7,7 @@ import time
 import pytest
 
 from engine import ExpressionError, _evaluator, evaluate
+from engine._evaluator import TIME_LIMIT
 
 HOSTILE = [
     "__import__('os')",
@@ -53,6 +54,33 @@ def test_deadline_stops_evaluation(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_evaluator, "TIME_LIMIT", -1.0)
     with pytest.raises(ExpressionError, match="time limit"):
         evaluate("1 + 1", {})
+
+
+class _Waits:
+    """A value whose length takes a while to come, without work: like a thread a busy server set aside."""
+
+    def __len__(self) -> int:
+        time.sleep(TIME_LIMIT + 0.2)
+        return 3
+
+
+def test_waiting_is_not_the_expressions_time() -> None:
+    assert evaluate("len(value) + 1", {"value": _Waits()}) == 4
+
+
+class _Works:
+    """A value whose length takes a while of work to compute."""
+
+    def __len__(self) -> int:
+        until = time.thread_time() + TIME_LIMIT + 0.1
+        while time.thread_time() < until:
+            pass
+        return 3
+
+
+def test_work_is() -> None:
+    with pytest.raises(ExpressionError, match="time limit"):
+        evaluate("len(value) + 1", {"value": _Works()})
 
 
 @pytest.mark.parametrize(("expression", "expected"), [
