@@ -19,7 +19,7 @@ from webapp.services.common.tenancy import get_scoped, parse_uuid, scoped
 from webapp.services.common.uow import unit_of_work
 
 from . import _availability, _notices, _opening_hours
-from ._meetings import _apply_applicant, _aware, _free_slot, _locked_calendar
+from ._meetings import apply_applicant, free_slot, locked_calendar
 from ._notices import STATUS_LABELS
 
 BOOKER_EVENTS = {"approve": "approved", "refuse": "refused", "cancel": "cancelled"}  # what the booker is told
@@ -68,8 +68,8 @@ def reschedule(tenant: Tenant, user: User, meeting_id: Any, slot_value: str, mes
         _require_runner(user, meeting.calendar)
         if meeting.status not in (PENDING, APPROVED):
             raise Conflict(f"Un appuntamento «{STATUS_LABELS[meeting.status]}» non si può spostare.")
-        locked = _locked_calendar(tenant, meeting.calendar_id)
-        slot = _free_slot(_opening_hours.office_slots(locked, day, now, meeting.id), start, hour_id)
+        locked = locked_calendar(tenant, meeting.calendar_id)
+        slot = free_slot(_opening_hours.office_slots(locked, day, now, meeting.id), start, hour_id)
         meeting.from_time = _availability.stored(day, slot.start)
         meeting.to_time = _availability.stored(day, slot.end)
         meeting.opening_hour_id = parse_uuid(hour_id)
@@ -91,18 +91,17 @@ def book_for_citizen(tenant: Tenant, user: User, calendar_id: Any, slot_value: s
     if not details:
         raise ValidationFailed([FieldProblem("/user_message", "Il motivo è obbligatorio.", "required")])
     with unit_of_work():
-        locked = _locked_calendar(tenant, calendar_id)
-        slot = _free_slot(_opening_hours.office_slots(locked, day, now), start, hour_id)
+        locked = locked_calendar(tenant, calendar_id)
+        slot = free_slot(_opening_hours.office_slots(locked, day, now), start, hour_id)
         meeting = Meeting(tenant_id=tenant.id, calendar_id=locked.id, opening_hour_id=parse_uuid(hour_id),
                           status=APPROVED, cancel_token=secrets.token_urlsafe(32), user_message=details[:2000],
                           from_time=_availability.stored(day, slot.start),
                           to_time=_availability.stored(day, slot.end))
         db.session.add(meeting)
         db.session.flush()
-        _apply_applicant(meeting, form)
+        apply_applicant(meeting, form)
         _notices.tell_booker(tenant, meeting, "booked")
     return meeting
-
 
 
 def get_meeting(tenant: Tenant, calendar: Calendar, meeting_id: Any) -> Meeting:
@@ -135,7 +134,7 @@ def action_refusal(meeting: Meeting, action: str, now: datetime) -> str | None:
     allowed_from, _result = OPERATOR_ACTIONS.get(action, ((), None))
     if meeting.status not in allowed_from:
         return f"Un appuntamento «{STATUS_LABELS[meeting.status]}» non può cambiare così."
-    if action in ("done", "missed") and now < _aware(meeting.from_time):
+    if action in ("done", "missed") and now < localtime.aware(meeting.from_time):
         return "Un appuntamento si segna come avvenuto o non avvenuto solo dopo l'orario di inizio."
     return None
 

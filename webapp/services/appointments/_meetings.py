@@ -27,7 +27,7 @@ from . import _availability, _notices, _opening_hours
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-def _locked_calendar(tenant: Tenant, calendar_id: Any) -> Calendar:
+def locked_calendar(tenant: Tenant, calendar_id: Any) -> Calendar:
     calendar = get_scoped(Calendar, tenant, calendar_id)
     db.session.execute(select(Calendar.id).where(Calendar.id == calendar.id).with_for_update())
     return calendar
@@ -37,8 +37,8 @@ def hold_slot(tenant: Tenant, calendar_id: Any, day: date, start: str, opening_h
               user: User | None) -> Meeting:
     """Choosing a slot creates a DRAFT that holds the place for the calendar's draft duration."""
     with unit_of_work():
-        calendar = _locked_calendar(tenant, calendar_id)
-        slot = _free_slot(_opening_hours.slots_of(calendar, day, now), start, opening_hour_id)
+        calendar = locked_calendar(tenant, calendar_id)
+        slot = free_slot(_opening_hours.slots_of(calendar, day, now), start, opening_hour_id)
         meeting = Meeting(
             tenant_id=tenant.id, calendar_id=calendar.id, opening_hour_id=parse_uuid(opening_hour_id),
             user_id=user.id if user else None, status=DRAFT, cancel_token=secrets.token_urlsafe(32),
@@ -85,11 +85,11 @@ def save_applicant(tenant: Tenant, meeting_id: Any, form: dict[str, Any], now: d
     """Step 4: name, surname, e-mail (required), phone."""
     with unit_of_work():
         meeting = draft(tenant, meeting_id, now)
-        _apply_applicant(meeting, form)
+        apply_applicant(meeting, form)
     return meeting
 
 
-def _apply_applicant(meeting: Meeting, form: dict[str, Any]) -> None:
+def apply_applicant(meeting: Meeting, form: dict[str, Any]) -> None:
     values = {key: str(form.get(key) or "").strip() for key in ("name", "surname", "email", "phone_number")}
     problems = [FieldProblem(f"/{key}", message, "required") for key, message in
                 (("name", "Il nome è obbligatorio."), ("surname", "Il cognome è obbligatorio.")) if not values[key]]
@@ -108,7 +108,7 @@ def confirm(tenant: Tenant, meeting_id: Any, now: datetime, application: Applica
     from an application's page, it is linked to it (one active appointment per application)."""
     with unit_of_work():
         meeting = draft(tenant, meeting_id, now)
-        calendar = _locked_calendar(tenant, meeting.calendar_id)
+        calendar = locked_calendar(tenant, meeting.calendar_id)
         if not (meeting.user_message and meeting.name and meeting.email):
             raise Conflict("Mancano alcuni dati della prenotazione: completa i passi precedenti.")
         if _over_limit(calendar, meeting, now):
@@ -246,7 +246,7 @@ def of_citizen(tenant: Tenant, user: User) -> list[Meeting]:
     return list(db.session.scalars(query.order_by(Meeting.from_time.desc()).limit(200)))
 
 
-def _free_slot(slots: list[_availability.Slot], start: str, hour_id: str) -> _availability.Slot:
+def free_slot(slots: list[_availability.Slot], start: str, hour_id: str) -> _availability.Slot:
     """The chosen slot (start "HH:MM" in that opening hour), if it still has a place."""
     slot = next((s for s in slots if s.start.strftime("%H:%M") == start and s.opening_hour_id == hour_id), None)
     if slot is None or not slot.available:

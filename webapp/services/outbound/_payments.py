@@ -193,7 +193,7 @@ def list_payments(tenant: Tenant, user: User, first_day: date | None = None,
     if first_day is not None:
         query = query.where(Payment.created_at >= localtime.start_of_day(first_day))
     if last_day is not None:
-        query = query.where(Payment.created_at < localtime.day_bounds(last_day)[1])
+        query = query.where(Payment.created_at < localtime.end_of_day(last_day))
     return list(db.session.scalars(query))
 
 

@@ -92,19 +92,18 @@ def period_bounds(query: ListQuery, today: date | None = None) -> tuple[datetime
     monday = today - timedelta(days=today.weekday())
     first = today.replace(day=1)
     previous_first = (first - timedelta(days=1)).replace(day=1)
+    # first and last day of each period, both included
     spans: dict[str, tuple[date | None, date | None]] = {
-        "today": (today, today + timedelta(days=1)),
-        "yesterday": (today - timedelta(days=1), today),
-        "this_week": (monday, monday + timedelta(days=7)),
-        "last_week": (monday - timedelta(days=7), monday),
-        "this_month": (first, (first + timedelta(days=32)).replace(day=1)),
-        "last_month": (previous_first, first),
-        "custom": (query.date_from, None),
+        "today": (today, today),
+        "yesterday": (today - timedelta(days=1), today - timedelta(days=1)),
+        "this_week": (monday, monday + timedelta(days=6)),
+        "last_week": (monday - timedelta(days=7), monday - timedelta(days=1)),
+        "this_month": (first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)),
+        "last_month": (previous_first, first - timedelta(days=1)),
+        "custom": (query.date_from, query.date_to),
     }
-    start, end = spans.get(query.period, (None, None))
-    until = localtime.end_of_day(query.date_to) if query.period == "custom" and query.date_to else None
-    return (localtime.start_of_day(start) if start else None,
-            localtime.start_of_day(end) if end else until)
+    start, last = spans.get(query.period, (None, None))
+    return (localtime.start_of_day(start) if start else None, localtime.end_of_day(last) if last else None)
 
 
 def find_service(tenant: Tenant, user: User, key: str) -> Service | None:
