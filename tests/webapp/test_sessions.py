@@ -16,8 +16,10 @@ from tests.backoffice.conftest import logged_in
 from tests.backoffice.conftest import login as office_login
 from tests.citizen.helpers import csrf, login
 from tests.webapp.helpers import MARIO, contributo_data, create
+from tests.webapp.tenants import make_tenant
 from webapp.extensions import db
-from webapp.models import OutboxMessage, User
+from webapp.models import LoginSession, OutboxMessage, User
+from webapp.services.common.uow import unit_of_work
 
 
 def _copy_of(client, app: Flask):
@@ -129,3 +131,20 @@ def test_an_expired_token_is_refused_and_the_suites_client_renews_it(app: Flask,
     api.tokens["operatore"] = expired
     assert api.get("/backoffice/applications", "operatore").status_code == 200
     assert api.tokens["operatore"] != expired
+
+
+def test_a_session_is_anonymous_on_another_entes_pages_and_after_it_ends(app: Flask) -> None:
+    """The page's tenant and the person its cookie names are read in one statement: the rules stay."""
+    make_tenant(app, "altro")
+    client = app.test_client()
+    login(client)
+    assert client.get("/demo/area-personale").status_code == 200
+    assert client.get("/altro/area-personale").status_code == 302  # signed in at demo, not at altro
+    assert client.get("/nessuno/area-personale").status_code == 404  # an unknown ente stays a 404
+    with client.session_transaction() as session:
+        session["_user_id"] = "not:ids"
+    assert client.get("/demo/area-personale").status_code == 302
+    login(client)
+    with app.app_context(), unit_of_work():
+        db.session.execute(db.delete(LoginSession))  # every session ended on the server
+    assert client.get("/demo/area-personale").status_code == 302

@@ -16,8 +16,9 @@ CREATE_BUDGET = 5  # tenant and caller, service; INSERT application, history, ta
 # Submit: tenant and caller, application FOR UPDATE; UPDATE tasks; INSERT call, history, the acknowledgement message
 # (C.SE.1.2); UPDATE the caller's profile with what the form gave (once only, C.SE.1.5), then the application.
 SUBMIT_BUDGET = 8
-FORM_STEP_BUDGET = 5  # tenant, session, citizen, application, its attachments
-BACKOFFICE_LIST_BUDGET = 8  # tenant, session, operator; count, page ids, page rows, services; version labels
+# A page reads its tenant and the person its session cookie names (while that session is open) in one statement.
+FORM_STEP_BUDGET = 3  # tenant with session and citizen; application, its attachments
+BACKOFFICE_LIST_BUDGET = 6  # tenant with session and operator; count, page ids, page rows, services; version labels
 
 
 def _statements(response: Any) -> int:

@@ -12,6 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response as BaseResponse
 
 import forms
+from webapp.blueprints import load_tenant
 from webapp.services import people, screens
 from webapp.services.applications import Application, is_overdue
 from webapp.services.common import ente_settings, formatting, statuses
@@ -47,10 +48,27 @@ def select_locale() -> str:
     return str(session.get("lang", "it"))
 
 
+VISITOR = "_visitor"  # g: the login id and the person the tenant's loader found for it
+
+
+def load_tenant_and_visitor(slug: str) -> None:
+    """A page's tenant and, for a signed-in session, the person it stands for: one query, not three."""
+    login_id = session.get("_user_id")  # Flask-Login's key
+    found = people.tenant_and_visitor(slug, login_id, session.get(people.SESSION_KEY)) if login_id else None
+    if found is None:
+        load_tenant(slug)
+    else:
+        g.tenant, visitor = found
+        g.setdefault(VISITOR, (login_id, visitor))
+
+
 @login_manager.user_loader
-def load_user(session_id: str) -> User | None:
+def load_user(login_id: str) -> User | None:
     """A session belongs to one tenant: on another tenant's pages the visitor is anonymous."""
-    return people.user_of_session(session_id, g.get("tenant"), session.get(people.SESSION_KEY))
+    resolved = g.get(VISITOR)
+    if resolved is not None and resolved[0] == login_id:
+        return resolved[1]
+    return people.user_of_session(login_id, g.get("tenant"), session.get(people.SESSION_KEY))
 
 
 def status_label(code: int | None, app: Application | None = None) -> str:

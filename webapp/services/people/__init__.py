@@ -54,7 +54,7 @@ from ._security import (
     totp_required,
     verify_code,
 )
-from ._sessions import SESSION_KEY, close_session, open_session, user_of_session
+from ._sessions import SESSION_KEY, close_session, open_session, tenant_and_visitor, user_of_session
 from ._staff import check_reset_token, issue_reset_token, login, request_password_reset, reset_password
 
 __all__ = [
@@ -123,6 +123,7 @@ __all__ = [
     "set_totp_required",
     "staff_accounts",
     "tenant_and_caller",
+    "tenant_and_visitor",
     "totp_required",
     "update_office",
     "update_operator",

@@ -12,8 +12,9 @@ from werkzeug.wrappers import Response
 from webapp.blueprints import tenant_blueprint
 from webapp.services import appointments
 from webapp.services.common import policy, statuses
+from webapp.views.web import load_tenant_and_visitor
 
-bp = tenant_blueprint("backoffice", "webapp.views.backoffice", "/backoffice")
+bp = tenant_blueprint("backoffice", "webapp.views.backoffice", "/backoffice", loader=load_tenant_and_visitor)
 
 PUBLIC_ENDPOINTS = frozenset({"backoffice.login", "backoffice.forgot_password", "backoffice.reset_password",
                               "backoffice.login_code", "backoffice.login_enrol"})

@@ -7,8 +7,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.blueprints import tenant_blueprint
 from webapp.views.citizen._common import template_helpers
+from webapp.views.web import load_tenant_and_visitor
 
-bp = tenant_blueprint("citizen", "webapp.views.citizen")
+bp = tenant_blueprint("citizen", "webapp.views.citizen", loader=load_tenant_and_visitor)
 bp.context_processor(template_helpers)
 
 
