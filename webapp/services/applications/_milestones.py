@@ -7,6 +7,7 @@ service's own process, a submission made through the API), so each is noted once
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
@@ -62,9 +63,9 @@ def _acknowledge(app: Application, *, by_email: bool) -> None:
             body += " " + gettext("La pratica sarà conclusa entro il %(date)s.",
                                   date=formatting.date_text(app.due_on))
         body += " " + gettext("Puoi seguirla nella tua Area personale: %(link)s", link=link)
-    message = Message(tenant_id=app.tenant_id, application_id=app.id, author_id=None, author_name=tenant.name,
-                      subject=subject, body=body, visibility=APPLICANT)
+    # Its id is given here, not by a flush: the step's one flush at the end inserts it with the rest.
+    message = Message(id=uuid.uuid4(), tenant_id=app.tenant_id, application_id=app.id, author_id=None,
+                      author_name=tenant.name, subject=subject, body=body, visibility=APPLICANT)
     db.session.add(message)
-    db.session.flush()
     if by_email:
         outbound.submission_acknowledged(app, message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -117,12 +118,11 @@ def _sync_service_calls(app: Application, wait: engine.WaitState, *, fresh: bool
     for call in wait.service_calls:
         if call.task_id in existing:
             continue
-        row = ServiceCallRow(
-            tenant_id=app.tenant_id, application_id=app.id, task_id=call.task_id, bpmn_id=call.bpmn_id,
-            operation=call.operation, params=call.params, max_attempts=max(1, call.retries + 1),
+        row = ServiceCallRow(  # its id given here: inserted by the step's flush, with the rest
+            id=uuid.uuid4(), tenant_id=app.tenant_id, application_id=app.id, task_id=call.task_id,
+            bpmn_id=call.bpmn_id, operation=call.operation, params=call.params, max_attempts=max(1, call.retries + 1),
         )
         db.session.add(row)
-        db.session.flush()
         open_registration(app, row)  # a protocol call gets its own document now, whoever numbers it
         if call.operation.startswith("protocol.") and external_protocol:
             continue  # an external register reports back through the API (POST .../protocol/{stage})

@@ -170,6 +170,7 @@ def open_registration(app: Application, row: ServiceCallRow) -> ProtocolRegistra
     stage = stage_of(row.operation)
     if stage is None:
         return None
+    db.session.flush()  # the call's row first: the registration references it, with no relationship to order them
     attachment = submission_receipt(app) if stage.name == "application" else None
     if attachment is None:
         name, content = render_document(app, stage, row.params or {})
