@@ -14,6 +14,7 @@ a model breaking them is refused when it is loaded rather than when a citizen re
 from __future__ import annotations
 
 import ast
+import functools
 import operator
 import time
 from collections.abc import Callable
@@ -108,6 +109,12 @@ class _DeadlineEval(SimpleEval):
         return getattr(value, node.attr)
 
 
+# Expressions and scripts come from process definitions, which never change once loaded: each text is parsed
+# once per process, not at every evaluation (the trees are only read). Bounded, so hostile texts cannot grow it.
+PARSED_TEXTS = 4096
+
+
+@functools.lru_cache(maxsize=PARSED_TEXTS)
 def _parse(expression: str) -> ast.expr:
     if len(expression) > MAX_EXPRESSION_LENGTH:
         raise ExpressionError(f"expression longer than {MAX_EXPRESSION_LENGTH} characters")
@@ -186,7 +193,8 @@ def evaluate(expression: str, names: dict[str, Any]) -> Any:
     return _run(_parse(expression), expression, names, time.thread_time() + TIME_LIMIT)
 
 
-def parse_script(script: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=PARSED_TEXTS)
+def parse_script(script: str) -> tuple[tuple[str, str], ...]:
     """Split a script into (name, expression) pairs; every line must be `name = expression`."""
     try:
         body = ast.parse(script).body
@@ -198,7 +206,7 @@ def parse_script(script: str) -> list[tuple[str, str]]:
                 and isinstance(stmt.targets[0], ast.Name)):
             raise ExpressionError(f"only 'name = expression' lines are allowed: {ast.unparse(stmt)}")
         pairs.append((stmt.targets[0].id, ast.unparse(stmt.value)))
-    return pairs
+    return tuple(pairs)
 
 
 def execute(script: str, context: dict[str, Any], external: dict[str, Any] | None = None) -> None:

@@ -59,7 +59,7 @@ def load_tenant_and_visitor(slug: str) -> None:
         load_tenant(slug)
     else:
         g.tenant, visitor = found
-        g.setdefault(VISITOR, (login_id, visitor))
+        setattr(g, VISITOR, (login_id, visitor))
 
 
 @login_manager.user_loader
