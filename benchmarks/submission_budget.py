@@ -83,6 +83,7 @@ def floor_client(dsn: str, work: Path) -> Any:
 
 
 def app_operations(url: str, work: Path) -> dict[str, Callable[[], object]]:
+    import engine
     from webapp.app import create_app
     from webapp.extensions import db
     from webapp.models import User
@@ -90,8 +91,6 @@ def app_operations(url: str, work: Path) -> dict[str, Callable[[], object]]:
     from webapp.services.common import process_start
     from webapp.services.common.options import options_of
     from webapp.services.common.tenancy import get_tenant
-
-    import engine
 
     app = create_app({"SECRET_KEY": bench.SECRET, "SQLALCHEMY_DATABASE_URI": url, "CELERY_ALWAYS_EAGER": False,
                       "CELERY_BROKER_URL": bench.REDIS_URL, "CITIZEN_PASSWORD_LOGIN": True,
