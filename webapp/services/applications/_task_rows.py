@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Uuid, case, literal, null, select, update
+from sqlalchemy import Uuid, bindparam, case, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -48,14 +48,22 @@ def sync_tasks(app: Application, wait: engine.WaitState, previous_waits: dict[st
     with db.session.no_autoflush:  # the application's own changes go in one UPDATE, at the step's flush
         if new_rows:
             db.session.execute(_insert_new(new_rows))
-        db.session.execute(
-            update(ProcessTask)
-            .where(ProcessTask.application_id == app.id, ProcessTask.state == TASK_READY,
-                   ProcessTask.id.not_in(waiting))
-            .values(state=case((ProcessTask.id == done, TASK_COMPLETED), else_=TASK_CANCELLED), ended_at=now,
-                    completed_by_id=None if actor is None or done is None
-                    else case((ProcessTask.id == done, literal(actor.id, Uuid)), else_=null()))
-            .execution_options(synchronize_session="fetch"))
+        db.session.execute(_END_TASKS, {"of_application": app.id, "waiting": waiting, "done": done, "now": now,
+                                        "completed_by": actor.id if actor is not None and done is not None else None})
+
+
+# Built once (every step runs it): the rows READY before the step and not waiting after it end, the completed
+# one as completed by the actor (NULL for none), the others cancelled.
+_END_TASKS = (
+    update(ProcessTask)
+    .where(ProcessTask.application_id == bindparam("of_application"), ProcessTask.state == TASK_READY,
+           ProcessTask.id.not_in(bindparam("waiting", expanding=True)))
+    .values(state=case((ProcessTask.id == bindparam("done"), TASK_COMPLETED), else_=TASK_CANCELLED),
+            ended_at=bindparam("now"),
+            completed_by_id=case((ProcessTask.id == bindparam("done"), bindparam("completed_by", type_=Uuid)),
+                                 else_=null()))
+    .execution_options(synchronize_session="fetch")
+)
 
 
 def _row_values(app: Application, task: engine.UserTask, now: datetime) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 import engine
 import forms
@@ -196,12 +196,16 @@ def refuse_archived(service: Service) -> None:
         raise Conflict(f"Il servizio '{service.name}' è archiviato: non accetta nuove domande.")
 
 
+# Built once: every new application reads its service by one of them.
+_SERVICE_BY_ID = select(Service).where(Service.tenant_id == bindparam("tenant_id"), Service.id == bindparam("key"))
+_SERVICE_BY_SLUG = select(Service).where(Service.tenant_id == bindparam("tenant_id"), Service.slug == bindparam("key"))
+
+
 def get_service(tenant: Tenant, key: str) -> Service:
     """By uuid or slug, within the tenant."""
     sid = parse_uuid(key)
-    query = scoped(Service, tenant)
-    query = query.where(Service.id == sid) if sid else query.where(Service.slug == key)
-    service = db.session.scalar(query)
+    service = db.session.scalar(_SERVICE_BY_ID if sid else _SERVICE_BY_SLUG,
+                                {"tenant_id": tenant.id, "key": sid or key})
     if service is None or service.current_version is None:
         raise NotFound(f"Servizio '{key}' non trovato.")
     return service
