@@ -83,9 +83,11 @@ class Application(db.Model):  # type: ignore[name-defined]
 
     service = relationship("Service", lazy="joined")
     service_version = relationship("ServiceVersion", lazy="joined")
-    user = relationship("User", foreign_keys=[user_id], lazy="joined")
-    operator = relationship("User", foreign_keys=[operator_id], lazy="joined")
-    office = relationship("Office", lazy="joined")
+    # The applicant is the caller of most requests (already in the session, no query); operator and office are
+    # often none (no query either): loaded when read, and eagerly by the lists that show them.
+    user = relationship("User", foreign_keys=[user_id])
+    operator = relationship("User", foreign_keys=[operator_id])
+    office = relationship("Office")
 
 
 class StatusChange(db.Model):  # type: ignore[name-defined]

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.orm import joinedload
 
 import engine
 import forms
@@ -132,8 +133,9 @@ def list_applications(tenant: Tenant, user: User, filters: ListFilters) -> tuple
         col = getattr(Application, column)
         query = query.where(col > moment if direction == "after" else col < moment)
     total = db.session.scalar(db.select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = db.session.scalars(
+    rows = db.session.scalars(  # each item names its operator and office
         query.order_by(Application.created_at.desc(), Application.id).offset(filters.offset).limit(filters.limit)
+        .options(joinedload(Application.operator), joinedload(Application.office))
     )
     return list(rows), total
 

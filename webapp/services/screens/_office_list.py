@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only
 
 from webapp.extensions import db
-from webapp.models import Application, Service, ServiceVersion, Tenant, User, operator_services
+from webapp.models import Application, Office, Service, ServiceVersion, Tenant, User, operator_services
 from webapp.services.common import localtime, policy, statuses
 from webapp.services.common.options import options_of
 from webapp.services.common.tenancy import parse_uuid, scoped
@@ -247,7 +247,8 @@ def list_page(tenant: Tenant, user: User, query: ListQuery) -> Page:
     loaded = db.session.scalars(
         db.select(Application).where(Application.id.in_(page_ids))
         .options(load_only(*(getattr(Application, c) for c in LIST_COLUMNS), raiseload=False),
-                 lazyload(Application.service_version), lazyload(Application.user),
+                 lazyload(Application.service_version),
+                 joinedload(Application.office).load_only(Office.id, Office.name),
                  joinedload(Application.service).load_only(Service.id, Service.name, Service.slug),
                  defaultload(Application.service).lazyload(Service.current_version),
                  joinedload(Application.operator).load_only(User.id, User.name, User.family_name, User.username),
