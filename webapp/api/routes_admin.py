@@ -12,7 +12,7 @@ from marshmallow import Schema, fields
 from webapp.api import params
 from webapp.api.blueprint import bp
 from webapp.api.context import current_user, tenant
-from webapp.api.schemas import UtcDateTime
+from webapp.api.schemas import UtcDateTime, shared
 from webapp.services import workshop
 from webapp.services.common import policy
 from webapp.services.common.errors import BadRequest
@@ -81,7 +81,7 @@ def import_service() -> Response:
     data = upload.read(workshop.MAX_ZIP_BYTES + 1)
     with unit_of_work():
         draft = workshop.import_zip(tenant(), user, data)
-    response = jsonify(DraftSchema().dump(draft))
+    response = jsonify(shared(DraftSchema).dump(draft))
     response.status_code = 201
     return response
 
@@ -100,7 +100,7 @@ def publish_service(slug: str) -> Response:
 @bp.get("/admin/services/<slug>/versions")
 def service_versions(slug: str) -> Response:
     _admin()
-    return jsonify(VersionSchema(many=True).dump(workshop.versions(tenant(), slug)))
+    return jsonify(shared(VersionSchema, many=True).dump(workshop.versions(tenant(), slug)))
 
 
 @bp.get("/admin/services/<slug>/export")

@@ -21,6 +21,7 @@ from webapp.api.schemas import (
     ProtocolReportSchema,
     TransitionSchema,
     application_payload,
+    shared,
 )
 from webapp.services import applications, outbound
 from webapp.services.applications import Application
@@ -76,7 +77,7 @@ def list_applications() -> Response:
 
 @bp.post("/applications")
 def create_application() -> Response:
-    body = load(ApplicationCreateSchema(), json_body())
+    body = load(shared(ApplicationCreateSchema), json_body())
     app = applications.create_application(tenant(), current_user(), body["service"], body["data"])
     response = jsonify(_payload(app))
     response.status_code = 201
@@ -94,7 +95,7 @@ def get_application(app_id: str) -> Response:
 
 @bp.patch("/applications/<app_id>")
 def patch_application(app_id: str) -> Response:
-    body = load(ApplicationPatchSchema(), json_body())
+    body = load(shared(ApplicationPatchSchema), json_body())
     app = applications.update_draft(tenant(), current_user(), app_id, body["data"], expected_version(body))
     return jsonify(_payload(app))
 
@@ -102,12 +103,12 @@ def patch_application(app_id: str) -> Response:
 @bp.get("/applications/<app_id>/history")
 def application_history(app_id: str) -> Response:
     rows = applications.history(tenant(), current_user(), app_id)
-    return jsonify(HistorySchema(many=True).dump(rows))
+    return jsonify(shared(HistorySchema, many=True).dump(rows))
 
 
 @bp.post("/applications/<app_id>/transition/<action>")
 def transition(app_id: str, action: str) -> Response:
-    body = load(TransitionSchema(), json_body(required=False))
+    body = load(shared(TransitionSchema), json_body(required=False))
     command = applications.command_for(action, body)
     applications.transition(tenant(), current_user(), app_id, command, expected_version(body))
     return Response(status=204)
@@ -116,30 +117,30 @@ def transition(app_id: str, action: str) -> Response:
 @bp.get("/applications/<app_id>/protocol")
 def list_protocol(app_id: str) -> Response:
     rows = applications.list_registrations(tenant(), current_user(), app_id)
-    return jsonify(ProtocolRegistrationSchema(many=True).dump(rows))
+    return jsonify(shared(ProtocolRegistrationSchema, many=True).dump(rows))
 
 
 @bp.post("/applications/<app_id>/protocol/<stage>")
 def report_protocol(app_id: str, stage: str) -> Response:
     """An external register gives the number of one stage's document; the process goes on."""
-    body = load(ProtocolReportSchema(), json_body())
+    body = load(shared(ProtocolReportSchema), json_body())
     registration = applications.report_stage(tenant(), current_user(), app_id, stage, applications.StageReport(
         **{key: body.get(key) for key in ("protocol_number", "registered_at", "protocol_document_id",
                                           "protocol_folder_number", "protocol_folder_code")}))
-    return jsonify(ProtocolRegistrationSchema().dump(registration))
+    return jsonify(shared(ProtocolRegistrationSchema).dump(registration))
 
 
 @bp.get("/applications/<app_id>/messages")
 def list_messages(app_id: str) -> Response:
     rows = applications.list_messages(tenant(), current_user(), app_id)
-    return jsonify(MessageSchema(many=True).dump(rows))
+    return jsonify(shared(MessageSchema, many=True).dump(rows))
 
 
 @bp.post("/applications/<app_id>/messages")
 def post_message(app_id: str) -> Response:
     message = applications.post_message(tenant(), current_user(), app_id,
-                                         applications.message_for(load(MessageInSchema(), json_body())))
-    response = jsonify(MessageSchema().dump(message))
+                                         applications.message_for(load(shared(MessageInSchema), json_body())))
+    response = jsonify(shared(MessageSchema).dump(message))
     response.status_code = 201
     return response
 
@@ -147,13 +148,13 @@ def post_message(app_id: str) -> Response:
 @bp.post("/applications/<app_id>/attachments")
 def upload_attachment(app_id: str) -> Response:
     """A citizen's file for a form field: returns the id to put in the form data."""
-    body = load(AttachmentInSchema(), json_body())
+    body = load(shared(AttachmentInSchema), json_body())
     user = current_user()
     with unit_of_work():
         app = policy.get_application(user, tenant(), app_id, lock=True)
         policy.require_owner_draft(user, app)
         attachment = uploads.store_attachment(app, uploads.decode_upload(body), user, "citizen_attachment")
-    response = jsonify(AttachmentSchema().dump(attachment))
+    response = jsonify(shared(AttachmentSchema).dump(attachment))
     response.status_code = 201
     return response
 

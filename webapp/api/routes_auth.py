@@ -6,7 +6,7 @@ from flask import Response, jsonify, request
 
 from webapp.api.blueprint import bp
 from webapp.api.context import json_body, load, tenant
-from webapp.api.schemas import AuthRequestSchema
+from webapp.api.schemas import AuthRequestSchema, shared
 from webapp.services import people
 from webapp.services.common.errors import Unauthorized
 from webapp.services.people import issue_token
@@ -14,7 +14,7 @@ from webapp.services.people import issue_token
 
 @bp.post("/auth")
 def auth() -> Response:
-    body = load(AuthRequestSchema(), json_body())
+    body = load(shared(AuthRequestSchema), json_body())
     address = request.remote_addr or ""
     user = people.authenticate(tenant(), body["username"], body["password"], address)
     # The API is no way around the second factor: the same code as the back office's login, counted alike.

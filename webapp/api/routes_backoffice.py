@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from webapp.api import params
 from webapp.api.blueprint import bp
 from webapp.api.context import current_user, json_body, load, tenant
-from webapp.api.schemas import MESSAGE_TEXT, AttachmentInSchema, MessageSchema
+from webapp.api.schemas import MESSAGE_TEXT, AttachmentInSchema, MessageSchema, shared
 from webapp.api.schemas_answers import BackofficeParametersSchema, BackofficeRowSchema, OfficeSchema
 from webapp.services import applications, people, screens
 from webapp.services.applications import INTERNAL
@@ -32,16 +32,16 @@ def list_notes(app_id: str) -> Response:
     """Private notes: operators only; the citizen never sees them."""
     _require_staff()
     rows = [m for m in applications.list_messages(tenant(), current_user(), app_id) if m.visibility == INTERNAL]
-    return jsonify(MessageSchema(many=True).dump(rows))
+    return jsonify(shared(MessageSchema, many=True).dump(rows))
 
 
 @bp.post("/applications/<app_id>/notes")
 def post_note(app_id: str) -> Response:
     _require_staff()
-    body = load(NoteInSchema(), json_body())
+    body = load(shared(NoteInSchema), json_body())
     note = applications.post_message(tenant(), current_user(), app_id,
                                       applications.message_for({**body, "visibility": INTERNAL}))
-    response = jsonify(MessageSchema().dump(note))
+    response = jsonify(shared(MessageSchema).dump(note))
     response.status_code = 201
     return response
 
@@ -75,13 +75,13 @@ def backoffice_applications() -> Response:
     args["page"] = str(offset // limit + 1)
     query = screens.parse_query(args, limit)
     page = screens.list_page(tenant(), current_user(), query)
-    parameters = BackofficeParametersSchema().dump({"offset": offset, "limit": limit, **query.args(page=1)})
+    parameters = shared(BackofficeParametersSchema).dump({"offset": offset, "limit": limit, **query.args(page=1)})
     return jsonify({"meta": {"count": page.total, "parameter": parameters},
-                    "data": BackofficeRowSchema(many=True).dump(page.rows)})
+                    "data": shared(BackofficeRowSchema, many=True).dump(page.rows)})
 
 
 @bp.get("/user-groups")
 def offices() -> Response:
     """Offices (CORE's user groups), for assigning an application to an office."""
     _require_staff()
-    return jsonify(OfficeSchema(many=True).dump(people.list_offices(tenant())))
+    return jsonify(shared(OfficeSchema, many=True).dump(people.list_offices(tenant())))

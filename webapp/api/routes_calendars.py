@@ -10,7 +10,7 @@ from flask import Response, jsonify
 from webapp.api import params
 from webapp.api.blueprint import bp
 from webapp.api.context import tenant
-from webapp.api.schemas import CalendarSchema, OpeningHourSchema
+from webapp.api.schemas import CalendarSchema, OpeningHourSchema, shared
 from webapp.api.schemas_answers import AvailableDaySchema, SlotSchema
 from webapp.services import appointments
 from webapp.services.common import localtime
@@ -26,18 +26,18 @@ DAYS_QUERY: tuple[params.Param, ...] = (
 
 @bp.get("/calendars")
 def list_calendars() -> Response:
-    return jsonify(CalendarSchema(many=True).dump(appointments.list_calendars(tenant())))
+    return jsonify(shared(CalendarSchema, many=True).dump(appointments.list_calendars(tenant())))
 
 
 @bp.get("/calendars/<calendar_id>")
 def get_calendar(calendar_id: str) -> Response:
-    return jsonify(CalendarSchema().dump(appointments.get_calendar(tenant(), calendar_id)))
+    return jsonify(shared(CalendarSchema).dump(appointments.get_calendar(tenant(), calendar_id)))
 
 
 @bp.get("/calendars/<calendar_id>/opening-hours")
 def list_opening_hours(calendar_id: str) -> Response:
     calendar = appointments.get_calendar(tenant(), calendar_id)
-    return jsonify(OpeningHourSchema(many=True).dump(calendar.opening_hours))
+    return jsonify(shared(OpeningHourSchema, many=True).dump(calendar.opening_hours))
 
 
 @bp.get("/calendars/<calendar_id>/availabilities")
@@ -46,7 +46,7 @@ def availabilities(calendar_id: str) -> Response:
     values = params.read_all(DAYS_QUERY)
     days = appointments.bookable_days(tenant(), calendar_id, values["from_time"], values["to_time"],
                                         datetime.now(UTC))
-    return jsonify(AvailableDaySchema(many=True).dump(
+    return jsonify(shared(AvailableDaySchema, many=True).dump(
         [{"date": day, "available": free} for day, free in days if free or not values["available"]]))
 
 
@@ -57,4 +57,4 @@ def day_slots(calendar_id: str, day: str) -> Response:
         raise BadRequest("La data deve essere nella forma AAAA-MM-GG.")
     only_free = params.read_all((ONLY_FREE,))["available"]
     slots = appointments.bookable_slots(tenant(), calendar_id, chosen, datetime.now(UTC))
-    return jsonify(SlotSchema(many=True).dump([slot for slot in slots if slot.available or not only_free]))
+    return jsonify(shared(SlotSchema, many=True).dump([slot for slot in slots if slot.available or not only_free]))

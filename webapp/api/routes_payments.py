@@ -7,7 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from webapp.api.blueprint import bp
 from webapp.api.context import current_user, json_body, load, tenant
-from webapp.api.schemas import PaymentSchema
+from webapp.api.schemas import PaymentSchema, shared
 from webapp.services import applications, outbound, screens
 from webapp.services.common import policy, uploads
 
@@ -23,13 +23,13 @@ class StampSchema(Schema):
 
 @bp.get("/payments")
 def list_payments() -> Response:
-    return jsonify(PaymentSchema(many=True).dump(outbound.list_payments(tenant(), current_user())))
+    return jsonify(shared(PaymentSchema, many=True).dump(outbound.list_payments(tenant(), current_user())))
 
 
 @bp.get("/applications/<app_id>/payment")
 def application_payments(app_id: str) -> Response:
     app = policy.get_application(current_user(), tenant(), app_id)
-    return jsonify(PaymentSchema(many=True).dump(outbound.for_application(app)))
+    return jsonify(shared(PaymentSchema, many=True).dump(outbound.for_application(app)))
 
 
 @bp.get("/payments/<payment_id>/notice.pdf")
@@ -48,17 +48,17 @@ def receipt_pdf(payment_id: str) -> Response:
 
 @bp.post("/payments/checkout")
 def checkout() -> Response:
-    body = load(CheckoutSchema(), json_body())
+    body = load(shared(CheckoutSchema), json_body())
     back = url_for("api.list_payments", _external=True)
     return jsonify({"url": outbound.checkout_url(tenant(), current_user(), body["payments"], back)})
 
 
 @bp.post("/payments/<payment_id>/stamp")
 def provide_stamp(payment_id: str) -> Response:
-    body = load(StampSchema(), json_body())
+    body = load(shared(StampSchema), json_body())
     payment = applications.provide_stamp(tenant(), current_user(), payment_id, body["identifier"],
                                            body["issued_on"])
-    return jsonify(PaymentSchema().dump(payment))
+    return jsonify(shared(PaymentSchema).dump(payment))
 
 
 @bp.post("/applications/<app_id>/incidents/<call_id>/retry")

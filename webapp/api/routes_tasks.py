@@ -10,7 +10,7 @@ from marshmallow import Schema, fields
 from webapp.api import params
 from webapp.api.blueprint import bp
 from webapp.api.context import current_user, expected_version, json_body, load, tenant
-from webapp.api.schemas import UtcDateTime
+from webapp.api.schemas import UtcDateTime, shared
 from webapp.api.schemas_answers import ListLinksSchema, ListMetaSchema
 from webapp.services import applications
 
@@ -51,12 +51,12 @@ class TaskCompletionSchema(Schema):
 @bp.get("/applications/<app_id>/tasks")
 def application_tasks(app_id: str) -> Response:
     rows = applications.list_tasks(tenant(), current_user(), app_id)
-    return jsonify(TaskSchema(many=True).dump(rows))
+    return jsonify(shared(TaskSchema, many=True).dump(rows))
 
 
 @bp.post("/applications/<app_id>/tasks/<task_id>")
 def complete_task(app_id: str, task_id: str) -> Response:
-    body = load(TaskCompletionSchema(), json_body())
+    body = load(shared(TaskCompletionSchema), json_body())
     applications.complete_task(tenant(), current_user(), app_id, task_id, body["data"], body.get("action"),
                                expected_version(body))
     return Response(status=204)
@@ -77,5 +77,5 @@ def task_inbox() -> Response:
     links = {"self": _page_link(offset, limit),
              "prev": _page_link(max(0, offset - limit), limit) if offset > 0 else None,
              "next": _page_link(offset + limit, limit) if offset + limit < count else None}
-    return jsonify(TaskListSchema().dump({"meta": {"count": count, "parameter": {"offset": offset, "limit": limit}},
-                                          "links": links, "data": rows}))
+    page = {"meta": {"count": count, "parameter": {"offset": offset, "limit": limit}}, "links": links, "data": rows}
+    return jsonify(shared(TaskListSchema).dump(page))

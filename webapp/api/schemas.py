@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import url_for
 from marshmallow import Schema, fields, validate
@@ -155,7 +158,7 @@ ACTION_LABELS = {
 }
 
 
-def _links(app: Application, actions: list[str]) -> list[dict[str, Any]]:
+def _links(app: Application, actions: Sequence[str]) -> list[dict[str, Any]]:
     # url_for fills the tenant from the request (webapp.api's url_defaults).
     return [
         {"action": action, "description": ACTION_LABELS[action],
@@ -202,17 +205,14 @@ class ApplicationSchema(Schema):
     incidents = fields.Method("get_incidents", metadata=_list_of("Incident", "failed background calls (staff only)"))
 
     def get_payments(self, app: Application) -> list[dict[str, Any]]:
-        known = getattr(self, "context_payments", {}).get(app.id)
-        return PaymentSchema(many=True).dump(known if known is not None else outbound.for_application(app))
+        known = _dump_context().payments
+        return shared(PaymentSchema, many=True).dump(known if known is not None else outbound.for_application(app))
 
     def get_incidents(self, app: Application) -> list[dict[str, Any]]:
-        if not getattr(self, "context_staff", False):
-            return []
-        return IncidentSchema(many=True).dump(jobs.incidents(app))
+        return shared(IncidentSchema, many=True).dump(jobs.incidents(app)) if _dump_context().staff else []
 
     def get_links(self, app: Application) -> list[dict[str, Any]]:
-        actions: list[str] = self.context_actions.get(app.id, []) if hasattr(self, "context_actions") else []
-        return _links(app, actions)
+        return _links(app, _dump_context().actions)
 
 
 class PaymentSchema(Schema):
@@ -352,16 +352,43 @@ class ProtocolRegistrationSchema(Schema):
     protocol_document_id = fields.String(attribute="document_id", allow_none=True)
 
 
+S = TypeVar("S", bound=Schema)
+
+
+@functools.cache
+def shared(schema: type[S], *, many: bool = False) -> S:
+    """The process's one instance of `schema` (building one costs more than a dump or a load with it): schemas
+    keep nothing of a call, so the request threads share them."""
+    return schema(many=many)
+
+
 def service_payload(service: Service) -> dict[str, Any]:
-    return ServiceSchema().dump(service)
+    return shared(ServiceSchema).dump(service)
+
+
+@dataclass(frozen=True)
+class _DumpContext:
+    """What one application's dump is told besides the application: the caller's actions, the payments when
+    the caller read them already, whether the caller is staff."""
+
+    actions: Sequence[str] = ()
+    payments: Sequence[Any] | None = None
+    staff: bool = False
+
+
+# The schema is shared by the threads (`shared`): what each dump is told goes in a context variable, never on it.
+_DUMPING: ContextVar[_DumpContext] = ContextVar("application_dump")
+
+
+def _dump_context() -> _DumpContext:
+    return _DUMPING.get(_DumpContext())
 
 
 def application_payload(app: Application, actions: list[str], *, staff: bool = False,
                         payments: Sequence[Any] | None = None) -> dict[str, Any]:
-    schema = ApplicationSchema()
-    schema.context_actions = {app.id: actions}  # type: ignore[attr-defined]
-    if payments is not None:  # the caller read them already
-        schema.context_payments = {app.id: payments}  # type: ignore[attr-defined]
-    schema.context_staff = staff  # type: ignore[attr-defined]
-    return schema.dump(app)
+    token = _DUMPING.set(_DumpContext(actions, payments, staff))
+    try:
+        return shared(ApplicationSchema).dump(app)
+    finally:
+        _DUMPING.reset(token)
 
