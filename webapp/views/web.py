@@ -76,7 +76,7 @@ def status_label(code: int | None, app: Application | None = None) -> str:
     `statuses`) are labelled as the service says."""
     if code is None:
         return ""
-    own = statuses.service_labels(app.service_version.manifest, str(get_locale() or "it")) if app else {}
+    own = statuses.labels_of(app, str(get_locale() or "it")) if app else {}
     return own.get(code) or gettext(statuses.label(code))
 
 

@@ -121,7 +121,24 @@ def label(code: int | None, service: Mapping[int, str] | None = None) -> str:
 
 def app_label(app: Any, code: int | None = None) -> str:
     """The label of `code` (by default the application's own status) as the application's service says it."""
-    return label(app.status if code is None else code, service_labels(app.service_version.manifest))
+    return label(app.status if code is None else code, labels_of(app))
+
+
+# A version's definition hash covers its manifest, so equal hashes mean equal labels: kept per hash and
+# language, a list's rows are labelled without loading their versions. Bounded: versions and languages are few.
+_LABELS_BY_DEFINITION: dict[tuple[str, str], dict[int, str]] = {}
+KEPT_DEFINITIONS = 2048
+
+
+def labels_of(app: Any, language: str = "it") -> dict[int, str]:
+    """The application's service's own status labels in `language` (see `service_labels`)."""
+    key = (app.definition_hash, language)
+    found = _LABELS_BY_DEFINITION.get(key)
+    if found is None:
+        found = service_labels(app.service_version.manifest, language)
+        if len(_LABELS_BY_DEFINITION) < KEPT_DEFINITIONS:
+            _LABELS_BY_DEFINITION[key] = found
+    return found
 
 
 def service_labels(manifest: Mapping[str, Any], language: str = "it") -> dict[int, str]:

@@ -29,9 +29,10 @@ HEX = re.compile(r"[0-9a-f]+")
 UUID_DASHES = (8, 13, 18, 23)
 MIN_ID_PREFIX = 4  # hex digits: fewer would match too many ids to mean "this application"
 MIN_PART = 3  # characters of a fiscal code or protocol number: a trigram index needs three
-LIST_COLUMNS = ("id", "tenant_id", "service_id", "service_version_id", "applicant_name", "applicant_fiscal_code",
-                "auth_method", "status", "created_at", "submitted_at", "latest_status_change_at", "operator_id",
-                "office_id", "priority", "protocol_number", "due_on", "version")
+LIST_COLUMNS = ("id", "tenant_id", "service_id", "service_version_id", "definition_hash", "applicant_name",
+                "applicant_fiscal_code", "auth_method", "status", "created_at", "submitted_at",
+                "latest_status_change_at", "operator_id", "office_id", "priority", "protocol_number", "due_on",
+                "version")
 
 
 @dataclass(frozen=True)
