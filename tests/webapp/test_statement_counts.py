@@ -17,7 +17,7 @@ CREATE_BUDGET = 5  # tenant and caller, service; INSERT application, history, ta
 # (C.SE.1.2); UPDATE the caller's profile with what the form gave (once only, C.SE.1.5), then the application.
 SUBMIT_BUDGET = 8
 # A page reads its tenant and the person its session cookie names (while that session is open) in one statement.
-FORM_STEP_BUDGET = 3  # tenant with session and citizen; application, its attachments
+FORM_STEP_BUDGET = 2  # tenant with session and citizen; application (its files only when its data names some)
 BACKOFFICE_LIST_BUDGET = 5  # tenant with session and operator; count, page ids, page rows, services
 
 

@@ -27,8 +27,10 @@ def _draft_files(app: Application) -> dict[str, Attachment]:
 
 def field_files(app: Application, form: forms.Form, data: dict[str, Any]) -> dict[str, Attachment]:
     """The stored file behind each attachment field of the data."""
-    rows = _draft_files(app)
     ids = {name: str(data.get(name)) for name in forms.attachment_names(form, list(data))}
+    if not ids:  # no file among the data: nothing to read
+        return {}
+    rows = _draft_files(app)
     return {name: rows[ref] for name, ref in ids.items() if ref in rows}
 
 
