@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import defaultload, joinedload, lazyload, load_only
 
 from webapp.extensions import db
@@ -119,14 +119,19 @@ def find_service(tenant: Tenant, user: User, key: str) -> Service | None:
     return service
 
 
+# Built once (every list page runs one): names only, no manifests to parse.
+_PUBLISHED_SERVICES = (select(Service).where(Service.tenant_id == bindparam("tenant_id"),
+                                             Service.current_version_id.is_not(None))
+                       .order_by(Service.name).options(lazyload(Service.current_version)))
+_OPERATORS_SERVICES = _PUBLISHED_SERVICES.where(  # a subquery: the ids need no statement of their own
+    Service.id.in_(select(operator_services.c.service_id).where(operator_services.c.user_id == bindparam("user_id"))))
+
+
 def services_for(tenant: Tenant, user: User) -> list[Service]:
     """The services the filter offers: enabled ones for operators, all for managers."""
-    query = (scoped(Service, tenant).where(Service.current_version_id.is_not(None)).order_by(Service.name)
-             .options(lazyload(Service.current_version)))  # names only: no manifests to parse
-    if user.role not in policy.SEES_ALL:  # a subquery: the ids need no statement of their own
-        query = query.where(Service.id.in_(select(operator_services.c.service_id)
-                                           .where(operator_services.c.user_id == user.id)))
-    return list(db.session.scalars(query))
+    if user.role in policy.SEES_ALL:
+        return list(db.session.scalars(_PUBLISHED_SERVICES, {"tenant_id": tenant.id}))
+    return list(db.session.scalars(_OPERATORS_SERVICES, {"tenant_id": tenant.id, "user_id": user.id}))
 
 
 def status_options(version: ServiceVersion | None) -> list[tuple[int, str]]:
