@@ -67,13 +67,15 @@ class Form:
         """Errors of one step's fields only: later steps may still be empty."""
         step = self._step(step_id)
         errors = self.validate(data)
+        return _within(step, errors) if isinstance(data, dict) else errors
+
+    def errors_by_step(self, data: dict[str, Any]) -> dict[str, list[FieldError]]:
+        """Step id -> what `validate_step` would say, from one validation of the whole data (a page that
+        shows every step's state would otherwise validate the form once per step)."""
+        errors = self.validate(data)
         if not isinstance(data, dict):
-            return errors
-        roots = [pointer_of([name]) for name in step.fields]
-        return [
-            error for error in errors
-            if any(error.pointer == root or error.pointer.startswith(root + "/") for root in roots)
-        ]
+            return {step.id: errors for step in self.steps}
+        return {step.id: _within(step, errors) for step in self.steps}
 
     def attachment_fields(self, data: dict[str, Any]) -> list[str]:
         """Attachment ids referenced anywhere in data, in order, each once."""
@@ -93,6 +95,15 @@ class Form:
             if step.id == step_id:
                 return step
         raise KeyError(f"{self.ref}: step sconosciuto {step_id!r}")
+
+
+def _within(step: Step, errors: list[FieldError]) -> list[FieldError]:
+    """The errors whose pointer lies in one of the step's fields (the whole name, not a prefix of it)."""
+    roots = [pointer_of([name]) for name in step.fields]
+    return [
+        error for error in errors
+        if any(error.pointer == root or error.pointer.startswith(root + "/") for root in roots)
+    ]
 
 
 def load_form(ref: str, path: Path) -> Form:

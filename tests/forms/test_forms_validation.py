@@ -173,6 +173,15 @@ def test_validate_step_keeps_only_that_steps_fields() -> None:
         form.validate_step("tre", data)
 
 
+def test_errors_by_step_says_what_each_step_would_from_one_validation() -> None:
+    form = _stepped_form()
+    for data in ({"b": {}}, {"a": "x", "b": {"x": "y"}}, {"a": "x", "b": {"x": "y"}, "c": "z"}, {}):
+        assert form.errors_by_step(data) == {step.id: form.validate_step(step.id, data) for step in form.steps}
+    assert pointers(form.errors_by_step({"b": {}})["uno"]) == [("/a", "required"), ("/b/x", "required")]
+    not_an_object: Any = ["x"]
+    assert [e.code for e in form.errors_by_step(not_an_object)["due"]] == ["type"]
+
+
 def test_validate_step_matches_whole_field_names_only() -> None:
     form = form_from_document("p", {
         "title": "Passi",

@@ -66,8 +66,9 @@ class StepPage:
 
 def _step_states(form: forms.Form, data: dict[str, Any]) -> list[StepState]:
     states, blocked = [], False
+    errors = form.errors_by_step(data)
     for step in form.steps:
-        valid = not form.validate_step(step.id, data)
+        valid = not errors[step.id]
         states.append(StepState(step.id, step.title, confirmed=valid and not blocked, reachable=not blocked))
         blocked = blocked or not valid
     states.append(StepState(SUMMARY, "Riepilogo", confirmed=False, reachable=not blocked))
