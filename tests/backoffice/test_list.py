@@ -174,6 +174,23 @@ def test_sorting_and_paging(app, api):
     assert 'aria-sort="ascending"' in html
 
 
+def test_every_page_and_one_past_the_last_tell_the_same_total(app, api):
+    for _ in range(3):
+        submitted(api, "contributo")
+    client = logged_in(app, "operatore")
+    app.config["BACKOFFICE_PAGE_SIZE"] = 2
+    try:
+        pages = {number: client.get(LIST, query_string={"page": number}).get_data(as_text=True)
+                 for number in (1, 2, 3)}
+        filtered = client.get(LIST, query_string={"page": 2, "q": "nobody-by-this-name"}).get_data(as_text=True)
+    finally:
+        app.config["BACKOFFICE_PAGE_SIZE"] = 20
+    for number, html in pages.items():
+        assert "3 pratiche trovate" in html, number
+        assert f"pagina {number} di 2" in html
+    assert "0 pratiche trovate" in filtered
+
+
 def test_parse_query_is_tolerant():
     query = screens.parse_query(MultiDict({"status": "abc", "page": "-3", "handling": "x", "period": "y",
                                                    "from": "2026-13-01", "dir": "sideways"}))

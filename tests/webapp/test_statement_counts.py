@@ -18,7 +18,7 @@ CREATE_BUDGET = 5  # tenant and caller, service; INSERT application, history, ta
 SUBMIT_BUDGET = 8
 # A page reads its tenant and the person its session cookie names (while that session is open) in one statement.
 FORM_STEP_BUDGET = 2  # tenant with session and citizen; application (its files only when its data names some)
-BACKOFFICE_LIST_BUDGET = 5  # tenant with session and operator; count, page ids, page rows, services
+BACKOFFICE_LIST_BUDGET = 4  # tenant with session and operator; page ids with the count, page rows, services
 
 
 def _statements(response: Any) -> int:

@@ -243,13 +243,16 @@ class Page:
 
 def list_page(tenant: Tenant, user: User, query: ListQuery) -> Page:
     """One page: the ids come from the covering list index alone (count, filter, sort, offset), then
-    only those rows are read (a "deferred join")."""
+    only those rows are read (a "deferred join"). The count rides on the ids' statement as a window over
+    every match; only a page past the last one, which has no row to carry it, counts on its own."""
     select = filtered(tenant, user, query).with_only_columns(Application.id)
-    total = db.session.scalar(db.select(func.count()).select_from(select.order_by(None).subquery())) or 0
-    page_ids = list(db.session.scalars(
-        ordered(select, query).offset((query.page - 1) * query.per_page).limit(query.per_page)))
-    if not page_ids:
+    found = db.session.execute(
+        ordered(select.add_columns(func.count().over()), query)
+        .offset((query.page - 1) * query.per_page).limit(query.per_page)).all()
+    if not found:
+        total = db.session.scalar(db.select(func.count()).select_from(select.order_by(None).subquery())) or 0
         return Page([], total, query)
+    page_ids, total = [row[0] for row in found], found[0][1]
     loaded = db.session.scalars(
         db.select(Application).where(Application.id.in_(page_ids))
         .options(load_only(*(getattr(Application, c) for c in LIST_COLUMNS), raiseload=False),
