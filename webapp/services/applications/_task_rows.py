@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Uuid, bindparam, case, null, select, update
+from sqlalchemy import DateTime, Uuid, bindparam, case, cast, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -53,13 +53,15 @@ def sync_tasks(app: Application, wait: engine.WaitState, previous_waits: dict[st
 
 
 # Built once (every step runs it): the rows READY before the step and not waiting after it end, the completed
-# one as completed by the actor (NULL for none), the others cancelled.
+# one as completed by the actor (NULL for none), the others cancelled. Every value is an SQL expression: the
+# session's copies of the rows are then read back (synchronize "fetch"); a plain bind parameter would be
+# evaluated in Python with the value it had when built, none, and leave `ended_at` None on them.
 _END_TASKS = (
     update(ProcessTask)
     .where(ProcessTask.application_id == bindparam("of_application"), ProcessTask.state == TASK_READY,
            ProcessTask.id.not_in(bindparam("waiting", expanding=True)))
     .values(state=case((ProcessTask.id == bindparam("done"), TASK_COMPLETED), else_=TASK_CANCELLED),
-            ended_at=bindparam("now"),
+            ended_at=cast(bindparam("now"), DateTime(timezone=True)),
             completed_by_id=case((ProcessTask.id == bindparam("done"), bindparam("completed_by", type_=Uuid)),
                                  else_=null()))
     .execution_options(synchronize_session="fetch")
