@@ -42,6 +42,7 @@ from ._office_list import (
     list_page,
     parse_query,
     period_bounds,
+    service_choices,
     services_for,
     status_options,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "run",
     "sections",
     "send_message",
+    "service_choices",
     "services_for",
     "start_follow_up",
     "status_options",

@@ -129,9 +129,21 @@ _OPERATORS_SERVICES = _PUBLISHED_SERVICES.where(  # a subquery: the ids need no 
 
 def services_for(tenant: Tenant, user: User) -> list[Service]:
     """The services the filter offers: enabled ones for operators, all for managers."""
+    statement, values = _services_statement(tenant, user)
+    return list(db.session.scalars(statement, values))
+
+
+def service_choices(tenant: Tenant, user: User) -> list[tuple[str, str]]:
+    """(slug, name) of the services the filter offers, as `services_for` finds them: plain rows, no objects."""
+    statement, values = _services_statement(tenant, user)
+    return [(slug, name) for slug, name in db.session.execute(
+        statement.with_only_columns(Service.slug, Service.name), values)]
+
+
+def _services_statement(tenant: Tenant, user: User) -> tuple[Select[Any], dict[str, Any]]:
     if user.role in policy.SEES_ALL:
-        return list(db.session.scalars(_PUBLISHED_SERVICES, {"tenant_id": tenant.id}))
-    return list(db.session.scalars(_OPERATORS_SERVICES, {"tenant_id": tenant.id, "user_id": user.id}))
+        return _PUBLISHED_SERVICES, {"tenant_id": tenant.id}
+    return _OPERATORS_SERVICES, {"tenant_id": tenant.id, "user_id": user.id}
 
 
 def status_options(version: ServiceVersion | None) -> list[tuple[int, str]]:

@@ -29,7 +29,7 @@ def applications() -> str:
     version = service.current_version if service else None
     return render_template(
         "backoffice/list.html", section="applications", page=page, query=query, service=service,
-        service_options=[(s.slug, s.name) for s in screens.services_for(tenant(), staff())],
+        service_options=screens.service_choices(tenant(), staff()),
         status_options=screens.status_options(version),
         export_fields=screens.exportable_fields(version) if version else [],
         handling=screens.HANDLING, periods=screens.PERIODS,
