@@ -127,6 +127,10 @@ _OPERATORS_SERVICES = _PUBLISHED_SERVICES.where(  # a subquery: the ids need no 
     Service.id.in_(select(operator_services.c.service_id).where(operator_services.c.user_id == bindparam("user_id"))))
 
 
+_CHOICES = {statement: statement.with_only_columns(Service.slug, Service.name)
+            for statement in (_PUBLISHED_SERVICES, _OPERATORS_SERVICES)}
+
+
 def services_for(tenant: Tenant, user: User) -> list[Service]:
     """The services the filter offers: enabled ones for operators, all for managers."""
     statement, values = _services_statement(tenant, user)
@@ -136,8 +140,7 @@ def services_for(tenant: Tenant, user: User) -> list[Service]:
 def service_choices(tenant: Tenant, user: User) -> list[tuple[str, str]]:
     """(slug, name) of the services the filter offers, as `services_for` finds them: plain rows, no objects."""
     statement, values = _services_statement(tenant, user)
-    return [(slug, name) for slug, name in db.session.execute(
-        statement.with_only_columns(Service.slug, Service.name), values)]
+    return [(slug, name) for slug, name in db.session.execute(_CHOICES[statement], values)]
 
 
 def _services_statement(tenant: Tenant, user: User) -> tuple[Select[Any], dict[str, Any]]:
