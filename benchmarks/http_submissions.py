@@ -50,8 +50,8 @@ sys.path.insert(0, str(ROOT))
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 CONNECTIONS = 16
-WORKERS = os.environ.get("WEB_CONCURRENCY", "3")
-THREADS = os.environ.get("WEB_THREADS", "4")
+WORKERS = os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1)))  # gunicorn_conf's defaults
+THREADS = os.environ.get("WEB_THREADS", "1")
 SECRET = "benchmark-secret-key-0123456789-abcdefghij"
 MARIO = "RSSMRA80A01H501U"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -69,3 +69,19 @@ def test_serve_web_starts_gunicorn_and_answers_health(app: Flask, database_url: 
     assert [(line["path"], line["status"]) for line in requests][-2:] == [("/ready", 200), ("/<tenant>/", 200)]
     assert any(line["logger"].startswith("gunicorn") for line in logged)  # gunicorn's own lines are JSON too
     assert all(line.startswith(("{", "serve: ")) for line in errors.read_text().splitlines()), errors.read_text()
+
+
+def test_gunicorn_runs_single_thread_processes_unless_told_otherwise(monkeypatch):
+    """CPU-bound requests in threads of one process wait on each other's GIL: the default is two one-thread
+    processes per core, and the environment still decides."""
+    import runpy
+
+    config = str(ROOT / "webapp" / "gunicorn_conf.py")
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    defaults = runpy.run_path(config)
+    assert (defaults["workers"], defaults["threads"]) == (2 * (os.cpu_count() or 1), 1)
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("WEB_THREADS", "4")
+    told = runpy.run_path(config)
+    assert (told["workers"], told["threads"]) == (3, 4)
