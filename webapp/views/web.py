@@ -6,9 +6,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_babel import Babel, get_locale, gettext
+from flask_babel import Babel, get_locale, get_translations, gettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 import forms
@@ -179,7 +182,36 @@ def ente_link(kind: str) -> str | None:
 
 
 def template_globals() -> dict[str, Any]:
-    return {"tenant": g.get("tenant"), "languages": LANGUAGES, "get_locale": get_locale, "ente_link": ente_link}
+    return {"tenant": g.get("tenant"), "languages": LANGUAGES, "get_locale": get_locale, "ente_link": ente_link,
+            **render_translations()}
+
+
+def render_translations() -> dict[str, Any]:
+    """Jinja's gettext callables bound to the catalogue of this render.
+
+    Flask-Babel's own look up the request's domain, locale and catalogue again for every string (about
+    thirty calls through `g` each, and a page has dozens of strings); within one render the catalogue
+    cannot change (`force_locale` wraps whole renders), so it is taken once, here. They behave as
+    Jinja's newstyle callables do: Markup under autoescape, and always a %-format, with `num` for plurals.
+    Macros imported without context keep Flask-Babel's callables: slower, the same text."""
+    catalogue = get_translations()
+    singular_of, plural_of = catalogue.ugettext, catalogue.ungettext
+
+    @pass_context
+    def translate(context: Context, text: str, **variables: Any) -> str:
+        return _formatted(context, singular_of(text), variables)
+
+    @pass_context
+    def translate_plural(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        return _formatted(context, plural_of(singular, plural, num), variables)
+
+    return {"gettext": translate, "_": translate, "ngettext": translate_plural}
+
+
+def _formatted(context: Context, found: str, variables: dict[str, Any]) -> str:
+    # The catalogue's text is ours, so under autoescape it is markup; Markup's % escapes the variables.
+    return (Markup(found) if context.eval_ctx.autoescape else found) % variables  # noqa: S704
 
 
 def init_web(app: Flask) -> None:
