@@ -5,8 +5,9 @@ import os
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - behind a proxy
 # Processes, not threads: the app's requests are CPU-bound Python, and threads of one process queue behind
 # each other on the GIL: under load, 3 workers x 4 threads had about twice the p95 latency of 4 workers x
-# 1 thread at the same throughput (benchmarks/http_submissions.py, README "Running at scale"). Two processes per core cover the moments a request waits on PostgreSQL. A one-thread worker is
-# gunicorn's sync worker, meant to sit behind a buffering proxy (nginx), as production does.
+# 1 thread at the same throughput (benchmarks/http_submissions.py, README "Running at scale"). Two
+# processes per core cover the moments a request waits on PostgreSQL. A one-thread worker is gunicorn's
+# sync worker, meant to sit behind a buffering proxy (nginx), as production does.
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1))))
 threads = int(os.environ.get("WEB_THREADS", "1"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "120"))

@@ -40,7 +40,8 @@ class Web:
     def __init__(self, config: dict[str, Any]) -> None:
         self.port = free_port()
         self.env = {**os.environ, **{key: str(value) for key, value in config.items()},
-                    "WEB_CONCURRENCY": "1", "WEB_THREADS": "4", "PORT": str(self.port), "HOST": "127.0.0.1",
+                    # production's shape: one-thread (sync) workers, each with its enqueue sender thread
+                    "WEB_CONCURRENCY": "2", "WEB_THREADS": "1", "PORT": str(self.port), "HOST": "127.0.0.1",
                     "LOG_LEVEL": "WARNING"}
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -245,6 +245,18 @@ def ordered(select: Select[Any], query: ListQuery) -> Select[Any]:
     return select.order_by(primary, tiebreak)
 
 
+# Built once, as every list page reads its rows with it: the columns the list shows and the names it needs.
+_PAGE_ROWS = (
+    select(Application).where(Application.id.in_(bindparam("ids", expanding=True)))
+    .options(load_only(*(getattr(Application, c) for c in LIST_COLUMNS), raiseload=False),
+             lazyload(Application.service_version),
+             joinedload(Application.office).load_only(Office.id, Office.name),
+             joinedload(Application.service).load_only(Service.id, Service.name, Service.slug),
+             defaultload(Application.service).lazyload(Service.current_version),
+             joinedload(Application.operator).load_only(User.id, User.name, User.family_name, User.username),
+             defaultload(Application.operator).lazyload(User.services)))
+
+
 @dataclass(frozen=True)
 class Page:
     rows: list[Application]
@@ -268,15 +280,6 @@ def list_page(tenant: Tenant, user: User, query: ListQuery) -> Page:
         total = db.session.scalar(db.select(func.count()).select_from(select.order_by(None).subquery())) or 0
         return Page([], total, query)
     page_ids, total = [row[0] for row in found], found[0][1]
-    loaded = db.session.scalars(
-        db.select(Application).where(Application.id.in_(page_ids))
-        .options(load_only(*(getattr(Application, c) for c in LIST_COLUMNS), raiseload=False),
-                 lazyload(Application.service_version),
-                 joinedload(Application.office).load_only(Office.id, Office.name),
-                 joinedload(Application.service).load_only(Service.id, Service.name, Service.slug),
-                 defaultload(Application.service).lazyload(Service.current_version),
-                 joinedload(Application.operator).load_only(User.id, User.name, User.family_name, User.username),
-                 defaultload(Application.operator).lazyload(User.services))
-    ).unique()
+    loaded = db.session.scalars(_PAGE_ROWS, {"ids": page_ids}).unique()
     by_id = {row.id: row for row in loaded}
     return Page([by_id[i] for i in page_ids if i in by_id], total, query)
