@@ -47,11 +47,12 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from webapp import gunicorn_conf  # noqa: E402  (the workers and threads `make serve` runs, from the environment)
+
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 CONNECTIONS = 16
-WORKERS = os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1)))  # gunicorn_conf's defaults
-THREADS = os.environ.get("WEB_THREADS", "1")
+WORKERS, THREADS = str(gunicorn_conf.workers), str(gunicorn_conf.threads)
 SECRET = "benchmark-secret-key-0123456789-abcdefghij"
 MARIO = "RSSMRA80A01H501U"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -66,7 +67,7 @@ from flask import Flask, request
 from psycopg_pool import ConnectionPool
 
 app = Flask(__name__)
-pool = ConnectionPool(os.environ["FLOOR_DSN"], min_size=1, max_size=int(os.environ.get("WEB_THREADS", "4")),
+pool = ConnectionPool(os.environ["FLOOR_DSN"], min_size=1, max_size=int(os.environ.get("WEB_THREADS", "1")),
                       open=True)
 
 
