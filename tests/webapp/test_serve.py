@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import signal
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from tests.conftest import REDIS_URL
@@ -71,11 +73,9 @@ def test_serve_web_starts_gunicorn_and_answers_health(app: Flask, database_url: 
     assert all(line.startswith(("{", "serve: ")) for line in errors.read_text().splitlines()), errors.read_text()
 
 
-def test_gunicorn_runs_single_thread_processes_unless_told_otherwise(monkeypatch):
+def test_gunicorn_runs_single_thread_processes_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
     """CPU-bound requests in threads of one process wait on each other's GIL: the default is two one-thread
     processes per core, and the environment still decides."""
-    import runpy
-
     config = str(ROOT / "webapp" / "gunicorn_conf.py")
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     monkeypatch.delenv("WEB_THREADS", raising=False)
