@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +52,7 @@ def select_locale() -> str:
     return str(session.get("lang", "it"))
 
 
+RENDER_STATUS_LABEL = "_status_label"  # a render's context: status labels in its language and catalogue
 VISITOR = "_visitor"  # g: the login id and the person the tenant's loader found for it
 
 
@@ -77,10 +79,22 @@ def load_user(login_id: str) -> User | None:
 def status_label(code: int | None, app: Application | None = None) -> str:
     """A status's label in the page's language; with the application, its service's own codes (service.yaml
     `statuses`) are labelled as the service says."""
+    return _status_text(code, app, str(get_locale() or "it"), gettext)
+
+
+@pass_context
+def render_status_label(context: Context, code: int | None, app: Application | None = None) -> str:
+    """`status_label` for templates: with the language and catalogue of the render when it has them (a list
+    labels every row), as `status_label` does otherwise (macros imported without context)."""
+    labelled = context.get(RENDER_STATUS_LABEL)
+    return labelled(code, app) if labelled is not None else status_label(code, app)
+
+
+def _status_text(code: int | None, app: Application | None, language: str, translate: Callable[[str], str]) -> str:
     if code is None:
         return ""
-    own = statuses.labels_of(app, str(get_locale() or "it")) if app else {}
-    return own.get(code) or gettext(statuses.label(code))
+    own = statuses.labels_of(app, language) if app else {}
+    return own.get(code) or translate(statuses.label(code))
 
 
 def sign_in(user: User) -> None:
@@ -196,6 +210,7 @@ def render_translations() -> dict[str, Any]:
     Macros imported without context keep Flask-Babel's callables: slower, the same text."""
     catalogue = get_translations()
     singular_of, plural_of = catalogue.ugettext, catalogue.ungettext
+    language = str(get_locale() or "it")
 
     @pass_context
     def translate(context: Context, text: str, **variables: Any) -> str:
@@ -206,7 +221,10 @@ def render_translations() -> dict[str, Any]:
         variables.setdefault("num", num)
         return _formatted(context, plural_of(singular, plural, num), variables)
 
-    return {"gettext": translate, "_": translate, "ngettext": translate_plural}
+    def label_status(code: int | None, app: Application | None = None) -> str:
+        return _status_text(code, app, language, singular_of)
+
+    return {"gettext": translate, "_": translate, "ngettext": translate_plural, RENDER_STATUS_LABEL: label_status}
 
 
 def _formatted(context: Context, found: str, variables: dict[str, Any]) -> str:

@@ -8,19 +8,15 @@ from flask import current_app, g, request
 from flask_babel import gettext
 from werkzeug.datastructures import FileStorage
 
-from webapp.services.applications import Application
 from webapp.services.common import statuses
 from webapp.services.common.errors import ValidationFailed
 from webapp.services.common.tenancy import Tenant
 from webapp.services.common.uploads import Upload
 from webapp.services.people import User
 from webapp.views.backoffice.blueprint import bp
-from webapp.views.web import safe_return, status_label
+from webapp.views.web import render_status_label, safe_return
 
-
-@bp.app_template_filter("bo_status")
-def bo_status(code: int | None, app: Application | None = None) -> str:
-    return status_label(code, app)
+bp.add_app_template_filter(render_status_label, "bo_status")
 
 
 @bp.app_template_filter("bo_event")

@@ -10,11 +10,10 @@ from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.services import appointments
-from webapp.services.applications import Application
 from webapp.services.common.errors import FieldProblem
 from webapp.services.common.uploads import Upload
 from webapp.services.people import CITIZEN, User
-from webapp.views.web import safe_return, status_label
+from webapp.views.web import render_status_label, safe_return
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,10 +54,6 @@ def problems_by_field(problems: list[FieldProblem]) -> dict[str, str]:
     return {p.pointer: p.message for p in problems}
 
 
-def status_text(code: int | None, app: Application | None = None) -> str:
-    return status_label(code, app)
-
-
 def template_helpers() -> dict[str, Any]:
-    return {"status_text": status_text, "safe_next": safe_next,
+    return {"status_text": render_status_label, "safe_next": safe_next,
             "meeting_labels": appointments.STATUS_LABELS}
