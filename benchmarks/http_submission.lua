@@ -1,6 +1,8 @@
 -- A full submission per pair of requests: POST /demo/api/applications, then POST its transition/submit.
 -- wrk runs one connection per thread (-t = -c), so each thread's Lua state holds its own pair.
+-- BENCH_PREFIX: where the applications are ("/demo/api" for the app, "/lean" for the benchmark's lean path).
 local token = os.getenv("BENCH_TOKEN")
+local prefix = os.getenv("BENCH_PREFIX") or "/demo/api"
 local body = '{"service": "contributo", "data": {"privacy": true, "nome": "Mario", "cognome": "Rossi", ' ..
   '"codice_fiscale": "RSSMRA80A01H501U", "email": "mario.rossi@example.it", "isee": 8500.0, ' ..
   '"importo_richiesto": 300.0, "iban": "IT60X0542811101000000123456", "motivazione": "Spese scolastiche"}}'
@@ -15,9 +17,9 @@ end
 
 function request()
   if pending then
-    return wrk.format("POST", "/demo/api/applications/" .. pending .. "/transition/submit", headers, "{}")
+    return wrk.format("POST", prefix .. "/applications/" .. pending .. "/transition/submit", headers, "{}")
   end
-  return wrk.format("POST", "/demo/api/applications", headers, body)
+  return wrk.format("POST", prefix .. "/applications", headers, body)
 end
 
 function response(status, _headers, response_body)

@@ -3,10 +3,14 @@
 Creates a PostgreSQL database of its own (dropped at the end), migrates and seeds it, then starts under
 gunicorn (the project's gunicorn_conf, the same workers and threads for both):
   - the app (webapp.worker:app) against that database and Redis (a Redis database of its own, flushed);
-  - the floor: a tiny Flask app that inserts one JSON row with psycopg-pool and commits.
+  - the floor: a tiny Flask app that inserts one JSON row with psycopg-pool and commits;
+  - the lean path: as tiny, the same two requests as a submission with nothing but the form's validation,
+    SpiffWorkflow (the app's engine, the same contributo process) and one row (LEAN_APP): the ceiling any
+    web path around this engine could reach, measured beside the floor.
 wrk (Debian's; installed with apt when missing and run as root) drives each at 16 connections, in
 alternating rounds:
   - floor: POST one row;
+  - lean submission: the lean path's create then submit, with the same script;
   - submission: POST /demo/api/applications (contributo) then POST .../transition/submit, as a citizen
     with a token (benchmarks/http_submission.lua: one connection per wrk thread, so each keeps its pair);
   - the citizen's form-step page (GET /demo/pratiche/<id>/passi/<step>, signed-in session cookie);
@@ -83,6 +87,75 @@ def health():
     return {"status": "ok"}
 '''
 
+# What a submission cannot do without, as lean as it goes, for the ceiling the targets leave: the same
+# contributo process and form as the app's, psycopg-pool, one row per application, nothing else (no
+# authentication, tenant, policy, history, tasks, service calls, messages, notifications or response body).
+# create: the draft's validation, the engine started to its first wait, the state inserted;
+# submit: the row locked, the full validation, the engine restored, its submit task completed, the state stored.
+LEAN_APP = '''
+import copy, json, os
+from pathlib import Path
+from flask import Flask, request
+from psycopg_pool import ConnectionPool
+import engine, forms
+
+app = Flask(__name__)
+pool = ConnectionPool(os.environ["FLOOR_DSN"], min_size=1, max_size=int(os.environ.get("WEB_THREADS", "1")),
+                      open=True)
+SERVICE = engine.load_service(Path(os.environ["LEAN_SERVICE"]))
+FORM = forms.form_from_document("domanda", SERVICE.forms["domanda"])
+START = json.loads(Path(os.environ["LEAN_START"]).read_text())
+TOLERATED = {"required", "dependentRequired"}
+
+
+@app.post("/lean/applications")
+def create():
+    data = request.get_json()["data"]
+    if [e for e in FORM.validate(data) if e.code not in TOLERATED]:
+        return {"error": "invalid"}, 400
+    instance, wait = engine.start_instance(SERVICE.process, {**copy.deepcopy(START), "domanda": data})
+    task = next(t.task_id for t in wait.user_tasks if "submit" in t.actions)
+    with pool.connection() as conn:
+        row = conn.execute("INSERT INTO lean_applications (status, task_id, data, engine_state) "
+                           "VALUES (%s, %s, %s, %s) RETURNING id",
+                           (wait.status, task, json.dumps(data), instance.dump())).fetchone()
+    return {"id": str(row[0])}, 201
+
+
+@app.post("/lean/applications/<app_id>/transition/submit")
+def submit(app_id):
+    with pool.connection() as conn:
+        data, task, state = conn.execute("SELECT data, task_id, engine_state FROM lean_applications "
+                                         "WHERE id = %s FOR UPDATE", (app_id,)).fetchone()
+        if FORM.validate(data):
+            return {"error": "invalid"}, 400
+        instance = engine.restore_instance(SERVICE.process, state)
+        wait = instance.complete_user_task(task, {"action": "submit", "domanda": data})
+        conn.execute("UPDATE lean_applications SET status = %s, engine_state = %s WHERE id = %s",
+                     (wait.status, instance.dump(), app_id))
+    return "", 204
+
+
+@app.get("/health")
+def health():
+    return {"status": "ok"}
+'''
+
+
+def submission_start(app: Any) -> dict[str, Any]:
+    """What the app gives the engine when Mario creates his contributo: its options and his data."""
+    from webapp.extensions import db
+    from webapp.models import User
+    from webapp.services import catalogue
+    from webapp.services.common import process_start
+    from webapp.services.common.options import options_of
+    from webapp.services.common.tenancy import get_tenant
+
+    with app.app_context():
+        version = catalogue.get_service(get_tenant("demo"), "contributo").current_version
+        user = db.session.scalar(db.select(User).where(User.fiscal_code == MARIO))
+        return process_start.start_data(options_of(version), CONTRIBUTO, user)
+
 
 def _admin(sql: str) -> None:
     url = make_url(ADMIN_URL)
@@ -109,8 +182,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def prepare_database(url: str) -> None:
-    """Migrated and seeded like a fresh demo, in-process, before gunicorn starts."""
+def prepare_database(url: str) -> Any:
+    """Migrated and seeded like a fresh demo, in-process, before gunicorn starts; the app that did it."""
     from webapp.app import create_app
     from webapp.cli import upgrade_database
     from webapp.demo import seed_demo
@@ -120,11 +193,25 @@ def prepare_database(url: str) -> None:
     with app.app_context():
         upgrade_database()
         seed_demo("demo", "Comune di Demo")
+    create_bench_tables(url)
+    return app
+
+
+BENCH_TABLES = {
+    "floor_rows": "id bigserial PRIMARY KEY, data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now()",
+    "lean_applications": "id uuid PRIMARY KEY DEFAULT gen_random_uuid(), status integer, task_id text NOT NULL, "
+                         "data json NOT NULL, engine_state text NOT NULL, "
+                         "created_at timestamptz NOT NULL DEFAULT now()",
+}
+
+
+def create_bench_tables(url: str) -> None:
+    """The floor's and the lean path's tables, beside the app's."""
     parsed = make_url(url)
-    with psycopg.connect(host=parsed.host, port=parsed.port, user=parsed.username, dbname=parsed.database,
-                         autocommit=True) as conn:
-        conn.execute("CREATE TABLE floor_rows (id bigserial PRIMARY KEY, data jsonb NOT NULL, "
-                     "created_at timestamptz NOT NULL DEFAULT now())")
+    with psycopg.connect(host=parsed.host, port=parsed.port, user=parsed.username, password=parsed.password,
+                         dbname=parsed.database, autocommit=True) as conn:
+        for table, columns in BENCH_TABLES.items():
+            conn.execute(f"CREATE TABLE {table} ({columns})")  # our constants
 
 
 def start(target: str, port: int, env: dict[str, str], cwd: Path, probe: str) -> subprocess.Popen[bytes]:
@@ -273,6 +360,8 @@ wrk.body = '{"a": 1, "b": "due"}'
 wrk.headers["Content-Type"] = "application/json"
 """ + PERCENTILES_LUA
 
+LABELS = ("lean submission", "submission", "form step", "back-office list")
+
 
 def main() -> None:
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
@@ -288,13 +377,15 @@ def main() -> None:
     processes: list[subprocess.Popen[bytes]] = []
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
     try:
-        prepare_database(url)
+        prepared = prepare_database(url)
         (work / "floor_app.py").write_text(FLOOR_APP)
+        (work / "lean_app.py").write_text(LEAN_APP)
+        (work / "lean_start.json").write_text(json.dumps(submission_start(prepared)))
         floor_lua = work / "floor.lua"
         floor_lua.write_text(FLOOR_LUA)
         pages_lua = work / "pages.lua"
         pages_lua.write_text(PERCENTILES_LUA)
-        app_port, floor_port = free_port(), free_port()
+        app_port, floor_port, lean_port = free_port(), free_port(), free_port()
         app_env = {"SECRET_KEY": SECRET, "SQLALCHEMY_DATABASE_URI": url, "CELERY_BROKER_URL": REDIS_URL,
                    "CELERY_ALWAYS_EAGER": "false", "CITIZEN_PASSWORD_LOGIN": "true", "SEED_DEMO_DATA": "true",
                    "TEST_IDENTITY_PROVIDER": "true", "SECURE_COOKIES": "false", "MAIL_BACKEND": "capture",
@@ -303,15 +394,23 @@ def main() -> None:
         processes.append(app)
         floor = start("floor_app:app", floor_port, {"FLOOR_DSN": floor_dsn}, work, "health")
         processes.append(floor)
+        lean = start("lean_app:app", lean_port, {"FLOOR_DSN": floor_dsn, "LEAN_START": str(work / "lean_start.json"),
+                                                 "LEAN_SERVICE": str(ROOT / "workflows" / "contributo")},
+                     work, "health")
+        processes.append(lean)
+        lean_env = {"BENCH_TOKEN": "none", "BENCH_PREFIX": "/lean"}
         base = f"http://127.0.0.1:{app_port}"
         clients = setup_clients(base)
         for _ in range(3):  # warm every worker (imports, first queries) before measuring
             wrk(binary, f"http://127.0.0.1:{floor_port}/rows", 1, floor_lua, {})
             wrk(binary, f"{base}/demo/api/applications", 1, LUA, {"BENCH_TOKEN": clients["token"]})
-        results: dict[str, list[dict[str, float]]] = {"floor": [], "submission": [], "form step": [],
-                                                      "back-office list": []}
+            wrk(binary, f"http://127.0.0.1:{lean_port}/lean/applications", 1, LUA, lean_env)
+        results: dict[str, list[dict[str, float]]] = {"floor": [], "lean submission": [], "submission": [],
+                                                      "form step": [], "back-office list": []}
         for number in range(rounds):
             results["floor"].append(wrk(binary, f"http://127.0.0.1:{floor_port}/rows", seconds, floor_lua, {}))
+            results["lean submission"].append(wrk(binary, f"http://127.0.0.1:{lean_port}/lean/applications", seconds,
+                                                  LUA, lean_env))
             results["submission"].append(wrk(binary, f"{base}/demo/api/applications", seconds, LUA,
                                              {"BENCH_TOKEN": clients["token"]}))
             results["form step"].append(wrk(binary, base + clients["step"], seconds, pages_lua, {},
@@ -320,7 +419,7 @@ def main() -> None:
                                                    (f"Cookie: {clients['operator_cookie']}",)))
             floor_rate = results["floor"][-1]["rps"]
             print(f"round {number + 1}: floor {floor_rate:.0f} req/s", flush=True)
-            for label in ("submission", "form step", "back-office list"):
+            for label in LABELS:
                 r = results[label][-1]
                 rate = r.get("submissions", r["rps"])
                 unit = "full submissions/s" if "submissions" in r else "req/s"
@@ -328,7 +427,7 @@ def main() -> None:
                       f"p50 {r['p50']:.1f} ms  p95 {r.get('p95', r.get('p90', 0)):.1f} ms  p99 {r['p99']:.1f} ms"
                       f"{'  non-2xx ' + str(int(r['errors'])) if r['errors'] else ''}", flush=True)
         print("\nmedian of the rounds (ratio to the floor of the same round):")
-        for label in ("submission", "form step", "back-office list"):
+        for label in LABELS:
             ratios = [r.get("submissions", r["rps"]) / f["rps"] for r, f in zip(results[label], results["floor"],
                                                                             strict=True)]
             p95 = statistics.median(r["p95"] for r in results[label])

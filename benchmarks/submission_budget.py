@@ -85,11 +85,7 @@ def floor_client(dsn: str, work: Path) -> Any:
 def app_operations(url: str, work: Path) -> dict[str, Callable[[], object]]:
     import engine
     from webapp.app import create_app
-    from webapp.extensions import db
-    from webapp.models import User
     from webapp.services import catalogue
-    from webapp.services.common import process_start
-    from webapp.services.common.options import options_of
     from webapp.services.common.tenancy import get_tenant
 
     app = create_app({"SECRET_KEY": bench.SECRET, "SQLALCHEMY_DATABASE_URI": url, "CELERY_ALWAYS_EAGER": False,
@@ -119,8 +115,7 @@ def app_operations(url: str, work: Path) -> dict[str, Callable[[], object]]:
     with app.app_context():  # what the engine and the form are given, read once
         version = catalogue.get_service(get_tenant("demo"), "contributo").current_version
         process, form = catalogue.process_for(version), catalogue.form_for(version)
-        user = db.session.scalar(db.select(User).where(User.fiscal_code == bench.MARIO))
-        start = process_start.start_data(options_of(version), bench.CONTRIBUTO, user)
+    start = bench.submission_start(app)
 
     def engine_pair() -> None:
         instance, wait = engine.start_instance(process, copy.deepcopy(start))
