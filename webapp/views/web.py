@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -210,7 +211,10 @@ def render_translations() -> dict[str, Any]:
     Macros imported without context keep Flask-Babel's callables: slower, the same text."""
     catalogue = get_translations()
     singular_of, plural_of = catalogue.ugettext, catalogue.ungettext
-    language = str(get_locale() or "it")
+
+    @functools.cache  # asked for by the first status label only: most renders have none
+    def language() -> str:
+        return str(get_locale() or "it")
 
     @pass_context
     def translate(context: Context, text: str, **variables: Any) -> str:
@@ -222,7 +226,7 @@ def render_translations() -> dict[str, Any]:
         return _formatted(context, plural_of(singular, plural, num), variables)
 
     def label_status(code: int | None, app: Application | None = None) -> str:
-        return _status_text(code, app, language, singular_of)
+        return _status_text(code, app, language(), singular_of)
 
     return {"gettext": translate, "_": translate, "ngettext": translate_plural, RENDER_STATUS_LABEL: label_status}
 
