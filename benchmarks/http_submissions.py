@@ -5,7 +5,7 @@ gunicorn (the project's gunicorn_conf, the same workers and threads for both):
   - the app (webapp.worker:app) against that database and Redis (a Redis database of its own, flushed);
   - the floor: a tiny Flask app that inserts one JSON row with psycopg-pool and commits;
   - the lean path: as tiny, the same two requests as a submission with nothing but the form's validation,
-    SpiffWorkflow (the app's engine, the same contributo process) and one row (LEAN_APP): the ceiling any
+    SpiffWorkflow (the app's engine, the same contributo process) and one row (apps/lean_app.py): the ceiling any
     web path around this engine could reach, measured beside the floor.
 wrk (Debian's; installed with apt when missing and run as root) drives each at 16 connections, in
 alternating rounds:
@@ -64,82 +64,8 @@ CONTRIBUTO = {"privacy": True, "nome": "Mario", "cognome": "Rossi", "codice_fisc
               "email": "mario.rossi@example.it", "isee": 8500.0, "importo_richiesto": 300.0,
               "iban": "IT60X0542811101000000123456", "motivazione": "Spese scolastiche dei figli"}
 LUA = Path(__file__).with_name("http_submission.lua")
-
-FLOOR_APP = '''
-import json, os
-from flask import Flask, request
-from psycopg_pool import ConnectionPool
-
-app = Flask(__name__)
-pool = ConnectionPool(os.environ["FLOOR_DSN"], min_size=1, max_size=int(os.environ.get("WEB_THREADS", "1")),
-                      open=True)
-
-
-@app.post("/rows")
-def insert():
-    with pool.connection() as conn:
-        conn.execute("INSERT INTO floor_rows (data) VALUES (%s)", (json.dumps(request.get_json()),))
-    return {"ok": True}, 201
-
-
-@app.get("/health")
-def health():
-    return {"status": "ok"}
-'''
-
-# What a submission cannot do without, as lean as it goes, for the ceiling the targets leave: the same
-# contributo process and form as the app's, psycopg-pool, one row per application, nothing else (no
-# authentication, tenant, policy, history, tasks, service calls, messages, notifications or response body).
-# create: the draft's validation, the engine started to its first wait, the state inserted;
-# submit: the row locked, the full validation, the engine restored, its submit task completed, the state stored.
-LEAN_APP = '''
-import copy, json, os
-from pathlib import Path
-from flask import Flask, request
-from psycopg_pool import ConnectionPool
-import engine, forms
-
-app = Flask(__name__)
-pool = ConnectionPool(os.environ["FLOOR_DSN"], min_size=1, max_size=int(os.environ.get("WEB_THREADS", "1")),
-                      open=True)
-SERVICE = engine.load_service(Path(os.environ["LEAN_SERVICE"]))
-FORM = forms.form_from_document("domanda", SERVICE.forms["domanda"])
-START = json.loads(Path(os.environ["LEAN_START"]).read_text())
-TOLERATED = {"required", "dependentRequired"}
-
-
-@app.post("/lean/applications")
-def create():
-    data = request.get_json()["data"]
-    if [e for e in FORM.validate(data) if e.code not in TOLERATED]:
-        return {"error": "invalid"}, 400
-    instance, wait = engine.start_instance(SERVICE.process, {**copy.deepcopy(START), "domanda": data})
-    task = next(t.task_id for t in wait.user_tasks if "submit" in t.actions)
-    with pool.connection() as conn:
-        row = conn.execute("INSERT INTO lean_applications (status, task_id, data, engine_state) "
-                           "VALUES (%s, %s, %s, %s) RETURNING id",
-                           (wait.status, task, json.dumps(data), instance.dump())).fetchone()
-    return {"id": str(row[0])}, 201
-
-
-@app.post("/lean/applications/<app_id>/transition/submit")
-def submit(app_id):
-    with pool.connection() as conn:
-        data, task, state = conn.execute("SELECT data, task_id, engine_state FROM lean_applications "
-                                         "WHERE id = %s FOR UPDATE", (app_id,)).fetchone()
-        if FORM.validate(data):
-            return {"error": "invalid"}, 400
-        instance = engine.restore_instance(SERVICE.process, state)
-        wait = instance.complete_user_task(task, {"action": "submit", "domanda": data})
-        conn.execute("UPDATE lean_applications SET status = %s, engine_state = %s WHERE id = %s",
-                     (wait.status, instance.dump(), app_id))
-    return "", 204
-
-
-@app.get("/health")
-def health():
-    return {"status": "ok"}
-'''
+# The floor and the lean path, each a tiny app of its own that gunicorn serves from this folder.
+APPS = Path(__file__).with_name("apps")
 
 
 def submission_start(app: Any) -> dict[str, Any]:
@@ -378,8 +304,6 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-http-"))
     try:
         prepared = prepare_database(url)
-        (work / "floor_app.py").write_text(FLOOR_APP)
-        (work / "lean_app.py").write_text(LEAN_APP)
         (work / "lean_start.json").write_text(json.dumps(submission_start(prepared)))
         floor_lua = work / "floor.lua"
         floor_lua.write_text(FLOOR_LUA)
@@ -392,11 +316,11 @@ def main() -> None:
                    "STORAGE_DIR": str(work / "files"), "COUNT_SQL_STATEMENTS": "true", "LOG_FORMAT": "text"}
         app = start("webapp.worker:app", app_port, app_env, ROOT, "health")
         processes.append(app)
-        floor = start("floor_app:app", floor_port, {"FLOOR_DSN": floor_dsn}, work, "health")
+        floor = start("floor_app:app", floor_port, {"FLOOR_DSN": floor_dsn}, APPS, "health")
         processes.append(floor)
         lean = start("lean_app:app", lean_port, {"FLOOR_DSN": floor_dsn, "LEAN_START": str(work / "lean_start.json"),
                                                  "LEAN_SERVICE": str(ROOT / "workflows" / "contributo")},
-                     work, "health")
+                     APPS, "health")
         processes.append(lean)
         lean_env = {"BENCH_TOKEN": "none", "BENCH_PREFIX": "/lean"}
         base = f"http://127.0.0.1:{app_port}"

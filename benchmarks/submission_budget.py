@@ -67,10 +67,9 @@ def calls(operation: Callable[[], object], count: int = 100) -> float:
     return pstats.Stats(profile).total_calls / count  # type: ignore[attr-defined]
 
 
-def floor_client(dsn: str, work: Path) -> Any:
+def floor_client(dsn: str) -> Any:
     os.environ["FLOOR_DSN"] = dsn
-    (work / "floor_app.py").write_text(bench.FLOOR_APP)
-    spec = importlib.util.spec_from_file_location("floor_app", work / "floor_app.py")
+    spec = importlib.util.spec_from_file_location("floor_app", bench.APPS / "floor_app.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -160,7 +159,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-budget-") as folder:
             work = Path(folder)
             bench.prepare_database(url)
-            operations = {"floor": floor_client(dsn, work), **app_operations(url, work)}
+            operations = {"floor": floor_client(dsn), **app_operations(url, work)}
             measured = {label: (cpu_ms(op, per_batch), calls(op)) for label, op in operations.items()}
     finally:
         bench._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -43,9 +44,8 @@ def lean(app: Flask, database_url: str, tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("FLOOR_DSN", dsn)
     monkeypatch.setenv("LEAN_START", str(tmp_path / "start.json"))
     monkeypatch.setenv("LEAN_SERVICE", str(ROOT / "workflows" / "contributo"))
-    (tmp_path / "lean_app.py").write_text(bench.LEAN_APP)
     bench.create_bench_tables(database_url)
-    lean_app = _module("lean_app", tmp_path / "lean_app.py")
+    lean_app = _module("lean_app", bench.APPS / "lean_app.py")
     try:
         yield lean_app.app.test_client(), dsn
     finally:
@@ -68,3 +68,4 @@ def test_the_lean_path_submits_and_refuses_what_the_app_refuses(lean: Any) -> No
     assert status == (statuses.PRE_SUBMIT,)
     refused = client.post("/lean/applications", json={"service": "contributo", "data": {"isee": "molto"}})
     assert refused.status_code == 400
+    assert client.post(f"/lean/applications/{uuid.uuid4()}/transition/submit", json={}).status_code == 404
